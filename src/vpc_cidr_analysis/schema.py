@@ -1,0 +1,161 @@
+"""The one definition of the flow-log table: fields, Athena columns, partitions.
+
+The local engine, the simulator and the stack template's Glue table are all built from this
+module, so a column never differs between Athena and the offline engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+DATABASE = "vpcflowlogscidrdb"
+FLOW_TABLE = "vpcflowlogstable"
+CIDR_TABLE = "cidrtable"
+MISSING = "-"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One flow-log record field as AWS names it and as the Athena table types it."""
+
+    name: str  # flow-log field name, e.g. "account-id"
+    athena_type: str  # Glue/Athena type: int, bigint or string
+    version: int  # flow-log version that introduced the field
+
+    @property
+    def column(self) -> str:
+        """Athena column name: the field name with `_` for `-` (as in Parquet flow logs)."""
+        return self.name.replace("-", "_")
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.athena_type]
+
+
+DUCKDB_TYPES = {"int": "INTEGER", "bigint": "BIGINT", "string": "VARCHAR"}
+
+FIELDS: tuple[Field, ...] = (
+    Field("version", "int", 2),
+    Field("account-id", "string", 2),
+    Field("interface-id", "string", 2),
+    Field("srcaddr", "string", 2),
+    Field("dstaddr", "string", 2),
+    Field("srcport", "int", 2),
+    Field("dstport", "int", 2),
+    Field("protocol", "bigint", 2),
+    Field("packets", "bigint", 2),
+    Field("bytes", "bigint", 2),
+    Field("start", "bigint", 2),
+    Field("end", "bigint", 2),
+    Field("action", "string", 2),
+    Field("log-status", "string", 2),
+    Field("vpc-id", "string", 3),
+    Field("subnet-id", "string", 3),
+    Field("instance-id", "string", 3),
+    Field("tcp-flags", "int", 3),
+    Field("type", "string", 3),
+    Field("pkt-srcaddr", "string", 3),
+    Field("pkt-dstaddr", "string", 3),
+    Field("region", "string", 4),
+    Field("az-id", "string", 4),
+    Field("sublocation-type", "string", 4),
+    Field("sublocation-id", "string", 4),
+    Field("pkt-src-aws-service", "string", 5),
+    Field("pkt-dst-aws-service", "string", 5),
+    Field("flow-direction", "string", 5),
+    Field("traffic-path", "int", 5),
+    Field("ecs-cluster-arn", "string", 7),
+    Field("ecs-cluster-name", "string", 7),
+    Field("ecs-container-instance-arn", "string", 7),
+    Field("ecs-container-instance-id", "string", 7),
+    Field("ecs-container-id", "string", 7),
+    Field("ecs-second-container-id", "string", 7),
+    Field("ecs-service-name", "string", 7),
+    Field("ecs-task-definition-arn", "string", 7),
+    Field("ecs-task-arn", "string", 7),
+    Field("ecs-task-id", "string", 7),
+    Field("reject-reason", "string", 8),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+FIELDS_BY_COLUMN: dict[str, Field] = {f.column: f for f in FIELDS}
+
+#: The default (version 2) format AWS writes when no custom format is chosen.
+V2_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.version == 2)
+#: All fields up to version 5, in AWS's documented order: the simulator's default format.
+V5_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.version <= 5)
+ALL_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A partition column of the flow-log table, filled from the object's S3 key."""
+
+    column: str
+    description: str
+
+
+#: Partition columns, in table order. `day` is 'yyyy/MM/dd' in every layout, so one query
+#: text (`day >= date_format(current_date - interval '9' day, '%Y/%m/%d')`) serves all.
+#: They are not named `account_id`/`region`: v4 logs carry data columns with those names.
+PARTITIONS: tuple[Partition, ...] = (
+    Partition("aws_account_id", "account id from the S3 key (AWSLogs/<account>/…)"),
+    Partition("aws_region", "region from the S3 key"),
+    Partition("day", "'yyyy/MM/dd' from the S3 key, in every layout"),
+    Partition("hour", "'HH' from the S3 key when logs are partitioned per hour, else NULL"),
+)
+PARTITION_COLUMNS: tuple[str, ...] = tuple(p.column for p in PARTITIONS)
+
+#: cidrtable: one row per address of each expanded CIDR block (written by the CIDR Lambda).
+CIDR_COLUMNS: tuple[tuple[str, str], ...] = (("cidr", "string"), ("ip", "string"))
+
+
+class UnknownFieldError(ValueError):
+    """A flow-log format names a field AWS does not define."""
+
+
+_FORMAT_TOKEN = re.compile(r"\$\{([^}]*)\}")
+
+
+def parse_log_format(text: str) -> tuple[str, ...]:
+    """Field names of a flow-log format.
+
+    Accepts the `LogFormat` of `describe-flow-logs` (`${version} ${srcaddr} …`), a file's header
+    line (`version srcaddr …`) or Parquet/Athena column names (`log_status`).
+    """
+    tokens = _FORMAT_TOKEN.findall(text) if "${" in text else text.replace(",", " ").split()
+    if not tokens:
+        raise UnknownFieldError("empty flow-log format: expected field names such as 'version srcaddr'")
+    names: list[str] = []
+    for token in tokens:
+        name = token.strip().replace("_", "-")
+        if name not in FIELDS_BY_NAME:
+            raise UnknownFieldError(
+                f"unknown flow-log field {token!r}: expected one of {', '.join(ALL_FIELDS)}"
+            )
+        if name in names:
+            raise UnknownFieldError(f"flow-log field {token!r} appears twice in the format")
+        names.append(name)
+    return tuple(names)
+
+
+def fields_for(names: Iterable[str]) -> tuple[Field, ...]:
+    """Field definitions for field names, in the given order."""
+    return tuple(FIELDS_BY_NAME[n] for n in parse_log_format(" ".join(names)))
+
+
+def format_version(names: Sequence[str]) -> int:
+    """The `version` value AWS writes for a format: the highest version among its fields."""
+    return max((FIELDS_BY_NAME[n].version for n in names), default=2)
+
+
+def athena_columns(names: Sequence[str] = ALL_FIELDS) -> list[tuple[str, str]]:
+    """(column, Athena type) pairs for the data columns of a table over the given fields."""
+    return [(f.column, f.athena_type) for f in fields_for(names)]
+
+
+def duckdb_columns(names: Sequence[str] = ALL_FIELDS) -> list[tuple[str, str]]:
+    """(column, DuckDB type) pairs matching `athena_columns`."""
+    return [(f.column, f.duckdb_type) for f in fields_for(names)]
