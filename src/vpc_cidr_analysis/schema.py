@@ -127,7 +127,7 @@ def parse_log_format(text: str) -> tuple[str, ...]:
     """
     tokens = _FORMAT_TOKEN.findall(text) if "${" in text else text.replace(",", " ").split()
     if not tokens:
-        raise UnknownFieldError("empty flow-log format: expected field names like 'version srcaddr'")
+        raise UnknownFieldError("empty flow-log format: expected names like 'version srcaddr'")
     names: list[str] = []
     for token in tokens:
         name = token.strip().replace("_", "-")
