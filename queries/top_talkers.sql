@@ -1,0 +1,49 @@
+-- name: top_talkers
+-- title: Top talkers of a VPC
+-- description: The conversations that moved the most bytes with at least one endpoint in the
+--   VPC (internal, external and peered alike), accepted or rejected. NODATA and SKIPDATA
+--   records are excluded.
+-- param: vpc_cidrs | cidr_list | default 10.0.0.0/16 | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
+-- param: top | int 1..100000 | default 20 | example 50 | How many conversations to return.
+-- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
+-- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the last N days, today included.
+-- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
+-- column: srcaddr | varchar | Source address.
+-- column: dstaddr | varchar | Destination address.
+-- column: dstport | integer | Destination port (0 for ICMP).
+-- column: protocol | bigint | IANA protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6).
+-- column: action | varchar | ACCEPT or REJECT.
+-- column: flows | bigint | Flow-log records (each network interface that sees a flow logs it).
+-- column: packets | bigint | Packets, summed.
+-- column: bytes | bigint | Bytes, summed.
+-- column: first_seen | timestamp | Start of the earliest record.
+-- column: last_seen | timestamp | End of the latest record.
+WITH params AS (
+  SELECT split(?, ',') AS vpc_cidrs, ? AS top
+),
+records AS (
+  SELECT f.*
+  FROM vpcflowlogscidrdb.vpcflowlogstable f
+  WHERE f.day BETWEEN coalesce(nullif(?, ''),
+                               date_format(current_date - interval '1' day * (? - 1), '%Y/%m/%d'))
+                  AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
+    AND f.log_status = 'OK'
+),
+matched AS (
+  SELECT w.*
+  FROM records w CROSS JOIN params p
+  WHERE any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
+     OR any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
+)
+SELECT srcaddr, dstaddr, dstport, protocol, action, flows, packets, bytes, first_seen, last_seen
+FROM (
+  SELECT srcaddr, dstaddr, dstport, protocol, action,
+         count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
+         from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen,
+         row_number() OVER (
+           ORDER BY sum(bytes) DESC, srcaddr, dstaddr, dstport, protocol, action) AS talker_rank
+  FROM matched
+  GROUP BY srcaddr, dstaddr, dstport, protocol, action
+) ranked CROSS JOIN params p
+WHERE ranked.talker_rank <= p.top
+ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action
