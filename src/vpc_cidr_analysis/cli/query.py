@@ -1,0 +1,242 @@
+"""`query list|show|run` and `estimate`: the scenario pack from the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vpc_cidr_analysis.layout import LAYOUTS
+from vpc_cidr_analysis.queries import (
+    ParameterError,
+    QueryError,
+    get_query,
+    load_queries,
+    parse_assignments,
+    window_days,
+)
+
+PARAM_HELP = "Query parameter as name=value (repeatable); see `query show NAME`."
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _load(name: str, params: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
+    try:
+        query = get_query(name)
+        values = parse_assignments(params)
+        query.bind(values)  # validate before any work
+    except (QueryError, ParameterError) as exc:
+        raise click.UsageError(str(exc)) from None
+    return query, values
+
+
+@click.group()
+def query() -> None:
+    """List, show and run the scenario queries of `queries/`.
+
+    \b
+    Example:
+      vpc-cidr-analysis query list
+      vpc-cidr-analysis query run external --logs logs/ -p vpc_cidrs=10.0.0.0/16
+    """
+
+
+@query.command("list")
+def list_queries() -> None:
+    """List the queries with their parameters.
+
+    \b
+    Example:
+      vpc-cidr-analysis query list
+    """
+    for name, q in sorted(load_queries().items()):
+        params = ", ".join(f"{p.name}={p.default}" for p in q.params)
+        via = f" (runs {q.body})" if q.body else ""
+        click.echo(f"{name:<13} {q.title}{via}\n{'':<13} {params}")
+
+
+@query.command("show")
+@click.argument("name")
+@click.option("--raw", is_flag=True, help="Raw matched records instead of conversations.")
+@click.option(
+    "--form",
+    type=click.Choice(["contains", "cidrtable"]),
+    default="contains",
+    show_default=True,
+    help="CIDR membership by contains() or by the Lambda's cidrtable.",
+)
+def show(name: str, raw: bool, form: str) -> None:
+    """Print a query as you would paste it into the Athena console.
+
+    \b
+    Example:
+      vpc-cidr-analysis query show peering --form cidrtable
+    """
+    from vpc_cidr_analysis.runner import query_sql
+
+    q, _ = _load(name, ())
+    click.echo(q.header)
+    click.echo(query_sql(q, raw=raw, form=form))  # type: ignore[arg-type]
+
+
+@query.command("run")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, help=PARAM_HELP)
+@click.option(
+    "--engine", type=click.Choice(["local", "athena"]), default="local", show_default=True
+)
+@click.option("--logs", help="Flow logs for the local engine: a folder or s3://bucket/prefix.")
+@click.option("--cidr-dir", type=click.Path(path_type=Path), help="Expanded CIDR files.")
+@click.option("--today", help="Pin current_date (YYYY-MM-DD) for the local engine.")
+@click.option("--raw", is_flag=True, help="Raw matched records instead of conversations.")
+@click.option(
+    "--form", type=click.Choice(["contains", "cidrtable"]), default="contains", show_default=True
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--region", help="AWS region (else AWS_REGION, else the stack's).")
+@click.option("--profile", help="AWS profile (else AWS_PROFILE).")
+@click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
+@click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
+@click.option("--output-location", help="s3:// results location, if the workgroup has none.")
+@click.option("--stack", help="Read workgroup, database and region from this stack's Outputs.")
+def run(
+    name: str,
+    params: tuple[str, ...],
+    engine: str,
+    logs: str | None,
+    cidr_dir: Path | None,
+    today: str | None,
+    raw: bool,
+    form: str,
+    fmt: str,
+    **athena_options: str | None,
+) -> None:
+    """Run a query locally over flow-log files, or on Athena.
+
+    \b
+    Example:
+      vpc-cidr-analysis query run peering --logs logs/ -p days=7
+      vpc-cidr-analysis query run external --engine athena --stack vpc-cidr-analysis \\
+          -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
+    """
+    from vpc_cidr_analysis.output import render
+    from vpc_cidr_analysis.runner import run_athena, run_local
+
+    q, values = _load(name, params)
+    if engine == "local":
+        if not logs:
+            raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
+        out = run_local(
+            q,
+            values,
+            logs,
+            raw=raw,
+            form=form,  # type: ignore[arg-type]
+            cidr_dir=cidr_dir,
+            today=_today(today) if today else None,
+        )
+    else:
+        from vpc_cidr_analysis.athena import AthenaQueryError
+
+        athena, settings = _athena_clients(athena_options)
+        try:
+            out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
+        except AthenaQueryError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(render(out.columns, out.rows, fmt), nl=False)
+    if out.bytes_scanned is not None:
+        click.echo(
+            f"scanned {out.bytes_scanned:,} bytes, cost ${out.cost_usd:.6f} "
+            f"(query {out.query_execution_id})",
+            err=True,
+        )
+
+
+def _athena_clients(options: dict[str, str | None]) -> tuple[Any, Any]:
+    import boto3
+
+    from vpc_cidr_analysis.athena import read_stack_outputs, resolve_settings
+
+    def outputs(stack: str, settings: Any) -> dict[str, str]:
+        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        return read_stack_outputs(session.client("cloudformation"), stack)
+
+    settings = resolve_settings(
+        {
+            "region": options.get("region"),
+            "profile": options.get("profile"),
+            "workgroup": options.get("workgroup"),
+            "database": options.get("database"),
+            "output_location": options.get("output_location"),
+            "stack": options.get("stack"),
+        },
+        stack_outputs=outputs,
+    )
+    session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+    return session.client("athena"), settings
+
+
+@click.command()
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, help=PARAM_HELP)
+@click.option("--logs", required=True, help="Flow-log location: s3://bucket/optional-prefix/.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="default", show_default=True)
+@click.option("--source", "sources", multiple=True, help="ACCOUNT:REGION to read (repeatable).")
+@click.option("--today", help="Pin today (YYYY-MM-DD) for the window.")
+@click.option("--profile", help="AWS profile (else AWS_PROFILE).")
+@click.option("--region", help="AWS region of the bucket's client.")
+def estimate(
+    name: str,
+    params: tuple[str, ...],
+    logs: str,
+    layout: str,
+    sources: tuple[str, ...],
+    today: str | None,
+    profile: str | None,
+    region: str | None,
+) -> None:
+    """Bytes and dollars a query's window would scan, before you run it.
+
+    Lists the S3 prefixes of the window's partitions and sums their objects' sizes; a query
+    reads at most these bytes (text logs are billed compressed).
+
+    \b
+    Example:
+      vpc-cidr-analysis estimate external --logs s3://my-flow-logs/ -p days=30
+    """
+    import boto3
+
+    from vpc_cidr_analysis.athena import estimate_scan, scan_cost
+
+    q, values = _load(name, params)
+    days = window_days(q, q.bind(values), _today(today))
+    pairs: list[tuple[str, str]] = []
+    for source in sources:
+        account, sep, source_region = source.partition(":")
+        if not sep or not account.isdigit() or len(account) != 12 or not source_region:
+            raise click.BadParameter(
+                f"{source!r}: expected ACCOUNT:REGION, e.g. 123456789012:us-east-1"
+            )
+        pairs.append((account, source_region))
+    s3 = boto3.Session(profile_name=profile, region_name=region).client("s3")
+    try:
+        sizes = estimate_scan(s3, logs, layout, days, pairs or None)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--logs") from None
+    total = sum(s.bytes for s in sizes)
+    for size in sizes:
+        click.echo(f"{size.bytes:>15,}  {size.objects:>6} objects  {size.prefix}")
+    click.echo(
+        f"{total:>15,}  bytes in {len(days)} days ({days[0]:%Y/%m/%d}..{days[-1]:%Y/%m/%d}): "
+        f"at most ${scan_cost(total):.6f} at $5/TB (10 MB minimum)"
+    )

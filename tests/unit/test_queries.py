@@ -1,0 +1,219 @@
+"""The query pack's header contract, parameter validation and derived forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import trino_query_parser
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vpc_cidr_analysis.queries import (
+    ParameterError,
+    ParamType,
+    QueryError,
+    athena_literal,
+    cidrtable_form,
+    count_placeholders,
+    get_query,
+    load_queries,
+    parse_assignments,
+    parse_query_file,
+    window_days,
+)
+
+QUERIES = load_queries()
+SCENARIOS = {"external", "peering", "cross_vpc", "internal", "inbound", "outbound"}
+SUMMARIES = {"top_talkers", "rejected", "remote_admin"}
+CONVERSATION = [
+    "srcaddr", "dstaddr", "dstport", "protocol", "action",
+    "flows", "packets", "bytes", "first_seen", "last_seen",
+]  # fmt: skip
+
+
+def test_pack_has_every_scenario_and_summary() -> None:
+    assert set(QUERIES) >= SCENARIOS | SUMMARIES
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_returns_the_conversation_columns(name: str) -> None:
+    assert [c.name for c in QUERIES[name].columns] == CONVERSATION
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_placeholders_match_declared_parameters(name: str) -> None:
+    query = QUERIES[name]
+    assert count_placeholders(query.sql) == len(query.params) == len(query.bind())
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("form", ["plain", "raw", "cidrtable", "raw_cidrtable"])
+def test_every_form_is_valid_trino(name: str, form: str) -> None:
+    query = QUERIES[name]
+    sql = query.raw_sql() if form.startswith("raw") else query.sql
+    if form.endswith("cidrtable"):
+        sql = cidrtable_form(sql)
+    trino_query_parser.parse_statement(sql)  # raises TrinoSyntaxError
+
+
+def test_parser_is_strict_enough_to_catch_broken_sql() -> None:
+    with pytest.raises(trino_query_parser.TrinoSyntaxError):
+        trino_query_parser.parse_statement("SELECT a,, b FROM t")
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_names_a_sargable_day_window(name: str) -> None:
+    sql = QUERIES[name].sql
+    assert "f.day BETWEEN" in sql
+    assert "TO_DATE(" not in sql.upper()
+
+
+def test_entries_share_their_body_sql() -> None:
+    assert QUERIES["peering"].sql == QUERIES["between"].sql == QUERIES["cross_vpc"].sql
+    assert QUERIES["cross_vpc"].bind()[1] == "10.2.0.0/16"
+    assert QUERIES["inbound"].bind()[2] == "inbound"
+    assert QUERIES["outbound"].bind()[2] == "outbound"
+
+
+def test_fixed_parameter_cannot_be_overridden() -> None:
+    assert QUERIES["inbound"].bind({"direction": "inbound"})[2] == "inbound"
+    with pytest.raises(ParameterError, match="fixed to 'inbound'; use query between"):
+        QUERIES["inbound"].bind({"direction": "outbound"})
+
+
+def test_bind_orders_values_like_the_placeholders() -> None:
+    bound = QUERIES["external"].bind({"days": "7", "vpc_cidrs": "10.0.0.0/16, 100.64.0.0/20"})
+    assert bound == ["10.0.0.0/16,100.64.0.0/20", "", 7, ""]
+
+
+def test_unknown_parameter_names_the_known_ones() -> None:
+    with pytest.raises(ParameterError, match="has no parameter dayz; its parameters are"):
+        QUERIES["external"].bind({"dayz": "3"})
+
+
+def test_unknown_query_lists_available_ones() -> None:
+    with pytest.raises(QueryError, match="no query named 'nope'; available: between"):
+        get_query("nope")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("10.0.0.1/16", "host bits set; did you mean 10.0.0.0/16"),
+        ("10.0.0.0", "no prefix length"),
+        ("10.0.0.256/24", "not a CIDR block"),
+        ("10.0.0.0/33", "not a CIDR block"),
+        ("10.0.0.0/16,", "empty entry"),
+        ("' OR 1=1 --", "no prefix length"),
+        ("10.0.0.0/16'; DROP TABLE x; --", "not a CIDR block"),
+        ("2600:1f18::1/56", "did you mean 2600:1f18::/56"),
+    ],
+)
+def test_cidr_list_errors_name_the_value_and_the_fix(value: str, message: str) -> None:
+    with pytest.raises(ParameterError, match=message.replace("(", r"\(")):
+        ParamType("cidr_list").convert("vpc_cidrs", value)
+
+
+def test_cidr_list_is_canonical_and_deduplicated() -> None:
+    value = " 2600:1F18:AAAA:AB00::/56 ,10.0.0.0/16,10.0.0.0/16"
+    assert ParamType("cidr_list").convert("v", value) == "2600:1f18:aaaa:ab00::/56,10.0.0.0/16"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (ParamType("int", 1, 3660), "0", "out of range; expected 1..3660"),
+        (ParamType("int", 1, 3660), "1; DROP", "not an integer"),
+        (ParamType("day"), "2026-11-01", "expected yyyy/MM/dd"),
+        (ParamType("day"), "2026/02/30", "expected yyyy/MM/dd"),
+        (ParamType("enum", choices=("both", "inbound")), "both' OR '1", "expected one of both"),
+        (ParamType("port_list"), "22,70000", "not a port"),
+    ],
+)
+def test_typed_errors(kind: ParamType, value: str, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        kind.convert("p", value)
+
+
+INJECTION = st.text(min_size=1).filter(lambda s: any(c in s for c in "';\"-"))
+
+
+@given(INJECTION, st.sampled_from(["cidr_list", "day", "port_list", "int", "enum"]))
+def test_injection_attempts_never_reach_the_sql(value: str, kind: str) -> None:
+    param_type = {
+        "int": ParamType("int", 1, 10),
+        "enum": ParamType("enum", choices=("both", "inbound")),
+    }.get(kind, ParamType(kind))
+    try:
+        converted = param_type.convert("p", value)
+    except ParameterError:
+        return
+    # Anything accepted is canonical data: no quote, semicolon or comment can survive.
+    assert not any(token in str(converted) for token in ("'", ";", "--", '"'))
+
+
+def test_athena_literals() -> None:
+    assert athena_literal(10) == "10"
+    assert athena_literal("10.0.0.0/16") == "'10.0.0.0/16'"
+    assert athena_literal("") == "''"
+
+
+def test_raw_form_keeps_the_body_and_returns_records() -> None:
+    raw = QUERIES["external"].raw_sql()
+    assert raw.startswith(QUERIES["external"].sql.split("\nSELECT srcaddr")[0])
+    assert raw.rstrip().endswith('SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr')
+    assert count_placeholders(raw) == len(QUERIES["external"].params)
+
+
+def test_cidrtable_form_replaces_every_contains() -> None:
+    converted = cidrtable_form(QUERIES["between"].sql)
+    assert "contains(" not in converted
+    assert converted.count("vpcflowlogscidrdb.cidrtable") == 4
+
+
+def test_window_days() -> None:
+    query = QUERIES["external"]
+    today = date(2026, 11, 27)
+    days = window_days(query, query.bind(), today)
+    assert (days[0], days[-1], len(days)) == (date(2026, 11, 18), today, 10)
+    explicit = query.bind({"start_day": "2026/11/01", "end_day": "2026/11/03"})
+    assert window_days(query, explicit, today) == [date(2026, 11, d) for d in (1, 2, 3)]
+
+
+def test_parse_assignments() -> None:
+    assert parse_assignments(["days=7", "vpc_cidrs=10.0.0.0/16"]) == {
+        "days": "7",
+        "vpc_cidrs": "10.0.0.0/16",
+    }
+    with pytest.raises(ParameterError, match="not name=value"):
+        parse_assignments(["days"])
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("-- name: x\n-- title: t\n", "lacks '-- description"),
+        ("-- name: x\n-- title: t\n-- description: d\n-- param: a | int 1..2 | default 5 "
+         "| example 1 | d\n", "out of range"),
+        ("-- name: x\n-- title: t\n-- description: d\n-- param: a | float | default 5 "
+         "| example 1 | d\n", "unknown parameter type 'float'"),
+        ("-- name: x\n-- title: t\n-- description: d\n-- oops\n", "unexpected header line"),
+        ("-- name: y\n-- title: t\n-- description: d\n", "differs from the file name"),
+    ],
+)  # fmt: skip
+def test_header_errors(tmp_path: Path, header: str, message: str) -> None:
+    path = tmp_path / "x.sql"
+    path.write_text(header + "SELECT 1\n")
+    with pytest.raises(QueryError, match=message):
+        parse_query_file(path)
+
+
+def test_placeholder_count_mismatch_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.sql").write_text(
+        "-- name: x\n-- title: t\n-- description: d\n"
+        "-- column: a | int | d\nSELECT ?, '?' AS q -- ?\n"
+    )
+    with pytest.raises(QueryError, match="1 '\\?' placeholders but 0 declared"):
+        load_queries(tmp_path)
