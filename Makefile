@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= .demo
 
-.PHONY: demo test lint types unit clean
+.PHONY: demo test lint types unit templates clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,25 @@ types: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint types unit
+# Template checks: generated files up to date, cfn-lint, sam validate --lint, checkov.
+CFN_VENV  := .venv-cfn
+TEMPLATES := template/template.yaml template/console/vpc-cidr-analysis.yaml
+
+$(CFN_VENV)/.installed: template/requirements-cfn.txt
+	$(PYTHON) -m venv $(CFN_VENV)
+	$(CFN_VENV)/bin/pip install --quiet -r template/requirements-cfn.txt
+	touch $@
+
+templates: $(VENV)/.installed-dev $(CFN_VENV)/.installed
+	$(BIN)/python scripts/build_console_template.py --check
+	$(CFN_VENV)/bin/cfn-lint $(TEMPLATES)
+	for t in $(TEMPLATES); do \
+	  SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(CFN_VENV)/bin/sam validate --lint -t $$t || exit 1; \
+	done
+	$(CFN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+	  $(foreach t,$(TEMPLATES),-f $(t))
+
+test: lint types unit templates
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CFN_VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
