@@ -1,0 +1,75 @@
+"""Shared fixtures: fake AWS credentials for every test, and one small simulated dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vpc_cidr_analysis.simulator import (
+    SampleConfig,
+    SampleResult,
+    read_ground_truth,
+    write_sample,
+)
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and region, so no test can reach (or bill) a real AWS account."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    yield
+
+
+@dataclass(frozen=True)
+class SampleDataset:
+    """A simulated dataset on disk and what is known about it.
+
+    `path` is the folder holding `AWSLogs/…` and `ground_truth.json`; `truth` is the parsed
+    ground truth (`truth["scenarios"]["external"]["last_10_days"]["conversations"]` …);
+    `config` regenerates the same records with `simulator.iter_records(config)`.
+    """
+
+    path: Path
+    config: SampleConfig
+    result: SampleResult
+    truth: dict[str, Any]
+
+    @property
+    def logs(self) -> Path:
+        """The `AWSLogs` folder (the table LOCATION)."""
+        return self.path / "AWSLogs"
+
+
+#: The small dataset: 3,000 text records over 12 days ending today (UTC), so queries for
+#: "the last 10 days" against `current_date` see most of it and some records fall outside.
+SMALL_SAMPLE = SampleConfig(records=3_000, days=12, seed=20261127)
+
+
+@pytest.fixture(scope="session")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleDataset:
+    """Write the small simulated dataset once per session; read-only for tests."""
+    path = tmp_path_factory.mktemp("small_sample")
+    result = write_sample(SMALL_SAMPLE, path)
+    return SampleDataset(path, SMALL_SAMPLE, result, read_ground_truth(path))
