@@ -833,11 +833,19 @@ class Generator:
         return plan
 
     def windows(self) -> Iterator[Window]:
-        """Every window in time order with its records; memory holds one window at a time."""
-        for start, minutes, budget in self.window_plan():
-            yield self._fill(start, minutes, budget)
+        """Every window in time order with its records; memory holds one window at a time.
 
-    def _fill(self, start: datetime, minutes: int, budget: int) -> Window:
+        A window's last few records of budget, too few for some conversations, move on to the
+        next window (so small samples are not skewed towards short conversations); the last
+        window fills them with what fits, NODATA if nothing else does.
+        """
+        plan = self.window_plan()
+        carry = 0
+        for i, (start, minutes, budget) in enumerate(plan):
+            window, carry = self._fill(start, minutes, budget + carry, i == len(plan) - 1)
+            yield window
+
+    def _fill(self, start: datetime, minutes: int, budget: int, last: bool) -> tuple[Window, int]:
         rnd = self.rng.random
         logs: list[list[Record]] = [[] for _ in self.flow_logs]
         first = int(start.timestamp())
@@ -845,6 +853,8 @@ class Generator:
         tables, top = self._tables, len(self._tables) - 1
         remaining = budget
         while remaining > 0:
+            if remaining < top and not last:
+                break
             items, cumulative = tables[remaining if remaining < top else top]
             item = items[bisect_right(cumulative, rnd() * cumulative[-1])]
             t0 = first + int(rnd() * span)
@@ -854,7 +864,7 @@ class Generator:
             else:
                 self._conversation(logs, item, t0, t0 + int(rnd() * 60))
                 remaining -= item.count
-        return Window(start, minutes, logs)
+        return Window(start, minutes, logs), remaining
 
     def _status_record(self, logs: list[list[Record]], status: str, t0: int) -> None:
         enis = self.logged_enis

@@ -124,7 +124,7 @@ def test_keys_read_back_to_their_partitions(
     tmp_path: Path, layout_name: layout.Layout, hourly: bool, file_format: layout.FileFormat
 ) -> None:
     config = SampleConfig(
-        records=400,
+        records=1_500,
         days=2,
         end_date=END,
         layout=layout_name,
@@ -137,7 +137,7 @@ def test_keys_read_back_to_their_partitions(
     result = write_sample(config, tmp_path)
     found = read_back(tmp_path)
     assert len(found) == len(result.files)
-    assert sum(len(rows) for _, _, rows in found) == 400
+    assert sum(len(rows) for _, _, rows in found) == 1_500
     days, hours = set(), set()
     for key, parts, rows in found:
         assert key.startswith("org/flow/AWSLogs/")
