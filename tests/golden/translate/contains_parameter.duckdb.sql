@@ -1,0 +1,5 @@
+SELECT
+  COUNT(*) AS _col0
+FROM vpcflowlogstable
+WHERE
+  ATHENA_CONTAINS($1, ATHENA_IPADDRESS(srcaddr)) AND day BETWEEN $2 AND $3

@@ -1,0 +1,49 @@
+-- name: between
+-- title: Traffic between a VPC and another network
+-- description: Conversations with one endpoint in vpc_cidrs and the other in peer_cidrs,
+--   in the chosen direction (by the record's source and destination). The body behind
+--   `peering`, `cross_vpc`, `inbound` and `outbound`. NODATA and SKIPDATA records are excluded.
+--   One row per conversation, largest first.
+-- param: vpc_cidrs | cidr_list | default 10.0.0.0/16 | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
+-- param: peer_cidrs | cidr_list | default 10.1.0.0/16 | example 10.1.0.0/16 | The other network's CIDR blocks, comma-separated.
+-- param: direction | enum both,inbound,outbound | default both | example inbound | both: either way; inbound: peer to VPC; outbound: VPC to peer.
+-- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
+-- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the last N days, today included.
+-- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
+-- column: srcaddr | varchar | Source address.
+-- column: dstaddr | varchar | Destination address.
+-- column: dstport | integer | Destination port (0 for ICMP).
+-- column: protocol | bigint | IANA protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6).
+-- column: action | varchar | ACCEPT or REJECT.
+-- column: flows | bigint | Flow-log records (each network interface that sees a flow logs it).
+-- column: packets | bigint | Packets, summed.
+-- column: bytes | bigint | Bytes, summed.
+-- column: first_seen | timestamp | Start of the earliest record.
+-- column: last_seen | timestamp | End of the latest record.
+WITH params AS (
+  SELECT split(?, ',') AS vpc_cidrs, split(?, ',') AS peer_cidrs, ? AS direction
+),
+records AS (
+  SELECT f.*
+  FROM vpcflowlogscidrdb.vpcflowlogstable f
+  WHERE f.day BETWEEN coalesce(nullif(?, ''),
+                               date_format(current_date - interval '1' day * (? - 1), '%Y/%m/%d'))
+                  AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
+    AND f.log_status = 'OK'
+),
+matched AS (
+  SELECT w.*
+  FROM records w CROSS JOIN params p
+  WHERE (p.direction IN ('both', 'outbound')
+         AND any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
+         AND any_match(p.peer_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS))))
+     OR (p.direction IN ('both', 'inbound')
+         AND any_match(p.peer_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
+         AND any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS))))
+)
+SELECT srcaddr, dstaddr, dstport, protocol, action,
+       count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
+       from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
+FROM matched
+GROUP BY srcaddr, dstaddr, dstport, protocol, action
+ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action
