@@ -297,7 +297,9 @@ def bundle(code_dir: Path, handler: str) -> Bundle:
 
 
 def _relative(path: Path) -> str:
-    return path.resolve().relative_to(ROOT).as_posix()
+    """A path as the repository names it (absolute when it lies outside)."""
+    resolved = path.resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(path)
 
 
 # --------------------------------------------------------------------------- saved queries
