@@ -531,7 +531,14 @@ def on_flow_log_table(event: Mapping[str, Any], glue: GlueClient) -> Outcome:
     if request == "Delete":
         match = _TABLE_ID.fullmatch(str(event.get("PhysicalResourceId", "")))
         if match:  # else the create failed before any table existed
-            drop_tables(glue, match.group(1), [schema.FLOW_TABLE, HIVE_SOURCE_TABLE])
+            try:
+                drop_tables(glue, match.group(1), [schema.FLOW_TABLE, HIVE_SOURCE_TABLE])
+            except Exception as exc:
+                # After DatabaseName changes, the role only reaches the new database; the old
+                # one is the stack's own and CloudFormation deletes it with its tables.
+                if _error_code(exc) != "AccessDeniedException":
+                    raise
+                logger.warning("left %s to its database's deletion: %s", match.group(0), exc)
         return Outcome(str(event.get("PhysicalResourceId", "")), {})
     props = event.get("ResourceProperties", {})
     database = _database(props)

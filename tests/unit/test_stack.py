@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import boto3
@@ -15,6 +16,7 @@ import pytest
 from moto import mock_aws
 
 from vpc_cidr_analysis import layout, schema, stack
+from vpc_cidr_analysis.simulator import SampleConfig, write_sample
 
 BUCKET = "flow-logs-bucket"
 ACCOUNTS = ("111122223333", "444455556666")
@@ -164,6 +166,46 @@ def test_location_template_expands_to_the_simulators_key_prefixes(
                 )
                 assert f"s3://{BUCKET}/{key}".startswith(location)
                 assert "/" not in key[len(folder) :]  # the object sits in the partition folder
+
+
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_location_template_finds_every_object_the_simulator_writes(
+    lay: str, hourly: bool, prefix: str, tmp_path: Path
+) -> None:
+    """Each written object lies in the folder Athena computes for its projected partition."""
+    config = SampleConfig(
+        records=80,
+        days=3,
+        end_date=date(2025, 3, 2),
+        layout=lay,  # type: ignore[arg-type]
+        hourly=hourly,
+        prefix=prefix,
+        account=ACCOUNTS[1],
+        region=REGIONS[1],
+    )
+    write_sample(config, tmp_path)
+    spec = spec_for(lay, hourly, prefix)
+    template = stack.storage_location_template(spec)
+    # every partition Athena projects over the sample's days, by folder
+    projected = {
+        stack.expand_template(
+            template, projected_values(spec, ACCOUNTS[1], REGIONS[1], day, hour)
+        ): (day, hour)
+        for day in (date(2025, 2, 28), date(2025, 3, 1), date(2025, 3, 2))
+        for hour in (range(24) if hourly else [0])
+    }
+    keys = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.log.gz")]
+    assert keys, "the simulator wrote no objects"
+    for key in keys:
+        folder, _, name = key.rpartition("/")
+        location = f"s3://{BUCKET}/{folder}/"
+        assert location in projected, key
+        parsed = layout.parse_key(key)
+        assert parsed is not None
+        day, hour = projected[location]
+        assert parsed.day == f"{day:%Y/%m/%d}"
+        assert parsed.hour == (f"{hour:02d}" if hourly else None)
+        assert name.endswith(".log.gz")
 
 
 @pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
@@ -431,6 +473,33 @@ def test_flow_log_table_bad_properties_fail_with_the_reason(glue: Any) -> None:
     # CloudFormation then deletes the failed resource: nothing to do, and it succeeds.
     stack.handle(table_event("Delete", "failed-req-1"), glue=glue, s3=s3, send=recorder(sent))
     assert sent[-1][0] == "SUCCESS"
+
+
+def test_delete_in_a_database_the_role_no_longer_reaches_succeeds() -> None:
+    """After a DatabaseName change the old database (and its tables) go with the stack."""
+    from botocore.stub import Stubber
+
+    glue = boto3.client("glue", region_name="us-east-1")
+    sent: Sent = []
+    with Stubber(glue) as stubber:
+        stubber.add_client_error("delete_table", "AccessDeniedException", "not authorized")
+        stack.handle(
+            table_event("Delete", "olddb.vpcflowlogstable"),
+            glue=glue,
+            s3=boto3.client("s3", region_name="us-east-1"),
+            send=recorder(sent),
+        )
+        stubber.assert_no_pending_responses()
+    assert sent[-1][0] == "SUCCESS"
+    with Stubber(glue) as stubber:
+        stubber.add_client_error("delete_table", "InternalServiceException", "boom")
+        stack.handle(
+            table_event("Delete", "olddb.vpcflowlogstable"),
+            glue=glue,
+            s3=boto3.client("s3", region_name="us-east-1"),
+            send=recorder(sent),
+        )
+    assert sent[-1][0] == "FAILED" and "boom" in sent[-1][2]
 
 
 def test_unknown_resource_type_fails(glue: Any) -> None:
