@@ -128,6 +128,11 @@ def test_cast_to_ipaddress(con: duckdb.DuckDBPyConnection) -> None:
         one(con, "CAST('-' AS IPADDRESS)")
 
 
+_SHARED = duckdb.connect()
+prepare_connection(_SHARED)
+_RUNTIME_CONTAINS = translate("SELECT contains(?, TRY_CAST(? AS IPADDRESS))")
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     network=st.one_of(
@@ -164,10 +169,10 @@ def test_contains_agrees_with_ipaddress(
     ):
         return
     expected = address.version == network.version and address in network
-    con = duckdb.connect()
-    prepare_connection(con)
-    got = one(con, f"contains('{network}', TRY_CAST('{address}' AS IPADDRESS))")
-    assert got is expected
+    literal = one(_SHARED, f"contains('{network}', TRY_CAST('{address}' AS IPADDRESS))")
+    runtime = _SHARED.execute(_RUNTIME_CONTAINS, [str(network), str(address)]).fetchall()
+    assert literal is expected
+    assert runtime == [(expected,)]
 
 
 # ---- dates and times ---------------------------------------------------------------------
