@@ -76,11 +76,13 @@ class Rule:
     group: str | None = None  # name of a security group in the topology
     description: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, sg_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"protocol": self.protocol}
         if self.protocol in (6, 17):
             out |= {"from_port": self.from_port, "to_port": self.to_port}
         out |= {"cidr": self.cidr} if self.cidr is not None else {"group": self.group}
+        if self.group is not None and sg_ids is not None:
+            out["group_id"] = sg_ids[self.group]
         if self.description:
             out["description"] = self.description
         return out
@@ -97,14 +99,14 @@ class SecurityGroup:
     ingress: tuple[Rule, ...]
     egress: tuple[Rule, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, sg_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
         return {
             "name": self.name,
             "id": self.id,
             "vpc": self.vpc,
             "description": self.description,
-            "ingress": [r.to_dict() for r in self.ingress],
-            "egress": [r.to_dict() for r in self.egress],
+            "ingress": [r.to_dict(sg_ids) for r in self.ingress],
+            "egress": [r.to_dict(sg_ids) for r in self.egress],
         }
 
 
@@ -317,15 +319,25 @@ class Topology:
 
     # -- (de)serialisation -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; `Topology.from_dict(t.to_dict()) == t`."""
+        """JSON-ready form; `Topology.from_dict(t.to_dict()) == t`.
+
+        ENIs and group rules also carry the resolved ids (`vpc_id`, `subnet_id`,
+        `security_group_ids`, `group_id`), which `from_dict` ignores.
+        """
         sg_ids = {g.name: g.id for g in self.security_groups}
+        enis = []
+        for e in self.enis:
+            entry = e.to_dict(sg_ids)
+            entry["vpc_id"] = self.vpc(e.vpc).id
+            entry["subnet_id"] = self.subnet(e.subnet).id
+            enis.append(entry)
         return {
             "description": self.description,
             "vpcs": [v.to_dict() for v in self.vpcs],
             "peerings": [list(p) for p in self.peerings],
             "subnets": [s.to_dict() for s in self.subnets],
-            "security_groups": [g.to_dict() for g in self.security_groups],
-            "enis": [e.to_dict(sg_ids) for e in self.enis],
+            "security_groups": [g.to_dict(sg_ids) for g in self.security_groups],
+            "enis": enis,
             "pools": [p.to_dict() for p in self.pools],
             "traffic": [t.to_dict() for t in self.traffic],
             "nodata_weight": self.nodata_weight,

@@ -80,6 +80,10 @@ def test_eni_dicts_carry_security_group_ids() -> None:
     web = next(e for e in t.to_dict()["enis"] if e["name"] == "a-web-1")
     assert web["security_groups"] == ["a-web"]
     assert web["security_group_ids"] == [t.security_group("a-web").id]
+    assert web["vpc_id"] == t.vpc("A").id and web["subnet_id"] == t.subnet("a-public-1").id
+    web_group = next(g for g in t.to_dict()["security_groups"] if g["name"] == "a-web")
+    ssh = next(r for r in web_group["ingress"] if r.get("group") == "a-bastion")
+    assert ssh["group_id"] == t.security_group("a-bastion").id
 
 
 def test_security_group_rules() -> None:
