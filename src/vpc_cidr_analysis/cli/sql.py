@@ -1,0 +1,166 @@
+"""`vpc-cidr-analysis sql`: run Athena SQL unchanged on flow-log files with the local engine."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import cast
+
+import click
+
+_NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+
+
+def parse_today(text: str | None) -> date | None:
+    """`--today YYYY-MM-DD` as a date, or a click error naming the value."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date: expected YYYY-MM-DD, e.g. 2026-11-27", param_hint="--today"
+        ) from None
+
+
+def parameter_values(values: tuple[str, ...]) -> list[object]:
+    """`-p` values in order; `name=value` labels a value (binding is still by position)."""
+    from vpc_cidr_analysis.engine import parse_parameter
+
+    bound: list[object] = []
+    for value in values:
+        match = _NAMED.match(value)
+        bound.append(parse_parameter(match.group(2) if match else value))
+    return bound
+
+
+@click.command(
+    "sql",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.argument("query", required=False)
+@click.option(
+    "--logs",
+    metavar="PATH",
+    help="Flow logs: a local folder or s3://bucket/prefix (any layout, text .log.gz or "
+    ".log.parquet).",
+)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the SQL from a file instead of the QUERY argument.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="VALUE",
+    help="Value for the next ? (repeatable, in order). 'name=value' labels it. Numbers, "
+    "'quoted text', true/false, NULL and DATE 'yyyy-mm-dd' are SQL literals as in Athena's "
+    "ExecutionParameters; anything else is text.",
+)
+@click.option(
+    "--cidr",
+    "cidrs",
+    multiple=True,
+    metavar="CIDR",
+    help="Expand a block into cidrtable (repeatable), as the CIDR Lambda would.",
+)
+@click.option(
+    "--cidr-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the CIDR Lambda's *.csv.gz files (rows cidr,ip) to use as cidrtable.",
+)
+@click.option("--today", metavar="YYYY-MM-DD", help="Pin current_date (and now()) to this day.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--show-translation",
+    is_flag=True,
+    help="Print the DuckDB SQL to stderr before running; without --logs, print it to stdout "
+    "and stop.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=True,
+    show_default=True,
+    help="Progress bar on stderr for long reads (only when stderr is a terminal).",
+)
+def sql(
+    query: str | None,
+    logs: str | None,
+    query_file: Path | None,
+    params: tuple[str, ...],
+    cidrs: tuple[str, ...],
+    cidr_dir: Path | None,
+    today: str | None,
+    fmt: str,
+    show_translation: bool,
+    progress: bool,
+) -> None:
+    """Run Athena (engine v3) SQL unchanged on flow-log files, locally on DuckDB.
+
+    The tables are the stack's: vpcflowlogstable (every flow-log field, partitions
+    aws_account_id, aws_region, day, hour) and cidrtable(cidr, ip), also as
+    vpcflowlogscidrdb.<table>. Only files whose partitions pass the query's day/hour/account/
+    region conditions are read.
+
+    \b
+    Example:
+      vpc-cidr-analysis sql --logs logs/ --cidr 10.0.0.0/16 --today 2026-11-27 \\
+        "SELECT srcaddr, dstaddr, sum(bytes) AS bytes FROM vpcflowlogstable
+         WHERE day >= date_format(current_date - interval '9' day, '%Y/%m/%d')
+           AND contains(?, TRY_CAST(srcaddr AS IPADDRESS))
+         GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
+    """
+    from vpc_cidr_analysis import output
+    from vpc_cidr_analysis.engine import EngineError, LocalEngine
+    from vpc_cidr_analysis.sources import SourceError
+    from vpc_cidr_analysis.translate import TranslationError, translate
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give the SQL either as the QUERY argument or with --file")
+    if query_file is not None:
+        try:
+            text = query_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot read {query_file}: {exc.strerror}", param_hint="--file"
+            ) from None
+    else:
+        text = query or ""
+    pinned = parse_today(today)
+    values = parameter_values(params)
+    if logs is None:
+        if not show_translation:
+            raise click.UsageError("--logs is required (a folder or s3://bucket/prefix)")
+        try:
+            click.echo(translate(text, today=pinned, pretty=True))
+        except TranslationError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
+    try:
+        with LocalEngine(
+            logs, cidrs=cidrs, cidr_dir=cidr_dir, today=pinned, progress=progress
+        ) as engine:
+            if show_translation:
+                click.echo(translate(text, today=pinned, pretty=True), err=True)
+            result = engine.stream(text, values)
+            if "cidrtable" in text.lower() and engine.cidrtable_empty:
+                click.echo(
+                    "note: cidrtable is empty; pass --cidr or --cidr-dir to fill it", err=True
+                )
+            output.write(result.columns, result, cast(output.Format, fmt), sys.stdout)
+    except (TranslationError, EngineError, SourceError) as exc:
+        raise click.ClickException(str(exc)) from None
