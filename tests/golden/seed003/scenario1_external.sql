@@ -1,0 +1,4 @@
+SELECT * FROM vpcflowlogscidrdb.vpcflowlogstable
+ where NOT (dstaddr in (select ip from vpcflowlogscidrdb.cidrtable where CIDR='10.0.0.0/16')
+and srcaddr in (select ip from vpcflowlogscidrdb.cidrtable where CIDR='10.0.0.0/16'))
+and TO_DATE(day,'yyyy/mm/dd') > CURRENT_DATE- interval '10' day
