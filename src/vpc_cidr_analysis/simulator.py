@@ -86,6 +86,8 @@ INTERFACE_FIELDS: tuple[str, ...] = tuple(f for f in schema.ALL_FIELDS if f not 
 RECORD_FIELDS: tuple[str, ...] = DYNAMIC_FIELDS + INTERFACE_FIELDS
 _POS: dict[str, int] = {name: i for i, name in enumerate(RECORD_FIELDS)}
 Record = tuple[str, ...]
+#: A record as `iter_records` yields it (field → text, partitions; `hour` may be None).
+RecordMap = Mapping[str, str | None]
 
 _M = schema.MISSING
 _EPHEMERAL_LOW, _EPHEMERAL_SPAN = 32768, 60999 - 32768 + 1  # Linux client ports
@@ -358,7 +360,7 @@ class Aggregate:
             if end > row[4]:
                 row[4] = end
 
-    def add_record(self, record: Mapping[str, str | None]) -> None:
+    def add_record(self, record: RecordMap) -> None:
         """Add one record given as field → text (as written); non-OK records are skipped."""
         if record["log-status"] != "OK":
             return
@@ -422,7 +424,7 @@ class Aggregate:
         }
 
 
-RecordPredicate = Callable[[Mapping[str, str]], bool]
+RecordPredicate = Callable[[RecordMap], bool]
 
 
 def scenario_predicate(
@@ -440,19 +442,20 @@ def scenario_predicate(
     chosen = SCENARIOS_BY_NAME[scenario] if isinstance(scenario, str) else scenario
     groups = AddressGroups(networks)
 
-    def predicate(record: Mapping[str, str]) -> bool:
-        day = record.get("day", "")
+    def predicate(record: RecordMap) -> bool:
+        day = record.get("day") or ""
         if first_day is not None and day < first_day:
             return False
         if last_day is not None and day > last_day:
             return False
-        return chosen.test(groups(record["srcaddr"]), groups(record["dstaddr"]))
+        src, dst = record["srcaddr"] or _M, record["dstaddr"] or _M
+        return chosen.test(groups(src), groups(dst))
 
     return predicate
 
 
 def expected(
-    records: Iterable[Mapping[str, str]], predicate: RecordPredicate, detail: bool = True
+    records: Iterable[RecordMap], predicate: RecordPredicate, detail: bool = True
 ) -> Aggregate:
     """Aggregate the OK records a predicate selects, as the scenario queries do.
 

@@ -36,6 +36,7 @@ from vpc_cidr_analysis.topology import default_topology, rule_allows
 END = date(2026, 11, 20)
 A = ["10.0.0.0/16", "100.64.0.0/20", "2600:1f18:aaaa:ab00::/56"]
 NETWORKS = {"A": A, "B": ["10.1.0.0/16"], "C": ["10.2.0.0/16"]}
+Row = dict[str, Any]  # a record from iter_records: field → text, plus partitions
 
 
 def read_text(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -87,7 +88,7 @@ def snapshot(out: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def records() -> list[dict[str, str | None]]:
+def records() -> list[Row]:
     """Every record of a 6,000-record, 14-day sample, as iter_records yields them."""
     return list(iter_records(SampleConfig(records=6_000, days=14, end_date=END, seed=3)))
 
@@ -167,7 +168,7 @@ def test_keys_read_back_to_their_partitions(
 def test_several_objects_per_day_and_one_per_flow_log_and_window(tmp_path: Path) -> None:
     write_sample(SampleConfig(records=3_000, days=2, end_date=END), tmp_path)
     keys = [key for key, _, _ in read_back(tmp_path)]
-    per_day = Counter(layout.parse_key(k).day for k in keys)  # type: ignore[union-attr]
+    per_day = Counter(layout.parse_key(k).day for k in keys)
     assert min(per_day.values()) >= 4
     stamps = Counter((k.split("_")[3], k.split("_")[4]) for k in keys)  # flow log, window
     assert set(stamps.values()) == {1}
@@ -278,7 +279,7 @@ def test_bad_options_name_the_option(option: str, kwargs: dict[str, Any]) -> Non
 
 
 def test_exact_record_count_and_every_day_has_records(
-    records: list[dict[str, str | None]],
+    records: list[Row],
 ) -> None:
     assert len(records) == 6_000
     days = Counter(r["day"] for r in records)
@@ -288,7 +289,7 @@ def test_exact_record_count_and_every_day_has_records(
     assert days["2026/11/14"] < days["2026/11/13"]
 
 
-def test_nodata_and_skipdata_records_have_dashes(records: list[dict[str, str | None]]) -> None:
+def test_nodata_and_skipdata_records_have_dashes(records: list[Row]) -> None:
     status = Counter(r["log-status"] for r in records)
     assert set(status) == {"OK", "NODATA", "SKIPDATA"}
     assert status["NODATA"] > status["SKIPDATA"] > 0
@@ -301,12 +302,12 @@ def test_nodata_and_skipdata_records_have_dashes(records: list[dict[str, str | N
             assert r[name] == "-"
         for name in ("action", "tcp-flags", "type", "pkt-srcaddr", "flow-direction"):
             assert r[name] == "-"
-        assert r["interface-id"].startswith("eni-")  # type: ignore[union-attr]
-        assert int(r["end"]) > int(r["start"])  # type: ignore[arg-type]
+        assert r["interface-id"].startswith("eni-")
+        assert int(r["end"]) > int(r["start"])
 
 
 def test_every_request_has_its_response_on_the_same_interface(
-    records: list[dict[str, str | None]],
+    records: list[Row],
 ) -> None:
     ok = [r for r in records if r["log-status"] == "OK"]
     seen = {
@@ -338,7 +339,7 @@ def test_every_request_has_its_response_on_the_same_interface(
     assert unanswered >= len(rejected) > 0
 
 
-def test_tcp_flags_mark_initiator_and_responder(records: list[dict[str, str | None]]) -> None:
+def test_tcp_flags_mark_initiator_and_responder(records: list[Row]) -> None:
     server_ports = {str(p.port) for p in default_topology().traffic if p.protocol == 6}
     sides: Counter[str] = Counter()
     for r in records:
@@ -358,16 +359,16 @@ def test_tcp_flags_mark_initiator_and_responder(records: list[dict[str, str | No
     assert sides["request"] > sides["response"] > 1000
 
 
-def test_directions_paths_and_types(records: list[dict[str, str | None]]) -> None:
+def test_directions_paths_and_types(records: list[Row]) -> None:
     ok = [r for r in records if r["log-status"] == "OK"]
     paths = Counter(r["traffic-path"] for r in ok if r["flow-direction"] == "egress")
     assert {r["traffic-path"] for r in ok if r["flow-direction"] == "ingress"} == {"-"}
     assert {"1", "2", "4", "7", "8"} <= set(paths)
     assert "-" not in paths
     for r in ok:
-        version = ipaddress.ip_address(r["srcaddr"]).version  # type: ignore[arg-type]
+        version = ipaddress.ip_address(r["srcaddr"]).version
         assert r["type"] == f"IPv{version}"
-        assert ipaddress.ip_address(r["dstaddr"]).version == version  # type: ignore[arg-type]
+        assert ipaddress.ip_address(r["dstaddr"]).version == version
     services = Counter((r["pkt-src-aws-service"], r["pkt-dst-aws-service"]) for r in ok)
     assert services["-", "S3"] and services["S3", "-"]
     assert services["-", "DYNAMODB"] and services["DYNAMODB", "-"]
@@ -375,7 +376,7 @@ def test_directions_paths_and_types(records: list[dict[str, str | None]]) -> Non
 
 
 def test_protocols_ports_and_scenario_traffic_are_present(
-    records: list[dict[str, str | None]],
+    records: list[Row],
 ) -> None:
     ok = [r for r in records if r["log-status"] == "OK"]
     assert {r["protocol"] for r in ok} == {"1", "6", "17", "58"}
@@ -388,15 +389,15 @@ def test_protocols_ports_and_scenario_traffic_are_present(
     rejected = Counter(r["dstport"] for r in ok if r["action"] == "REJECT")
     assert rejected["22"] and rejected["3389"] and rejected["5432"]
     c_to_a = scenario_predicate("cross_vpc", NETWORKS)
-    from_c = [r for r in ok if c_to_a(r) and r["srcaddr"].startswith("10.2.")]  # type: ignore[union-attr]
+    from_c = [r for r in ok if c_to_a(r) and r["srcaddr"].startswith("10.2.")]
     assert {r["srcaddr"] for r in from_c} == {"10.2.0.146"}
     assert "10.0.0.151" in {r["dstaddr"] for r in from_c}
     ipv6 = [r for r in ok if r["type"] == "IPv6"]
-    assert any(r["dstaddr"].startswith("2600:1f18:aaaa:ab0") for r in ipv6)  # type: ignore[union-attr]
+    assert any(r["dstaddr"].startswith("2600:1f18:aaaa:ab0") for r in ipv6)
 
 
 def test_nat_gateway_interface_records_translated_addresses(
-    records: list[dict[str, str | None]],
+    records: list[Row],
 ) -> None:
     topology = default_topology()
     nat = topology.eni("a-nat-1")
@@ -404,10 +405,10 @@ def test_nat_gateway_interface_records_translated_addresses(
     assert on_nat and {r["instance-id"] for r in on_nat} == {"-"}
     inbound_from_instance = [
         r for r in on_nat if r["dstaddr"] == nat.ipv4 and r["srcaddr"].startswith("10.")
-    ]  # type: ignore[union-attr]
+    ]
     assert inbound_from_instance
     for r in inbound_from_instance:  # pkt-dstaddr is the internet host, dstaddr the NAT
-        assert r["pkt-dstaddr"] != r["dstaddr"] and not r["pkt-dstaddr"].startswith("10.")  # type: ignore[union-attr]
+        assert r["pkt-dstaddr"] != r["dstaddr"] and not r["pkt-dstaddr"].startswith("10.")
         assert r["flow-direction"] == "ingress"
     to_internet = [r for r in on_nat if r["srcaddr"] == nat.ipv4 and r["traffic-path"] == "2"]
     assert to_internet and all(r["pkt-srcaddr"] == nat.ipv4 for r in to_internet)
@@ -416,7 +417,7 @@ def test_nat_gateway_interface_records_translated_addresses(
 
 
 def test_accepted_and_rejected_requests_follow_security_groups(
-    records: list[dict[str, str | None]],
+    records: list[Row],
 ) -> None:
     """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it.
 
@@ -450,7 +451,7 @@ def test_accepted_and_rejected_requests_follow_security_groups(
     assert checked["ACCEPT"] > 500 and checked["REJECT"] > 10
 
 
-def test_enis_use_their_own_metadata(records: list[dict[str, str | None]]) -> None:
+def test_enis_use_their_own_metadata(records: list[Row]) -> None:
     topology = default_topology()
     for r in records:
         eni = next(e for e in topology.enis if e.id == r["interface-id"])
