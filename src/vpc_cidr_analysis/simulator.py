@@ -140,6 +140,12 @@ class SampleConfig:
             raise SampleError("days", f"days must be a whole number >= 1, got {self.days!r}")
         if not isinstance(self.end_date, date) or isinstance(self.end_date, datetime):
             raise SampleError("end-date", f"end_date must be a date, got {self.end_date!r}")
+        if self.days > (self.end_date - date(1970, 1, 1)).days + 1:
+            raise SampleError(
+                "days", f"{self.days} days before {self.end_date} start before 1970-01-01"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise SampleError("seed", f"seed must be a whole number, got {self.seed!r}")
         if self.layout not in LAYOUTS:
             raise SampleError(
                 "layout", f"unknown layout {self.layout!r}: expected one of {', '.join(LAYOUTS)}"
@@ -149,9 +155,9 @@ class SampleConfig:
                 "file-format",
                 f"unknown file format {self.file_format!r}: expected {', '.join(FILE_FORMATS)}",
             )
-        if not _ACCOUNT_RE.fullmatch(self.account):
+        if not isinstance(self.account, str) or not _ACCOUNT_RE.fullmatch(self.account):
             raise SampleError("account", f"account must be 12 digits, got {self.account!r}")
-        if not _REGION_RE.fullmatch(self.region):
+        if not isinstance(self.region, str) or not _REGION_RE.fullmatch(self.region):
             raise SampleError("region", f"region must look like 'us-east-1', got {self.region!r}")
         if self.ground_truth not in GROUND_TRUTH_DETAILS:
             raise SampleError(
@@ -163,8 +169,9 @@ class SampleConfig:
             raise SampleError(
                 "prefix", f"prefix must be a plain S3 key prefix, got {self.prefix!r}"
             )
+        fields = self.fields
         try:
-            names = schema.parse_log_format(" ".join(self.fields))
+            names = schema.parse_log_format(fields if isinstance(fields, str) else " ".join(fields))
         except schema.UnknownFieldError as exc:
             raise SampleError("fields", str(exc)) from exc
         object.__setattr__(self, "fields", names)

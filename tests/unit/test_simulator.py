@@ -186,6 +186,12 @@ def test_custom_fields_in_their_order(tmp_path: Path) -> None:
     assert {r["version"] for r in written} == {"2"}  # the highest version among the fields
 
 
+def test_fields_may_be_given_as_one_string() -> None:
+    config = SampleConfig(fields="${srcaddr} ${dstaddr}")  # type: ignore[arg-type]
+    assert config.fields == ("srcaddr", "dstaddr")
+    assert SampleConfig(fields="srcaddr,dstaddr").fields == ("srcaddr", "dstaddr")  # type: ignore[arg-type]
+
+
 def test_log_format_fields_and_version(tmp_path: Path) -> None:
     config = SampleConfig(
         records=300,
@@ -267,6 +273,8 @@ def test_out_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
         ("file-format", {"file_format": "csv"}),
         ("prefix", {"prefix": "../up"}),
         ("ground-truth", {"ground_truth": "some"}),
+        ("days", {"days": 30_000, "end_date": END}),
+        ("seed", {"seed": "7"}),
     ],
 )
 def test_bad_options_name_the_option(option: str, kwargs: dict[str, Any]) -> None:
