@@ -113,6 +113,14 @@ def test_check_mode_fails_on_a_stale_file(
     assert console_copy.read_text(encoding="utf-8") == gen.CONSOLE_TEMPLATE.read_text()
 
 
+def test_console_template_fits_cloudformation_limits(console: dict[str, Any]) -> None:
+    size = gen.CONSOLE_TEMPLATE.stat().st_size
+    assert size <= 1_000_000  # a template uploaded through S3 (the console does that)
+    assert len(console["Resources"]) <= 500
+    for name, param in console["Parameters"].items():
+        assert len(str(param.get("Default", ""))) <= 4096, name
+
+
 def test_yaml_round_trip_keeps_short_forms(sam: dict[str, Any]) -> None:
     assert gen.load_cfn(gen.dump_cfn(sam)) == sam
     text = gen.dump_cfn({"A": Tagged("!Ref", "AWS::Region"), "B": Tagged("!GetAtt", "X.Arn")})
