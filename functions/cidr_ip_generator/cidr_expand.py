@@ -1,0 +1,638 @@
+"""Expand CIDR blocks into the `cidr,ip` rows behind the `cidrtable` Glue table, streamed.
+
+This file is the one copy of the expansion code. The `cidr_ip_generator` Lambda imports it from
+its own folder; the `vpc-cidr-analysis` package reaches the same file as
+`vpc_cidr_analysis._cidr_expand` (wheel) or through `vpc_cidr_analysis.cidr_expand` (editable
+install); the console template inlines it. So: standard library only (the boto3 S3 client is
+passed in), Python 3.11-3.13.
+
+Layout read by `cidrtable`: one gzip CSV object per block at
+`{prefix}{canonical cidr with '/' and ':' replaced by '_'}.csv.gz`, e.g. `cidrs/10.0.0.0_16.csv.gz`
+or `cidrs/2001_db8___126.csv.gz`; rows `cidr,ip` (`10.0.0.0/16,10.0.0.0`), no header, LF endings,
+every address of the block (network and broadcast included) in Python's compressed text form.
+
+Nothing is ever half-written: all blocks of a call are validated before any is written; each
+object is a multipart upload completed only after every block of the call has been streamed, and
+every open upload is aborted on any error. Local files go to a temporary name and are renamed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
+
+Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: Environment variables read by `load_settings` (explicit argument > environment > default).
+ENV_BUCKET = "CIDR_BUCKET"
+ENV_PREFIX = "CIDR_PREFIX"
+ENV_MAX_ADDRESSES = "MAX_ADDRESSES"
+DEFAULT_PREFIX = "cidrs/"
+#: One IPv4 /8. Bigger blocks belong in a `contains()` query, not in a table of addresses.
+DEFAULT_MAX_ADDRESSES = 16_777_216
+#: Blocks accepted in one event or command, so one call stays well inside a Lambda timeout.
+MAX_CIDRS_PER_CALL = 50
+#: Multipart part size; S3 wants at least 5 MiB for every part but the last.
+PART_SIZE = 8 * 1024 * 1024
+#: gzip level 1: the CSV compresses ~9x and the block streams at the speed of the row builder.
+GZIP_LEVEL = 1
+#: Rows joined into one string before compression; bounds memory whatever the block size.
+ROWS_PER_CHUNK = 4096
+#: Stop streaming (and abort) when less than this many seconds of the invocation remain.
+SECONDS_RESERVED = 10.0
+EVENT_EXAMPLE = '{"cidr": "10.0.0.0/16"} or {"cidrs": ["10.0.0.0/16", "10.1.0.0/16"]}'
+
+_IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_DECIMAL = tuple(str(n) for n in range(256))
+_hex_cache: list[tuple[str, ...]] = []
+
+logger = logging.getLogger("cidr_ip_generator")
+
+
+class CidrError(ValueError):
+    """Bad input (a CIDR, a list of them, an event); raised before anything is written."""
+
+
+class CidrConfigError(ValueError):
+    """Bad or missing configuration (bucket, prefix, MAX_ADDRESSES)."""
+
+
+class CidrWriteError(RuntimeError):
+    """Writing the objects failed; every unfinished upload was aborted."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where objects go and how large a block may be; built only by `load_settings`."""
+
+    bucket: str | None
+    prefix: str
+    max_addresses: int
+
+
+def load_settings(
+    *,
+    bucket: str | None = None,
+    prefix: str | None = None,
+    max_addresses: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve each setting as explicit argument, then environment variable, then default.
+
+    The one place configuration is read, for the Lambda and the CLI alike. An empty
+    `CIDR_BUCKET` counts as unset; an empty `CIDR_PREFIX` means the bucket's root.
+    """
+    env = os.environ if environ is None else environ
+    chosen_bucket = bucket if bucket is not None else (env.get(ENV_BUCKET) or None)
+    if chosen_bucket is not None and (not chosen_bucket or chosen_bucket != chosen_bucket.strip()):
+        raise CidrConfigError(f"bucket name {chosen_bucket!r} is empty or has spaces")
+    chosen_prefix = prefix if prefix is not None else env.get(ENV_PREFIX, DEFAULT_PREFIX)
+    if max_addresses is not None:
+        limit = max_addresses
+    elif env.get(ENV_MAX_ADDRESSES):
+        raw = env[ENV_MAX_ADDRESSES]
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise CidrConfigError(
+                f"{ENV_MAX_ADDRESSES}={raw!r} is not a whole number; "
+                f"use e.g. {DEFAULT_MAX_ADDRESSES} (one /8)"
+            ) from None
+    else:
+        limit = DEFAULT_MAX_ADDRESSES
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise CidrConfigError(f"max addresses must be a whole number >= 1, got {limit!r}")
+    return Settings(
+        bucket=chosen_bucket, prefix=normalize_prefix(chosen_prefix), max_addresses=limit
+    )
+
+
+def normalize_prefix(prefix: str) -> str:
+    """Key prefix as a folder: no leading '/', one trailing '/' unless empty (bucket root)."""
+    stripped = prefix.strip("/")
+    if stripped != stripped.strip() or "//" in stripped:
+        raise CidrConfigError(f"key prefix {prefix!r} has spaces at its ends or an empty folder")
+    return f"{stripped}/" if stripped else ""
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def parse_cidr(text: object, max_addresses: int = DEFAULT_MAX_ADDRESSES) -> Network:
+    """Parse one CIDR block written in canonical form, refusing anything ambiguous or too big.
+
+    Canonical means exactly `str(ipaddress.ip_network(text))`: that string is what the
+    `cidr` column holds and what queries compare with, so any other spelling is refused
+    with the canonical one suggested.
+    """
+    if isinstance(text, bool) or not isinstance(text, str):
+        raise CidrError(
+            f"a CIDR must be a string like '10.0.0.0/16', got {type(text).__name__} {text!r}"
+        )
+    if not text:
+        raise CidrError("empty CIDR; write a block like '10.0.0.0/16'")
+    if any(ch.isspace() for ch in text):
+        raise CidrError(f"{text!r} contains whitespace; write it as {''.join(text.split())!r}")
+    address_text, slash, prefix_text = text.partition("/")
+    address = _parse_address(text, address_text)
+    if not slash:
+        raise CidrError(
+            f"{text!r} has no prefix length; write the block, e.g. "
+            f"'{address}/{address.max_prefixlen}' for this one address"
+        )
+    if not (prefix_text.isascii() and prefix_text.isdigit()):
+        hint = _suggest(text)
+        raise CidrError(
+            f"{text!r}: prefix length {prefix_text!r} is not a number 0-{address.max_prefixlen}"
+            + (f"; did you mean {hint!r}?" if hint else "")
+        )
+    if int(prefix_text) > address.max_prefixlen:
+        raise CidrError(
+            f"{text!r}: prefix length {int(prefix_text)} is out of range; "
+            f"IPv{address.version} blocks take 0-{address.max_prefixlen}"
+        )
+    try:
+        network: Network = ipaddress.ip_network(text)
+    except ValueError:
+        hint = _suggest(text)
+        if hint is None:
+            raise CidrError(f"{text!r} is not a CIDR block like '10.0.0.0/16'") from None
+        raise CidrError(
+            f"{text!r} has host bits set; the block that contains it is {hint!r}"
+        ) from None
+    if network.num_addresses > max_addresses:
+        raise CidrError(
+            f"{text!r} has {network.num_addresses:,} addresses, more than the limit "
+            f"{max_addresses:,} ({ENV_MAX_ADDRESSES}); a list that long cannot back "
+            "`ip IN (SELECT ip FROM cidrtable ...)`. Query the block with "
+            f"contains('{network}', TRY_CAST(srcaddr AS IPADDRESS)) instead"
+        )
+    if isinstance(network, ipaddress.IPv6Network) and network.overlaps(_IPV4_MAPPED):
+        mapped = ""
+        if network.subnet_of(_IPV4_MAPPED):
+            low = int(network.network_address) & 0xFFFFFFFF
+            mapped = f" {ipaddress.IPv4Network((low, network.prefixlen - 96))!s}"
+        raise CidrError(
+            f"{text!r} is IPv4-mapped IPv6 (::ffff:0:0/96); flow logs record those addresses "
+            f"as IPv4, so expand the IPv4 block{mapped} instead"
+        )
+    canonical = str(network)
+    if canonical != text:
+        raise CidrError(
+            f"write {text!r} as {canonical!r}: the cidr column holds the canonical form, "
+            "and queries compare it as text"
+        )
+    return network
+
+
+def _parse_address(text: str, address_text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address part of a CIDR, with the standard library's reason when it is invalid."""
+    parser: Callable[[str], ipaddress.IPv4Address | ipaddress.IPv6Address]
+    parser = ipaddress.IPv6Address if ":" in address_text else ipaddress.IPv4Address
+    try:
+        address = parser(address_text)
+    except ValueError as exc:
+        raise CidrError(
+            f"{text!r} is not a valid CIDR: {exc} (IPv4 takes four octets 0-255 without "
+            "leading zeros, e.g. '10.0.0.0/16'; IPv6 e.g. '2001:db8::/120')"
+        ) from None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None:
+        raise CidrError(f"{text!r} has a zone index (%{address.scope_id}); drop it")
+    return address
+
+
+def _suggest(text: str) -> str | None:
+    """The block `text` most likely meant (host bits cleared, netmask turned into a length)."""
+    try:
+        return str(ipaddress.ip_network(text, strict=False))
+    except ValueError:
+        return None
+
+
+def parse_cidrs(
+    texts: Sequence[object],
+    max_addresses: int = DEFAULT_MAX_ADDRESSES,
+    max_cidrs: int = MAX_CIDRS_PER_CALL,
+) -> list[Network]:
+    """Validate every CIDR of one call, reporting all problems at once; raise before writing."""
+    if isinstance(texts, str | bytes) or not isinstance(texts, Sequence):
+        raise CidrError(f"CIDRs must be a list of strings, got {type(texts).__name__}")
+    if not texts:
+        raise CidrError("no CIDR given; " + EVENT_EXAMPLE)
+    if len(texts) > max_cidrs:
+        raise CidrError(
+            f"{len(texts)} CIDRs in one call; at most {max_cidrs}, so split them into several calls"
+        )
+    networks: list[Network] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        try:
+            network = parse_cidr(text, max_addresses)
+        except CidrError as exc:
+            problems.append(str(exc))
+            continue
+        if str(network) in seen:
+            problems.append(f"{text!r} is listed twice; give each block once")
+            continue
+        seen.add(str(network))
+        networks.append(network)
+    if len(texts) == 1 and problems:
+        raise CidrError(problems[0])
+    if problems:
+        raise CidrError(
+            f"{len(problems)} of {len(texts)} CIDRs are invalid, nothing was written:\n- "
+            + "\n- ".join(problems)
+        )
+    return networks
+
+
+def cidrs_from_event(event: object) -> list[object]:
+    """The CIDR values of a Lambda event `{"cidr": ...}` or `{"cidrs": [...]}` (not yet checked)."""
+    if not isinstance(event, Mapping):
+        raise CidrError(f"the event must be a JSON object like {EVENT_EXAMPLE}")
+    keys = [str(key) for key in event]
+    unknown = sorted(key for key in keys if key not in ("cidr", "cidrs"))
+    if unknown:
+        raise CidrError(
+            f"unknown event key(s) {', '.join(map(repr, unknown))}; the event takes only "
+            f"'cidr' or 'cidrs': {EVENT_EXAMPLE} (bucket and prefix come from the function's "
+            f"{ENV_BUCKET} and {ENV_PREFIX})"
+        )
+    if "cidr" in event and "cidrs" in event:
+        raise CidrError(f"give 'cidr' or 'cidrs', not both: {EVENT_EXAMPLE}")
+    if "cidr" in event:
+        value = event["cidr"]
+        if isinstance(value, list):
+            raise CidrError(f"'cidr' takes one string; for a list use 'cidrs': {EVENT_EXAMPLE}")
+        return [value]
+    if "cidrs" in event:
+        values = event["cidrs"]
+        if not isinstance(values, list):
+            raise CidrError(
+                f"'cidrs' must be a list of strings, got {type(values).__name__} {values!r}: "
+                f"{EVENT_EXAMPLE}"
+            )
+        return list(values)
+    raise CidrError(f"the event has no 'cidr' or 'cidrs'; send {EVENT_EXAMPLE}")
+
+
+# --------------------------------------------------------------------------- names
+
+
+def cidr_file_name(cidr: Network | str) -> str:
+    """File name of a block's object: canonical CIDR with '/' and ':' as '_', `.csv.gz`."""
+    network = cidr if not isinstance(cidr, str) else parse_cidr(cidr, max_addresses=2**128)
+    return str(network).replace("/", "_").replace(":", "_") + ".csv.gz"
+
+
+def object_key(cidr: Network | str, prefix: str = DEFAULT_PREFIX) -> str:
+    """S3 key of a block's object under `prefix` (e.g. `cidrs/10.0.0.0_16.csv.gz`)."""
+    return normalize_prefix(prefix) + cidr_file_name(cidr)
+
+
+def cidr_from_file_name(name: str) -> Network:
+    """The block a file name or key stands for; the inverse of `cidr_file_name`."""
+    base = name.rpartition("/")[2]
+    if not base.endswith(".csv.gz"):
+        raise CidrError(f"{name!r} is not a CIDR object name like '10.0.0.0_16.csv.gz'")
+    address, _, length = base[: -len(".csv.gz")].rpartition("_")
+    return parse_cidr(f"{address.replace('_', ':')}/{length}", max_addresses=2**128)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _hex_names() -> tuple[str, ...]:
+    """'0'..'ffff', built on first IPv6 use (about 4 MB, kept for the process)."""
+    if not _hex_cache:
+        _hex_cache.append(tuple(format(n, "x") for n in range(65536)))
+    return _hex_cache[0]
+
+
+def iter_csv_text(network: Network, rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[str]:
+    """Yield the CSV text (`cidr,ip` + LF per address, in address order) in whole-row chunks.
+
+    Addresses share all but their last field (IPv4 octet, IPv6 hextet), so each group's rows
+    are one `str.join` of a fixed head with the precomputed last fields: the text is built at
+    C speed and never more than `rows_per_chunk` rows are held. The head comes from the
+    standard library's own formatting, so the text equals `str(ipaddress.ip_address(n))`.
+    """
+    cidr = str(network)
+    first = int(network.network_address)
+    last = int(network.broadcast_address)
+    if network.version == 6 and network.overlaps(_IPV4_MAPPED):
+        # Formatting of IPv4-mapped addresses differs between Python versions: no shortcut.
+        for start in range(first, last + 1, rows_per_chunk):
+            stop = min(last + 1, start + rows_per_chunk)
+            yield "".join(f"{cidr},{ipaddress.IPv6Address(n)}\n" for n in range(start, stop))
+        return
+    if network.version == 4:
+        group, names = 256, _DECIMAL
+    else:
+        group, names = 65536, _hex_names()
+    pending: list[str] = []
+    pending_rows = 0
+    base = first - first % group
+    while base <= last:
+        low = max(first, base) - base
+        high = min(last, base + group - 1) - base
+        if network.version == 4:
+            head = f"{cidr},{base >> 24}.{(base >> 16) & 255}.{(base >> 8) & 255}."
+        else:
+            if low == 0:
+                pending.append(f"{cidr},{ipaddress.IPv6Address(base)}\n")
+                pending_rows += 1
+                low = 1
+                if pending_rows >= rows_per_chunk:
+                    yield "".join(pending)
+                    pending.clear()
+                    pending_rows = 0
+            # With a non-zero last hextet, the '::' run is chosen among the first seven
+            # hextets only, so every such address prints as this head + its last hextet.
+            head = f"{cidr},{str(ipaddress.IPv6Address(base + 1))[:-1]}"
+        while low <= high:
+            take = min(high - low + 1, max(1, rows_per_chunk - pending_rows))
+            separator = "\n" + head
+            pending.append(head + separator.join(names[low : low + take]) + "\n")
+            pending_rows += take
+            low += take
+            if pending_rows >= rows_per_chunk:
+                yield "".join(pending)
+                pending.clear()
+                pending_rows = 0
+        base += group
+    if pending:
+        yield "".join(pending)
+
+
+def iter_gzip(network: Network, level: int = GZIP_LEVEL) -> Iterator[bytes]:
+    """Yield the block's gzip-compressed CSV, piece by piece (never the whole body)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # wbits 31: gzip container
+    for text in iter_csv_text(network):
+        piece = compressor.compress(text.encode("ascii"))
+        if piece:
+            yield piece
+    yield compressor.flush()
+
+
+def iter_parts(pieces: Iterable[bytes], part_size: int = PART_SIZE) -> Iterator[bytes]:
+    """Regroup byte pieces into parts of exactly `part_size` bytes, the last one shorter."""
+    if part_size < 1:
+        raise ValueError(f"part size must be >= 1 byte, got {part_size}")
+    buffer = bytearray()
+    for piece in pieces:
+        buffer += piece
+        while len(buffer) >= part_size:
+            yield bytes(buffer[:part_size])
+            del buffer[:part_size]
+    if buffer:
+        yield bytes(buffer)
+
+
+# --------------------------------------------------------------------------- S3
+
+
+@dataclass(frozen=True)
+class CidrObject:
+    """One block written to S3: what the Lambda reports per CIDR."""
+
+    cidr: str
+    bucket: str
+    key: str
+    addresses: int
+    bytes: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, in the documented response order."""
+        return asdict(self)
+
+
+@dataclass
+class _OpenUpload:
+    network: Network
+    key: str
+    upload_id: str
+    started: float
+    parts: list[CompletedPartTypeDef] = field(default_factory=list)
+    size: int = 0
+    completed: bool = False
+
+
+def expand_event(
+    event: object,
+    client: S3Client,
+    *,
+    environ: Mapping[str, str] | None = None,
+    time_left: Callable[[], float] | None = None,
+) -> list[CidrObject]:
+    """Handle a Test-tab event: validate its CIDRs, then write one object per block."""
+    return expand_to_s3(cidrs_from_event(event), client, environ=environ, time_left=time_left)
+
+
+def expand_to_s3(
+    cidrs: Sequence[object],
+    client: S3Client,
+    *,
+    bucket: str | None = None,
+    prefix: str | None = None,
+    max_addresses: int | None = None,
+    environ: Mapping[str, str] | None = None,
+    part_size: int = PART_SIZE,
+    time_left: Callable[[], float] | None = None,
+) -> list[CidrObject]:
+    """Validate all `cidrs`, then stream each block's gzip CSV into S3; all or nothing.
+
+    Each object is a multipart upload; all are completed only after every block has been
+    streamed, and every unfinished upload is aborted on error, so a failed call leaves no new,
+    partial or mixed object (a previous object stays as it was). `time_left` returns the
+    seconds left in the invocation; the call gives up cleanly when fewer than
+    `SECONDS_RESERVED` remain.
+    """
+    settings = load_settings(
+        bucket=bucket, prefix=prefix, max_addresses=max_addresses, environ=environ
+    )
+    if settings.bucket is None:
+        raise CidrConfigError(f"no bucket: set {ENV_BUCKET} (or pass bucket=...)")
+    networks = parse_cidrs(cidrs, settings.max_addresses)
+    return upload_networks(
+        networks, client, settings.bucket, settings.prefix, part_size=part_size, time_left=time_left
+    )
+
+
+def upload_networks(
+    networks: Sequence[Network],
+    client: S3Client,
+    bucket: str,
+    prefix: str,
+    *,
+    part_size: int = PART_SIZE,
+    time_left: Callable[[], float] | None = None,
+) -> list[CidrObject]:
+    """Write already-validated blocks (see `expand_to_s3` for the all-or-nothing rules)."""
+    uploads: list[_OpenUpload] = []
+    current = ""
+    try:
+        for network in networks:
+            key = object_key(network, prefix)
+            current = f"s3://{bucket}/{key}"
+            _check_time(time_left, network)
+            created = client.create_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                ContentType="application/gzip",
+                Metadata={"cidr": str(network), "addresses": str(network.num_addresses)},
+            )
+            upload = _OpenUpload(network, key, created["UploadId"], time.perf_counter())
+            uploads.append(upload)
+            for number, body in enumerate(iter_parts(iter_gzip(network), part_size), start=1):
+                _check_time(time_left, network)
+                answer = client.upload_part(
+                    Bucket=bucket, Key=key, UploadId=upload.upload_id, PartNumber=number, Body=body
+                )
+                upload.parts.append({"ETag": answer["ETag"], "PartNumber": number})
+                upload.size += len(body)
+        results: list[CidrObject] = []
+        if uploads:
+            _check_time(time_left, uploads[-1].network)
+        for upload in uploads:
+            current = f"s3://{bucket}/{upload.key}"
+            client.complete_multipart_upload(
+                Bucket=bucket,
+                Key=upload.key,
+                UploadId=upload.upload_id,
+                MultipartUpload={"Parts": upload.parts},
+            )
+            upload.completed = True
+            result = CidrObject(
+                cidr=str(upload.network),
+                bucket=bucket,
+                key=upload.key,
+                addresses=upload.network.num_addresses,
+                bytes=upload.size,
+                seconds=round(time.perf_counter() - upload.started, 3),
+            )
+            logger.info("wrote %s", result.as_dict())
+            results.append(result)
+        return results
+    except BaseException as exc:
+        _abort(client, bucket, uploads)
+        if isinstance(exc, CidrError | CidrWriteError) or not isinstance(exc, Exception):
+            raise
+        done = [str(u.network) for u in uploads if u.completed]
+        replaced = f"; already replaced before the error: {', '.join(done)}" if done else ""
+        raise CidrWriteError(
+            f"writing {current} failed ({type(exc).__name__}: {exc}); every unfinished upload "
+            f"was aborted{replaced}"
+        ) from exc
+
+
+def _check_time(time_left: Callable[[], float] | None, network: Network) -> None:
+    if time_left is not None and time_left() < SECONDS_RESERVED:
+        raise CidrWriteError(
+            f"stopped at {network} with under {SECONDS_RESERVED:.0f} s of the invocation left; "
+            "nothing was written. Send fewer or smaller blocks per event, or raise the timeout"
+        )
+
+
+def _abort(client: S3Client, bucket: str, uploads: Sequence[_OpenUpload]) -> None:
+    for upload in uploads:
+        if upload.completed:
+            continue
+        try:
+            client.abort_multipart_upload(Bucket=bucket, Key=upload.key, UploadId=upload.upload_id)
+        except Exception:  # the original error matters more; S3 lifecycle cleans up leftovers
+            logger.exception("could not abort the upload of %s", upload.key)
+
+
+def delete_objects(
+    networks: Iterable[Network], client: S3Client, bucket: str, prefix: str
+) -> list[str]:
+    """Delete the objects of these blocks (missing ones are fine); return the keys."""
+    keys = [object_key(network, prefix) for network in networks]
+    for key in keys:
+        client.delete_object(Bucket=bucket, Key=key)
+    return keys
+
+
+# --------------------------------------------------------------------------- local files
+
+
+@dataclass(frozen=True)
+class CidrFile:
+    """One block written as a local file (same name and content as the S3 object)."""
+
+    cidr: str
+    path: str
+    addresses: int
+    bytes: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+def expand_to_dir(
+    cidrs: Sequence[object],
+    out_dir: str | os.PathLike[str],
+    *,
+    max_addresses: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[CidrFile]:
+    """Write each block as `out_dir/<name>.csv.gz`, the layout of the S3 prefix; all or nothing.
+
+    Every file is first written under a temporary name in `out_dir` and renamed only when all
+    blocks are written; on error the temporary files are removed and old files stay.
+    """
+    settings = load_settings(max_addresses=max_addresses, environ=environ)
+    networks = parse_cidrs(cidrs, settings.max_addresses)
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path, CidrFile]] = []
+    try:
+        for network in networks:
+            started = time.perf_counter()
+            final = directory / cidr_file_name(network)
+            handle, temporary = tempfile.mkstemp(prefix=f".{final.name}.", dir=directory)
+            staged.append((temporary, final, CidrFile(str(network), str(final), 0, 0, 0.0)))
+            size = 0
+            with os.fdopen(handle, "wb") as out:
+                for piece in iter_gzip(network):
+                    out.write(piece)
+                    size += len(piece)
+            os.chmod(temporary, 0o644)
+            staged[-1] = (
+                temporary,
+                final,
+                CidrFile(
+                    cidr=str(network),
+                    path=str(final),
+                    addresses=network.num_addresses,
+                    bytes=size,
+                    seconds=round(time.perf_counter() - started, 3),
+                ),
+            )
+        for temporary, final, _ in staged:
+            os.replace(temporary, final)
+    except BaseException:
+        for temporary, _, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return [result for _, _, result in staged]
