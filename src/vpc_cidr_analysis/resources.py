@@ -10,7 +10,7 @@ _CHECKOUT = _PACKAGE.parent.parent
 
 def queries_dir() -> Path:
     """The folder of `queries/*.sql`: packaged into the wheel, else the checkout's."""
-    for candidate in (_PACKAGE / "queries", _CHECKOUT / "queries"):
+    for candidate in (_PACKAGE / "sql", _CHECKOUT / "queries"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"queries/ not found beside {_PACKAGE} or in {_CHECKOUT}")
