@@ -11,14 +11,16 @@ Layout read by `cidrtable`: one gzip CSV object per block at
 or `cidrs/2001_db8___126.csv.gz`; rows `cidr,ip` (`10.0.0.0/16,10.0.0.0`), no header, LF endings,
 every address of the block (network and broadcast included) in Python's compressed text form.
 
-Nothing is ever half-written: all blocks of a call are validated before any is written; each
-object is a multipart upload completed only after every block of the call has been streamed, and
-every open upload is aborted on any error. Local files go to a temporary name and are renamed.
+Nothing is ever half-written: all blocks of a call are validated before any is written; a
+body that fits in one part is written with one put_object, larger ones by multipart upload, and
+nothing is made visible until every block of the call has been streamed (every open upload is
+aborted on any error). Local files go to a temporary name and are renamed.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import os
 import tempfile
@@ -46,6 +48,9 @@ DEFAULT_MAX_ADDRESSES = 16_777_216
 MAX_CIDRS_PER_CALL = 50
 #: Multipart part size; S3 wants at least 5 MiB for every part but the last.
 PART_SIZE = 8 * 1024 * 1024
+#: Bytes of single-part bodies held in memory per call, to write them with one request each.
+SMALL_BODIES_HELD = 32 * 1024 * 1024
+CONTENT_TYPE = "application/gzip"
 #: gzip level 1: the CSV compresses ~9x and the block streams at the speed of the row builder.
 GZIP_LEVEL = 1
 #: Rows joined into one string before compression; bounds memory whatever the block size.
@@ -392,17 +397,24 @@ def iter_gzip(network: Network, level: int = GZIP_LEVEL) -> Iterator[bytes]:
 
 
 def iter_parts(pieces: Iterable[bytes], part_size: int = PART_SIZE) -> Iterator[bytes]:
-    """Regroup byte pieces into parts of exactly `part_size` bytes, the last one shorter."""
+    """Join byte pieces into parts of at least `part_size` bytes (the last may be smaller).
+
+    Parts end where a piece ends, so each part costs one join: memory stays near twice the
+    part size whatever the body's size.
+    """
     if part_size < 1:
         raise ValueError(f"part size must be >= 1 byte, got {part_size}")
-    buffer = bytearray()
+    held: list[bytes] = []
+    size = 0
     for piece in pieces:
-        buffer += piece
-        while len(buffer) >= part_size:
-            yield bytes(buffer[:part_size])
-            del buffer[:part_size]
-    if buffer:
-        yield bytes(buffer)
+        held.append(piece)
+        size += len(piece)
+        if size >= part_size:
+            yield b"".join(held)
+            held.clear()
+            size = 0
+    if size:
+        yield b"".join(held)
 
 
 # --------------------------------------------------------------------------- S3
@@ -425,14 +437,17 @@ class CidrObject:
 
 
 @dataclass
-class _OpenUpload:
+class _Pending:
+    """A block streamed but not yet visible: a small body held, or an open multipart upload."""
+
     network: Network
     key: str
-    upload_id: str
     started: float
+    body: bytes | None = None
+    upload_id: str | None = None
     parts: list[CompletedPartTypeDef] = field(default_factory=list)
     size: int = 0
-    completed: bool = False
+    finished: bool = False
 
 
 def expand_event(
@@ -459,9 +474,10 @@ def expand_to_s3(
 ) -> list[CidrObject]:
     """Validate all `cidrs`, then stream each block's gzip CSV into S3; all or nothing.
 
-    Each object is a multipart upload; all are completed only after every block has been
-    streamed, and every unfinished upload is aborted on error, so a failed call leaves no new,
-    partial or mixed object (a previous object stays as it was). `time_left` returns the
+    Nothing becomes visible until every block has been streamed: small bodies are held and
+    put at the end, large ones are multipart uploads completed at the end, and every
+    unfinished upload is aborted on error, so a failed call leaves no new, partial or mixed
+    object (a previous object stays as it was). `time_left` returns the
     seconds left in the invocation; the call gives up cleanly when fewer than
     `SECONDS_RESERVED` remain.
     """
@@ -485,62 +501,89 @@ def upload_networks(
     part_size: int = PART_SIZE,
     time_left: Callable[[], float] | None = None,
 ) -> list[CidrObject]:
-    """Write already-validated blocks (see `expand_to_s3` for the all-or-nothing rules)."""
-    uploads: list[_OpenUpload] = []
+    """Write already-validated blocks (see `expand_to_s3` for the all-or-nothing rules).
+
+    A body that fits in one part (a /16 is ~180 KB) is held in memory, up to
+    `SMALL_BODIES_HELD` bytes for the whole call, and written with one `put_object` at the
+    end; larger bodies stream into multipart uploads that are completed at the end.
+    """
+    pending: list[_Pending] = []
+    held = 0
     current = ""
     try:
         for network in networks:
             key = object_key(network, prefix)
             current = f"s3://{bucket}/{key}"
             _check_time(time_left, network)
-            created = client.create_multipart_upload(
-                Bucket=bucket,
-                Key=key,
-                ContentType="application/gzip",
-                Metadata={"cidr": str(network), "addresses": str(network.num_addresses)},
-            )
-            upload = _OpenUpload(network, key, created["UploadId"], time.perf_counter())
-            uploads.append(upload)
-            for number, body in enumerate(iter_parts(iter_gzip(network), part_size), start=1):
+            entry = _Pending(network, key, time.perf_counter())
+            pending.append(entry)
+            parts = iter_parts(iter_gzip(network), part_size)
+            first = next(parts)
+            second = next(parts, None)
+            if second is None and held + len(first) <= SMALL_BODIES_HELD:
+                entry.body, entry.size = first, len(first)
+                held += len(first)
+                continue
+            entry.upload_id = client.create_multipart_upload(
+                Bucket=bucket, Key=key, ContentType=CONTENT_TYPE, Metadata=_metadata(network)
+            )["UploadId"]
+            for number, body in enumerate(
+                itertools.chain([first], [second] if second else [], parts), start=1
+            ):
                 _check_time(time_left, network)
                 answer = client.upload_part(
-                    Bucket=bucket, Key=key, UploadId=upload.upload_id, PartNumber=number, Body=body
+                    Bucket=bucket, Key=key, UploadId=entry.upload_id, PartNumber=number, Body=body
                 )
-                upload.parts.append({"ETag": answer["ETag"], "PartNumber": number})
-                upload.size += len(body)
+                entry.parts.append({"ETag": answer["ETag"], "PartNumber": number})
+                entry.size += len(body)
         results: list[CidrObject] = []
-        if uploads:
-            _check_time(time_left, uploads[-1].network)
-        for upload in uploads:
-            current = f"s3://{bucket}/{upload.key}"
-            client.complete_multipart_upload(
-                Bucket=bucket,
-                Key=upload.key,
-                UploadId=upload.upload_id,
-                MultipartUpload={"Parts": upload.parts},
-            )
-            upload.completed = True
+        for entry in pending:
+            current = f"s3://{bucket}/{entry.key}"
+            if not results:  # once objects start to appear, finish rather than stop halfway
+                _check_time(time_left, entry.network)
+            if entry.body is not None:
+                client.put_object(
+                    Bucket=bucket,
+                    Key=entry.key,
+                    Body=entry.body,
+                    ContentType=CONTENT_TYPE,
+                    Metadata=_metadata(entry.network),
+                )
+                entry.body = None
+            else:
+                assert entry.upload_id is not None
+                client.complete_multipart_upload(
+                    Bucket=bucket,
+                    Key=entry.key,
+                    UploadId=entry.upload_id,
+                    MultipartUpload={"Parts": entry.parts},
+                )
+            entry.finished = True
             result = CidrObject(
-                cidr=str(upload.network),
+                cidr=str(entry.network),
                 bucket=bucket,
-                key=upload.key,
-                addresses=upload.network.num_addresses,
-                bytes=upload.size,
-                seconds=round(time.perf_counter() - upload.started, 3),
+                key=entry.key,
+                addresses=entry.network.num_addresses,
+                bytes=entry.size,
+                seconds=round(time.perf_counter() - entry.started, 3),
             )
             logger.info("wrote %s", result.as_dict())
             results.append(result)
         return results
     except BaseException as exc:
-        _abort(client, bucket, uploads)
+        _abort(client, bucket, pending)
         if isinstance(exc, CidrError | CidrWriteError) or not isinstance(exc, Exception):
             raise
-        done = [str(u.network) for u in uploads if u.completed]
+        done = [str(entry.network) for entry in pending if entry.finished]
         replaced = f"; already replaced before the error: {', '.join(done)}" if done else ""
         raise CidrWriteError(
-            f"writing {current} failed ({type(exc).__name__}: {exc}); every unfinished upload "
-            f"was aborted{replaced}"
+            f"writing {current} failed ({type(exc).__name__}: {exc}); nothing else was written "
+            f"and every unfinished upload was aborted{replaced}"
         ) from exc
+
+
+def _metadata(network: Network) -> dict[str, str]:
+    return {"cidr": str(network), "addresses": str(network.num_addresses)}
 
 
 def _check_time(time_left: Callable[[], float] | None, network: Network) -> None:
@@ -551,14 +594,14 @@ def _check_time(time_left: Callable[[], float] | None, network: Network) -> None
         )
 
 
-def _abort(client: S3Client, bucket: str, uploads: Sequence[_OpenUpload]) -> None:
-    for upload in uploads:
-        if upload.completed:
+def _abort(client: S3Client, bucket: str, pending: Sequence[_Pending]) -> None:
+    for entry in pending:
+        if entry.finished or entry.upload_id is None:
             continue
         try:
-            client.abort_multipart_upload(Bucket=bucket, Key=upload.key, UploadId=upload.upload_id)
+            client.abort_multipart_upload(Bucket=bucket, Key=entry.key, UploadId=entry.upload_id)
         except Exception:  # the original error matters more; S3 lifecycle cleans up leftovers
-            logger.exception("could not abort the upload of %s", upload.key)
+            logger.exception("could not abort the upload of %s", entry.key)
 
 
 def delete_objects(

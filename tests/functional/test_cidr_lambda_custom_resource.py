@@ -319,17 +319,17 @@ def test_timeout_guard_answers_once_when_the_work_hangs(
     app: types.ModuleType, aws: Any, url: ResponseURL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     custom_resource = sys.modules["custom_resource"]
+    cidr_expand = sys.modules["cidr_expand"]
     monkeypatch.setattr(custom_resource, "TIMEOUT_MARGIN_SECONDS", 29.95)  # fire after ~50 ms
-    real_create = aws.create_multipart_upload
+    real_gzip = cidr_expand.iter_gzip
 
-    def slow_create(**kwargs: Any) -> Any:
-        time.perf_counter()  # keep the real client; just stall like a hung connection
-        threading.Event().wait(0.3)
-        return real_create(**kwargs)
+    def stalling_gzip(network: Any, level: int = 1) -> Iterator[bytes]:
+        threading.Event().wait(0.3)  # like a stalled connection, past the guard's deadline
+        yield from real_gzip(network, level)
 
-    monkeypatch.setattr(app.S3, "create_multipart_upload", slow_create)
+    monkeypatch.setattr(cidr_expand, "iter_gzip", stalling_gzip)
     sent = app.lambda_handler(request("custom_resource_create.json"), Context(millis=30_000))
     assert [body["Status"] for body in url.bodies] == ["FAILED"]
     assert sent["Reason"] == "timed out before the CIDR objects were written"
-    assert keys(aws) == []  # the work saw the answer and aborted
+    assert keys(aws) == []  # the work saw the answer and stopped before writing
     assert "Uploads" not in aws.list_multipart_uploads(Bucket=BUCKET)

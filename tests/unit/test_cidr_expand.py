@@ -249,10 +249,11 @@ def test_gzip_stream_is_one_valid_member() -> None:
     assert gzip.decompress(body).decode() == rows("10.0.0.0/30")
 
 
-def test_iter_parts_cuts_exact_sizes() -> None:
-    parts = list(ce.iter_parts([b"abc", b"defgh", b"", b"ij"], part_size=4))
-    assert parts == [b"abcd", b"efgh", b"ij"]
+def test_iter_parts_joins_pieces_up_to_the_part_size() -> None:
+    parts = list(ce.iter_parts([b"abc", b"defgh", b"", b"ij", b"k"], part_size=4))
+    assert parts == [b"abcdefgh", b"ijk"]
     assert list(ce.iter_parts([b"abcd"], part_size=4)) == [b"abcd"]
+    assert list(ce.iter_parts([b"", b""], part_size=4)) == []
     with pytest.raises(ValueError, match="part size must be >= 1"):
         list(ce.iter_parts([b"a"], part_size=0))
 
@@ -415,8 +416,9 @@ def test_expand_to_s3_writes_exact_objects(s3: Any) -> None:
 
 def test_expand_to_s3_many_parts_and_large_block(s3: Any) -> None:
     (result,) = ce.expand_to_s3(["10.9.0.0/16"], s3, bucket=BUCKET, part_size=64 * 1024)
-    parts = s3.head_object(Bucket=BUCKET, Key=result.key, PartNumber=1)["PartsCount"]
-    assert parts == -(-result.bytes // (64 * 1024)) > 1
+    head = s3.head_object(Bucket=BUCKET, Key=result.key, PartNumber=1)
+    assert head["PartsCount"] > 1
+    assert 64 * 1024 <= head["ContentLength"] < 2 * 64 * 1024  # the size, plus under one piece
     lines = body(s3, result.key).splitlines()
     assert (len(lines), lines[0], lines[-1]) == (
         65536,
@@ -445,6 +447,70 @@ def test_failure_on_part_two_leaves_nothing_new_and_old_object_intact(s3: Any) -
         b"previous"
     )
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+
+
+class RecordingClient:
+    """Passes calls to the real (moto) client and records their names."""
+
+    def __init__(self, client: Any, fail: str = "") -> None:
+        self._client = client
+        self._fail = fail
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+
+        def call(**kwargs: Any) -> Any:
+            self.calls.append(name)
+            if name == self._fail:
+                raise ConnectionError(f"{name} refused")
+            return method(**kwargs)
+
+        return call
+
+
+def test_small_block_is_one_put_large_block_is_multipart(s3: Any) -> None:
+    recording = RecordingClient(s3)
+    ce.expand_to_s3(["10.0.0.0/16"], recording, bucket=BUCKET)
+    assert recording.calls == ["put_object"]
+    recording.calls.clear()
+    ce.expand_to_s3(["10.0.0.0/16"], recording, bucket=BUCKET, part_size=100_000)
+    assert recording.calls == [
+        "create_multipart_upload",
+        "upload_part",
+        "upload_part",
+        "complete_multipart_upload",
+    ]
+
+
+def test_small_bodies_held_are_bounded(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ce, "SMALL_BODIES_HELD", 1000)
+    recording = RecordingClient(s3)
+    ce.expand_to_s3(["10.0.0.0/24", "10.0.1.0/24"], recording, bucket=BUCKET)  # ~600 B each
+    assert recording.calls == [
+        "create_multipart_upload",
+        "upload_part",
+        "put_object",
+        "complete_multipart_upload",
+    ]
+    assert body(s3, "cidrs/10.0.1.0_24.csv.gz") == rows("10.0.1.0/24")
+
+
+def test_failed_put_aborts_the_open_multipart_upload(s3: Any) -> None:
+    recording = RecordingClient(s3, fail="put_object")
+    with pytest.raises(ce.CidrWriteError, match="put_object refused"):
+        ce.expand_to_s3(["10.1.0.0/24", "10.0.0.0/16"], recording, bucket=BUCKET, part_size=100_000)
+    assert recording.calls[-2:] == ["put_object", "abort_multipart_upload"]
+    assert keys(s3) == []
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+
+
+def test_failure_while_finishing_names_what_was_already_replaced(s3: Any) -> None:
+    recording = RecordingClient(s3, fail="put_object")
+    with pytest.raises(ce.CidrWriteError) as caught:
+        ce.expand_to_s3(["10.0.0.0/16", "10.1.0.0/24"], recording, bucket=BUCKET, part_size=100_000)
+    assert "already replaced before the error: 10.0.0.0/16" in str(caught.value)
+    assert keys(s3) == ["cidrs/10.0.0.0_16.csv.gz"]
 
 
 def test_running_out_of_time_aborts_cleanly(s3: Any) -> None:
