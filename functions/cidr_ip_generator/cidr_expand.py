@@ -442,7 +442,7 @@ class _Pending:
 
     network: Network
     key: str
-    started: float
+    seconds: float  # time spent on this block: streaming, then its final request
     body: bytes | None = None
     upload_id: str | None = None
     parts: list[CompletedPartTypeDef] = field(default_factory=list)
@@ -515,20 +515,22 @@ def upload_networks(
             key = object_key(network, prefix)
             current = f"s3://{bucket}/{key}"
             _check_time(time_left, network)
-            entry = _Pending(network, key, time.perf_counter())
+            started = time.perf_counter()
+            entry = _Pending(network, key, 0.0)
             pending.append(entry)
             parts = iter_parts(iter_gzip(network), part_size)
             first = next(parts)
             second = next(parts, None)
             if second is None and held + len(first) <= SMALL_BODIES_HELD:
                 entry.body, entry.size = first, len(first)
+                entry.seconds = time.perf_counter() - started
                 held += len(first)
                 continue
             entry.upload_id = client.create_multipart_upload(
                 Bucket=bucket, Key=key, ContentType=CONTENT_TYPE, Metadata=_metadata(network)
             )["UploadId"]
             for number, body in enumerate(
-                itertools.chain([first], [second] if second else [], parts), start=1
+                itertools.chain([first], [] if second is None else [second], parts), start=1
             ):
                 _check_time(time_left, network)
                 answer = client.upload_part(
@@ -536,11 +538,13 @@ def upload_networks(
                 )
                 entry.parts.append({"ETag": answer["ETag"], "PartNumber": number})
                 entry.size += len(body)
+            entry.seconds = time.perf_counter() - started
         results: list[CidrObject] = []
         for entry in pending:
             current = f"s3://{bucket}/{entry.key}"
             if not results:  # once objects start to appear, finish rather than stop halfway
                 _check_time(time_left, entry.network)
+            started = time.perf_counter()
             if entry.body is not None:
                 client.put_object(
                     Bucket=bucket,
@@ -559,13 +563,14 @@ def upload_networks(
                     MultipartUpload={"Parts": entry.parts},
                 )
             entry.finished = True
+            entry.seconds += time.perf_counter() - started
             result = CidrObject(
                 cidr=str(entry.network),
                 bucket=bucket,
                 key=entry.key,
                 addresses=entry.network.num_addresses,
                 bytes=entry.size,
-                seconds=round(time.perf_counter() - entry.started, 3),
+                seconds=round(entry.seconds, 3),
             )
             logger.info("wrote %s", result.as_dict())
             results.append(result)
@@ -575,10 +580,13 @@ def upload_networks(
         if isinstance(exc, CidrError | CidrWriteError) or not isinstance(exc, Exception):
             raise
         done = [str(entry.network) for entry in pending if entry.finished]
-        replaced = f"; already replaced before the error: {', '.join(done)}" if done else ""
+        outcome = (
+            f"already replaced before the error: {', '.join(done)}; the rest was not written"
+            if done
+            else "nothing was written"
+        )
         raise CidrWriteError(
-            f"writing {current} failed ({type(exc).__name__}: {exc}); nothing else was written "
-            f"and every unfinished upload was aborted{replaced}"
+            f"writing {current} failed ({type(exc).__name__}: {exc}); {outcome}"
         ) from exc
 
 

@@ -441,6 +441,7 @@ def test_failure_on_part_two_leaves_nothing_new_and_old_object_intact(s3: Any) -
     message = str(caught.value)
     assert "writing s3://cidr-bucket/cidrs/10.1.0.0_16.csv.gz failed" in message
     assert "ConnectionError: connection reset on part call 2" in message
+    assert message.endswith("; nothing was written")
     assert isinstance(caught.value.__cause__, ConnectionError)
     assert keys(s3) == ["cidrs/10.0.0.0_24.csv.gz"]
     assert s3.get_object(Bucket=BUCKET, Key="cidrs/10.0.0.0_24.csv.gz")["Body"].read() == (
