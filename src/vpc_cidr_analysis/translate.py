@@ -13,7 +13,9 @@ applies small AST transforms where a plain transpile would run *something else*:
   literal CIDR is checked here, any other at run time by the `athena_network` macro).
   `contains(array, element)` stays array containment.
 - Integer `/` and `%` truncate and fail on zero, as in Trino (`athena_int_div`/`athena_int_mod`);
-  decimal division (Trino rounds to a scale) is refused rather than run as floating point.
+  decimal division (`sum(bytes) / 1024.0`) keeps Trino's scale and half-up rounding, computed
+  exactly in integers, when both operands' scales are known; otherwise it is refused rather
+  than run as floating point.
 - `DATE ± INTERVAL`, `date_add` and `date_trunc` on dates stay DATE (DuckDB yields TIMESTAMP).
 - `date_diff` counts whole units (DuckDB `date_sub`), `split_part` / `regexp_extract` return
   NULL when nothing is there, `$1` in `regexp_replace` replacements becomes `\\1`,
@@ -118,6 +120,10 @@ MACROS: tuple[str, ...] = (
     """CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net)""",
     """CREATE OR REPLACE MACRO athena_int_div(a, b) AS
   CASE WHEN b = 0 THEN error('Division by zero') ELSE a // b END""",
+    # Integer quotient rounded half away from zero (decimal division's last digit).
+    """CREATE OR REPLACE MACRO athena_round_div(n, d) AS
+  CASE WHEN d = 0 THEN error('Division by zero')
+       ELSE sign(n) * sign(d) * ((abs(n) * 2 + abs(d)) // (abs(d) * 2)) END""",
     """CREATE OR REPLACE MACRO athena_int_mod(a, b) AS
   CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END""",
     # split_part: NULL past the last field; index must be positive.
@@ -903,14 +909,38 @@ class _Rewriter:
             return node
         text = node.sql(READ_DIALECT)
         if kind == "decimal":
+            dividend = self._decimal_operand(node.this)
+            divisor = self._decimal_operand(node.expression)
+            if dividend is not None and divisor is not None:
+                return _decimal_division(dividend, divisor)
             raise UnsupportedSqlError(
-                f"decimal division {text}: Trino rounds the quotient to the operands' scale; "
-                "cast an operand to DOUBLE (or write the divisor as 1e3-style double) to run it"
+                f"decimal division {text}: Trino rounds the quotient to the operands' scale, "
+                "which is only reproduced here for integer and decimal-literal (or CAST AS "
+                "DECIMAL) operands; cast an operand to DOUBLE to run it"
             )
         raise UnsupportedSqlError(
             f"cannot tell whether {text} divides integers (Trino truncates) or floating-point "
             "numbers; CAST an operand to BIGINT or DOUBLE"
         )
+
+    def _decimal_operand(self, node: exp.Expr) -> tuple[exp.Expr, int] | None:
+        """(unscaled value as HUGEINT, scale) of an integer or known-scale decimal operand."""
+        if isinstance(node, exp.Paren):
+            return self._decimal_operand(node.this)
+        if isinstance(node, exp.Neg):
+            inner = self._decimal_operand(node.this)
+            return (exp.Neg(this=exp.Paren(this=inner[0])), inner[1]) if inner else None
+        if isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower():
+            whole, _, fraction = node.name.partition(".")
+            return _cast(_num_text(str(int(whole + fraction or "0"))), "HUGEINT"), len(fraction)
+        if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == _DECIMAL_DTYPE:
+            params = node.to.expressions
+            scale = int(params[1].name) if len(params) > 1 else 0
+            scaled = exp.Mul(this=node, expression=_num_text(str(10**scale)))
+            return _cast(scaled, "HUGEINT"), scale
+        if self._numeric_kind(node) == "int":
+            return _cast(exp.Paren(this=node), "HUGEINT"), 0
+        return None
 
     def _mod(self, node: exp.Mod) -> exp.Expr:
         kind = self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
@@ -1032,6 +1062,27 @@ class _Rewriter:
         # The standard-error argument only tunes the estimate; DuckDB's HyperLogLog is fixed.
         node.set("accuracy", None)
         return node
+
+
+def _num_text(digits: str) -> exp.Expr:
+    return exp.Literal.number(digits)
+
+
+def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, int]) -> exp.Expr:
+    """Trino's decimal quotient: scale max(s1, s2), rounded half away from zero, exactly.
+
+    With a = A/10^s1 and b = B/10^s2 (A, B the unscaled integers), the result's unscaled
+    value is round(A * 10^(s2 + s - s1) / B); it is computed in HUGEINT and scaled back by
+    multiplying with a decimal literal, so no floating point is involved.
+    """
+    (a, s1), (b, s2) = dividend, divisor
+    scale = max(s1, s2)
+    numerator = exp.Mul(this=a, expression=_num_text(str(10 ** (s2 + scale - s1))))
+    quotient = _cast(_call("athena_round_div", numerator, b), "DECIMAL(38, 0)")
+    if scale == 0:
+        return quotient
+    unit = _num_text("0." + "0" * (scale - 1) + "1")
+    return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
 
 
 def _interval_of(node: exp.Expr | None) -> exp.Interval | None:

@@ -295,9 +295,38 @@ def test_integer_division_by_zero_fails_like_trino(con: duckdb.DuckDBPyConnectio
         one(con, "7 % 0")
 
 
-def test_decimal_and_unknown_divisions_are_refused() -> None:
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("7.0 / 2", Decimal("3.5")),
+        ("1.0 / 3", Decimal("0.3")),  # scale of the operands, not 0.333…
+        ("3 / 40.0", Decimal("0.1")),  # 0.075 rounds half up at scale 1
+        ("CAST(3 AS BIGINT) / 40.00", Decimal("0.08")),
+        ("-3 / 40.00", Decimal("-0.08")),
+        ("12345 / 1024.0", Decimal("12.1")),
+        ("10.25 / 0.5", Decimal("20.50")),
+        ("CAST(1.5 AS DECIMAL(10, 2)) / 4", Decimal("0.38")),
+        ("3000000000000000000 / 0.7", Decimal("4285714285714285714.3")),
+    ],
+)
+def test_decimal_division_keeps_trino_scale_and_rounding(
+    con: duckdb.DuckDBPyConnection, expression: str, expected: Decimal
+) -> None:
+    value = one(con, expression)
+    assert isinstance(value, Decimal)
+    assert value == expected and value.as_tuple().exponent == expected.as_tuple().exponent
+
+
+def test_sum_over_decimal_literal(con: duckdb.DuckDBPyConnection) -> None:
+    rows = run(con, "SELECT sum(b) / 1024.0 FROM (VALUES (CAST(3000 AS BIGINT)), (100)) t(b)")
+    assert rows == [(Decimal("3.0"),)]
+    with pytest.raises(duckdb.Error, match="Division by zero"):
+        one(con, "5 / 0.0")
+
+
+def test_unknown_scale_and_unknown_divisions_are_refused() -> None:
     with pytest.raises(UnsupportedSqlError, match="decimal division"):
-        translate("SELECT 7.0 / 2")
+        translate("SELECT sum(x * 1.5) / 2.0 FROM (VALUES 1) t(x)")
     with pytest.raises(UnsupportedSqlError, match="CAST an operand"):
         translate("SELECT ? / 2")
     assert translate("SELECT 1 / CAST(? AS DOUBLE)") == "SELECT 1 / CAST($1 AS DOUBLE) AS _col0"
