@@ -21,7 +21,7 @@ import ipaddress
 import sys
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -372,6 +372,9 @@ class LocalEngine:
         self.con.execute(f"SET temp_directory = '{spill.as_posix()}'")
         if threads is not None:
             self.con.execute(f"SET threads = {int(threads)}")
+        if progress:  # measured for our own bar (query_progress); DuckDB prints nothing
+            self.con.execute("SET enable_progress_bar = true")
+            self.con.execute("SET enable_progress_bar_print = false")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema.DATABASE}")
         self._finalizer = weakref.finalize(self, LocalCopies.close, self._copies)
 
@@ -489,7 +492,7 @@ class LocalEngine:
         return [objects[i] for i in sorted(chosen)]
 
     def _read_files(self, selected: list[FlowLogObject]) -> list[ReadFile]:
-        paths = self._copies.paths(selected)
+        paths = self._copies.paths(selected, on_done=self._download_progress(selected))
         files: list[ReadFile] = []
         for obj, path in zip(selected, paths, strict=True):
             if obj.file_format == "text":
@@ -501,6 +504,23 @@ class LocalEngine:
                 fields = sources.parquet_fields(self.con, path, obj.location)
             files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
         return files
+
+    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[], None] | None:
+        """A counter of S3 downloads on stderr (progress on and stderr a terminal)."""
+        total = self._copies.missing(selected)
+        if not (self.progress and total and sys.stderr.isatty()):
+            return None
+        done = [0]
+        lock = threading.Lock()
+
+        def tick() -> None:
+            with lock:
+                done[0] += 1
+                end = "\n" if done[0] == total else ""
+                sys.stderr.write(f"\rdownloading flow-log objects: {done[0]}/{total}{end}")
+                sys.stderr.flush()
+
+        return tick
 
     def _create_cidrtable(self) -> None:
         if self._cidrtable_ready:
@@ -538,8 +558,6 @@ class LocalEngine:
         return self._run_with_progress(sql, values, files)
 
     def _run_with_progress(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
-        self.con.execute("SET enable_progress_bar = true")
-        self.con.execute("SET enable_progress_bar_print = false")
         outcome: dict[str, Any] = {}
 
         def work() -> None:
@@ -565,7 +583,6 @@ class LocalEngine:
         finally:
             sys.stderr.write("\r" + " " * 40 + "\r")
             sys.stderr.flush()
-            self.con.execute("SET enable_progress_bar = false")
         if "error" in outcome:
             error = outcome["error"]
             if isinstance(error, duckdb.Error):

@@ -135,6 +135,10 @@ class LocalCopies:
             self._client = _default_s3_client()
         return self._client
 
+    def missing(self, files: Sequence[FlowLogObject]) -> int:
+        """How many of `files` are S3 objects not downloaded yet."""
+        return sum(1 for f in files if f.is_s3 and f.location not in self._paths)
+
     def paths(
         self, files: Sequence[FlowLogObject], *, on_done: Callable[[], None] | None = None
     ) -> list[Path]:
@@ -233,21 +237,6 @@ def _sql_list(items: Iterable[str]) -> str:
     return "[" + ", ".join(_sql_string(i) for i in items) + "]"
 
 
-def _partition_values(files: Sequence[ReadFile]) -> str:
-    rows = []
-    for index, f in enumerate(files):
-        p = f.partitions
-        hour = _sql_string(p.hour) if p.hour is not None else "NULL"
-        rows.append(
-            f"({index}, {_sql_string(p.aws_account_id)}, {_sql_string(p.aws_region)}, "
-            f"{_sql_string(p.day)}, {hour})"
-        )
-    return (
-        "(VALUES " + ", ".join(rows) + ") AS files(file_index, aws_account_id, aws_region, day, "
-        "hour)"
-    )
-
-
 def _column_expr(field: schema.Field, present: bool, source: str = "r") -> str:
     if not present:
         return f"CAST(NULL AS {field.duckdb_type}) AS {_quote(field.column)}"
@@ -261,10 +250,26 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _partition_exprs() -> str:
-    return ", ".join(
-        f"CAST(files.{_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in schema.PARTITION_COLUMNS
-    )
+def _partition_exprs(files: Sequence[ReadFile]) -> str:
+    """Partition columns of each row: the value of its file, looked up by `file_index`.
+
+    A constant when every file of the group shares it (one account and region, one day);
+    otherwise a list literal indexed by the reader's `file_index` (no join, so DuckDB can
+    report the scan's progress).
+    """
+    exprs = []
+    for column in schema.PARTITION_COLUMNS:
+        values: list[str | None] = [getattr(f.partitions, column) for f in files]
+        if len(set(values)) == 1:
+            value = values[0]
+            literal = _sql_string(value) if value is not None else "NULL"
+            exprs.append(f"CAST({literal} AS VARCHAR) AS {_quote(column)}")
+            continue
+        items = ", ".join(_sql_string(v) if v is not None else "NULL" for v in values)
+        exprs.append(
+            f"CAST([{items}] AS VARCHAR[])[CAST(r.file_index AS BIGINT) + 1] AS {_quote(column)}"
+        )
+    return ", ".join(exprs)
 
 
 def text_group_select(files: Sequence[ReadFile]) -> str:
@@ -281,10 +286,7 @@ def text_group_select(files: Sequence[ReadFile]) -> str:
     )
     present = set(fields)
     select = ", ".join(_column_expr(f, f.name in present) for f in schema.FIELDS)
-    return (
-        f"SELECT {select}, {_partition_exprs()} FROM {reader} AS r "
-        f"JOIN {_partition_values(files)} ON r.file_index = files.file_index"
-    )
+    return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 
 def parquet_group_select(files: Sequence[ReadFile]) -> str:
@@ -295,10 +297,7 @@ def parquet_group_select(files: Sequence[ReadFile]) -> str:
     paths = _sql_list(str(f.path) for f in files)
     reader = f"read_parquet({paths}, union_by_name=true)"
     select = ", ".join(_column_expr(f, f.name in present) for f in schema.FIELDS)
-    return (
-        f"SELECT {select}, {_partition_exprs()} FROM {reader} AS r "
-        f"JOIN {_partition_values(files)} ON r.file_index = files.file_index"
-    )
+    return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 
 def parquet_fields(con: Any, path: Path, display: str) -> tuple[str, ...]:

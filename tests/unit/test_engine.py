@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -446,6 +447,28 @@ def test_s3_logs_download_only_selected_objects(
     assert len([p for p in workdir.rglob("*.log.gz")]) == 3
     engine.close()
     assert not workdir.exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal(
+    bucket: Any, month_of_logs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in month_of_logs.rglob("*.log.gz"):
+        key = path.relative_to(month_of_logs).as_posix()
+        bucket.put_object(Bucket="flow-log-archive", Key=key, Body=path.read_bytes())
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with LocalEngine("s3://flow-log-archive", s3_client=bucket, progress=True) as engine:
+        got = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/26'")
+        again = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/25'")
+    assert got == [(2,)] and again == [(3,)]
+    shown = terminal.getvalue()
+    assert "downloading flow-log objects: 2/2\n" in shown
+    assert "downloading flow-log objects: 1/1\n" in shown  # only the one not yet here
 
 
 def test_stream_returns_batches(month_of_logs: Path) -> None:
