@@ -5,7 +5,9 @@
 the topology, the options, record counts, and the expected answer of every scenario (external,
 peering, cross_vpc, internal, inbound, outbound) for the last 10 days and for the whole range,
 accumulated while streaming — no record list is kept, so 10 million records run in bounded
-memory.
+memory. The ground truth also carries the network's `inventory` (the JSON `vpc-cidr-analysis
+inventory` writes: ENIs, security groups, rules), and `iter_conversations` replays who opened
+which connection, for checking security-group rule usage.
 
 How records come about: time is cut into windows (5 minutes to 6 hours, by volume); each window
 gets a share of `records` (more by day than by night, less at weekends) and is filled with
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vpc_cidr_analysis import __version__, schema
+from vpc_cidr_analysis.inventory import inventory_from_topology
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout, object_key
 from vpc_cidr_analysis.topology import AddressPool, Eni, Topology, TrafficPattern, default_topology
 
@@ -566,6 +569,9 @@ class _GroundTruth:
             "generator": {"name": "vpc-cidr-analysis sample", "version": __version__},
             "options": self.config.to_dict(),
             "topology": topology.to_dict(),
+            "inventory": inventory_from_topology(
+                topology, self.config.account, self.config.region
+            ).to_dict(),
             "networks": topology.vpc_cidrs(),
             "records": sum(self.log_status.values()),
             "counts": {
@@ -712,8 +718,16 @@ def windows_per_day(records: int, days: int, flow_logs: int, hourly: bool) -> in
     return best
 
 
+#: Called once per conversation with (pattern, client name, server name, client address,
+#: server address, start): the simulator's own account of who opened which connection.
+ConversationObserver = Callable[[TrafficPattern, str, str, str, str, int], None]
+
+
 class Generator:
     """Turns a config and a topology into windows of records (deterministic per seed)."""
+
+    #: Set to watch conversations as they are generated (see `iter_conversations`).
+    observer: ConversationObserver | None = None
 
     def __init__(self, config: SampleConfig, topology: Topology) -> None:
         self.config = config
@@ -908,6 +922,8 @@ class Generator:
         caddr = client.addresses[int(rnd() * len(client.addresses))]
         saddr = server.addresses[int(rnd() * len(server.addresses))]
         cport = str(_EPHEMERAL_LOW + int(rnd() * _EPHEMERAL_SPAN)) if c.icmp_packet == 0 else "0"
+        if self.observer is not None:
+            self.observer(c.pattern, client.name, server.name, caddr, saddr, t0)
         port, proto, typ, start, end = c.port, c.proto, c.type, str(t0), str(t1)
         qp, qb = self._sizes(c, *c.pattern.request_bytes)
         if not c.tcp:
@@ -1100,6 +1116,52 @@ def iter_records(
                 row: dict[str, str | None] = dict(zip(fields, select(r), strict=True))
                 row.update(partitions)
                 yield row
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One simulated conversation, as the generator chose it (not as logs show it).
+
+    `client`/`server` name ENIs or address pools of the topology; `day` is 'yyyy/MM/dd' (UTC).
+    """
+
+    day: str
+    pattern: str
+    client: str
+    server: str
+    client_address: str
+    server_address: str
+    protocol: int
+    port: int
+    action: str
+    start: int
+
+
+def iter_conversations(
+    config: SampleConfig, topology: Topology | None = None
+) -> Iterator[Conversation]:
+    """Every conversation behind the records `iter_records` yields for this config, in order.
+
+    This is the simulator's ground truth for who initiated what: usage analysis, which sees only
+    the records, is checked against it.
+    """
+    generator = Generator(config, topology or default_topology())
+    seen: list[Conversation] = []
+
+    def observe(
+        p: TrafficPattern, client: str, server: str, caddr: str, saddr: str, t0: int
+    ) -> None:
+        day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
+        seen.append(
+            Conversation(
+                day, p.name, client, server, caddr, saddr, p.protocol, p.port, p.action, t0
+            )
+        )
+
+    generator.observer = observe
+    for _window in generator.windows():
+        yield from seen
+        seen.clear()
 
 
 @dataclass(frozen=True)

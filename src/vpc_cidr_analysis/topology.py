@@ -22,6 +22,11 @@ The default network (`default_topology()`), in one account and region:
   calls A's web server (traffic that "should not exist") and is rejected by A's database.
 - The internet: client, scanner, corporate, SaaS, S3 and DynamoDB address pools (IPv4 and IPv6).
 
+For security-group rule usage the network also has: rules that overlap (a-db's 5430-5432 range
+beside its group rules; a-admin's office supernet beside a-bastion's office rule, both groups on
+the bastion), rules never used (a-db's old MySQL rule, a-alb's port 80, a-admin's RDP), an ENI
+without traffic (`a-spare-1`) and public IPv4 addresses on the internet-facing ENIs.
+
 All three VPCs publish flow logs (one flow log each) to the same bucket.
 """
 
@@ -191,6 +196,7 @@ class Eni:
     security_groups: tuple[str, ...]  # security group names
     description: str = ""
     ecs: EcsTask | None = None
+    public_ipv4: str | None = None  # Elastic or auto-assigned public address, if any
 
     def to_dict(self, sg_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -210,6 +216,8 @@ class Eni:
             out["description"] = self.description
         if self.ecs is not None:
             out["ecs"] = self.ecs.to_dict()
+        if self.public_ipv4 is not None:
+            out["public_ipv4"] = self.public_ipv4
         return out
 
 
@@ -442,6 +450,7 @@ def _build(data: Mapping[str, Any]) -> Topology:
                 security_groups=tuple(e.get("security_groups", ())),
                 description=str(e.get("description", "")),
                 ecs=EcsTask(**ecs) if ecs else None,
+                public_ipv4=e.get("public_ipv4"),
             )
         )
     pools = tuple(
@@ -583,6 +592,8 @@ def _validate(t: Topology) -> None:
                 f"ENI {e.name!r} IPv6 address {e.ipv6} is outside subnet {subnet.name} "
                 f"({subnet.ipv6_cidr})"
             )
+        if e.public_ipv4 is not None and _addr(e.public_ipv4, f"ENI {e.name!r}").version != 4:
+            raise TopologyError(f"ENI {e.name!r}: public_ipv4 {e.public_ipv4} is not IPv4")
         for group_name in e.security_groups:
             if group_name not in group_names:
                 raise TopologyError(f"ENI {e.name!r} names unknown security group {group_name!r}")
@@ -782,6 +793,13 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
                 _tcp(5432, "100.64.0.0/20", "EKS pods"),
                 _tcp(5432, "10.1.1.0/24", "reporting in VPC-B"),
                 _tcp(3306, "10.0.0.0/16", "old MySQL rule"),
+                {
+                    "protocol": 6,
+                    "from_port": 5430,
+                    "to_port": 5432,
+                    "cidr": "10.0.0.0/16",
+                    "description": "port range overlapping the a-app and a-orders rules",
+                },
             ],
             "egress": _ALL_OUT,
         },
@@ -803,6 +821,16 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "description": "SSH bastion",
             "ingress": [_tcp(22, "198.51.100.0/24", "corporate network")],
             "egress": _ALL_OUT,
+        },
+        {
+            "name": "a-admin",
+            "vpc": "A",
+            "description": "administration from the office (a second group on some ENIs)",
+            "ingress": [
+                _tcp(22, "198.51.100.0/22", "office supernet, overlaps a-bastion's rule"),
+                _tcp(3389, "198.51.100.0/24", "RDP from the office, never used"),
+            ],
+            "egress": [],
         },
         {
             "name": "b-api",
@@ -836,6 +864,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "ipv6": "2600:1f18:aaaa:ab00:5a1b:3c4d:7e8f:9a01",
             "security_groups": ["a-alb"],
             "description": "ELB app/prod-web node 1",
+            "public_ipv4": "3.80.20.11",
         },
         {
             "name": "a-alb-2",
@@ -846,6 +875,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "ipv6": "2600:1f18:aaaa:ab01:5a1b:3c4d:7e8f:9a02",
             "security_groups": ["a-alb"],
             "description": "ELB app/prod-web node 2",
+            "public_ipv4": "3.80.20.12",
         },
         {
             "name": "a-nat-1",
@@ -854,6 +884,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "subnet": "a-public-1",
             "ipv4": "10.0.0.220",
             "description": "NAT gateway",
+            "public_ipv4": "3.80.20.220",
         },
         {
             "name": "a-web-1",
@@ -864,6 +895,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "ipv6": "2600:1f18:aaaa:ab00:8d6e:3477:df66:f105",
             "security_groups": ["a-web"],
             "description": "public web server",
+            "public_ipv4": "3.80.20.151",
         },
         {
             "name": "a-bastion-1",
@@ -871,8 +903,9 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "vpc": "A",
             "subnet": "a-public-1",
             "ipv4": "10.0.0.175",
-            "security_groups": ["a-bastion"],
+            "security_groups": ["a-bastion", "a-admin"],
             "description": "SSH bastion",
+            "public_ipv4": "3.80.20.175",
         },
         {
             "name": "a-app-1",
@@ -934,6 +967,15 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "subnet": "a-tgw-1",
             "ipv4": "10.0.250.5",
             "description": "transit gateway attachment",
+        },
+        {
+            "name": "a-spare-1",
+            "kind": "instance",
+            "vpc": "A",
+            "subnet": "a-app-1",
+            "ipv4": "10.0.10.99",
+            "security_groups": ["a-app", "a-admin"],
+            "description": "stopped instance: an ENI without traffic",
         },
         {
             "name": "b-api-1",
@@ -1383,3 +1425,40 @@ def rule_allows(
             ):
                 return True
     return False
+
+
+def rule_id(group_id: str, direction: str, index: int) -> str:
+    """The `sgr-…` id of a group's rule (its position among the group's rules of a direction)."""
+    return derived_id("sgr", f"{group_id}/{direction}/{index}")
+
+
+def matching_rules(
+    topology: Topology, eni: Eni, direction: str, peer: str, protocol: int, port: int
+) -> list[str]:
+    """Ids (`rule_id`) of every rule of the ENI's groups that admits this connection start.
+
+    The same test as `rule_allows`, but it names each rule instead of stopping at the first, so
+    overlapping rules are all reported. ICMP rules match any ICMP type (the topology gives none).
+    """
+    address = ipaddress.ip_address(peer)
+    found: list[str] = []
+    for group_name in eni.security_groups:
+        group = topology.security_group(group_name)
+        rules = group.ingress if direction == "ingress" else group.egress
+        for index, rule in enumerate(rules):
+            if rule.protocol not in (-1, protocol):
+                continue
+            if rule.protocol in (6, 17) and not rule.from_port <= port <= rule.to_port:
+                continue
+            if rule.cidr is not None:
+                net = ipaddress.ip_network(rule.cidr)
+                allowed = address.version == net.version and address in net
+            else:
+                allowed = any(
+                    peer in (member.ipv4, member.ipv6)
+                    for member in topology.enis
+                    if rule.group in member.security_groups
+                )
+            if allowed:
+                found.append(rule_id(group.id, direction, index))
+    return found

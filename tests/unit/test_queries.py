@@ -37,9 +37,16 @@ def test_pack_has_every_scenario_and_summary() -> None:
     assert set(QUERIES) >= SCENARIOS | SUMMARIES
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+USAGE = {"eni_usage", "eni_ports", "sg_connections"}  # per-ENI results, no CIDR parameter
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
 def test_every_query_returns_the_conversation_columns(name: str) -> None:
     assert [c.name for c in QUERIES[name].columns] == CONVERSATION
+
+
+def test_every_query_is_a_conversation_or_a_usage_query() -> None:
+    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | USAGE
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -53,6 +60,10 @@ def test_placeholders_match_declared_parameters(name: str) -> None:
 def test_every_form_is_valid_trino(name: str, form: str) -> None:
     query = QUERIES[name]
     sql = query.raw_sql() if form.startswith("raw") else query.sql
+    if form.endswith("cidrtable") and name in USAGE:
+        with pytest.raises(QueryError, match="no contains"):
+            cidrtable_form(sql)
+        return
     if form.endswith("cidrtable"):
         sql = cidrtable_form(sql)
     trino_query_parser.parse_statement(sql)  # raises TrinoSyntaxError
