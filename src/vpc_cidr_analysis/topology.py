@@ -975,7 +975,7 @@ DEFAULT_TOPOLOGY: dict[str, Any] = {
             "subnet": "a-app-1",
             "ipv4": "10.0.10.99",
             "security_groups": ["a-app", "a-admin"],
-            "description": "stopped instance: an ENI without traffic",
+            "description": "idle instance: an ENI without traffic",
         },
         {
             "name": "b-api-1",

@@ -1,0 +1,241 @@
+"""`usage enis|rules|exposure|report`: flow logs (local or Athena) matched with an inventory."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from vpc_cidr_analysis.output import render
+
+F = TypeVar("F", bound=Callable[..., Any])
+STATUSES = ("used", "never used", "maybe used", "group unattached")
+
+
+def _source_options(func: F) -> F:
+    """Options every usage command shares: inventory, engine, window."""
+    options = [
+        click.option(
+            "--inventory",
+            required=True,
+            type=click.Path(exists=True, path_type=Path),
+            help="inventory.json from `inventory` (or a simulated sample folder).",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "athena"]),
+            default="local",
+            show_default=True,
+        ),
+        click.option("--logs", help="Flow logs for the local engine: a folder or s3://."),
+        click.option("--days", type=click.IntRange(1, 3660), default=10, show_default=True),
+        click.option("--start-day", help="First day (YYYY/MM/DD); else the last --days days."),
+        click.option("--end-day", help="Last day (YYYY/MM/DD); else today."),
+        click.option("--today", help="Pin today (YYYY-MM-DD) for the local engine."),
+        click.option("--region", help="Athena: AWS region (else AWS_REGION, else the stack's)."),
+        click.option("--profile", help="Athena: AWS profile (else AWS_PROFILE)."),
+        click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
+        click.option("--database", help="Athena: Glue database (else the stack's)."),
+        click.option("--output-location", help="Athena: s3:// results location."),
+        click.option("--stack", help="Athena: read workgroup, database, region from a stack."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _analyse(options: dict[str, Any]) -> Any:
+    """Run the two usage queries and match them with the inventory."""
+    from vpc_cidr_analysis.inventory import InventoryError, read_inventory
+    from vpc_cidr_analysis.queries import ParameterError, get_query, window_days
+    from vpc_cidr_analysis.runner import run_athena, run_local
+    from vpc_cidr_analysis.usage import (
+        UsageError,
+        analyse,
+        connection_rows,
+        day_range,
+        eni_usage_records,
+    )
+
+    try:
+        inventory = read_inventory(options["inventory"])
+    except InventoryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--inventory") from None
+    values = {
+        "days": str(options["days"]),
+        "start_day": options["start_day"] or "",
+        "end_day": options["end_day"] or "",
+    }
+    connections_query, usage_query = get_query("sg_connections"), get_query("eni_usage")
+    try:
+        bound = connections_query.bind(values)
+    except ParameterError as exc:
+        raise click.UsageError(str(exc)) from None
+    today = _today(options["today"])
+    engine = options["engine"]
+    if engine == "local":
+        if not options["logs"]:
+            raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
+        conn = run_local(connections_query, values, options["logs"], today=today)
+        eni = run_local(usage_query, values, options["logs"], today=today)
+        source = f"local engine over {options['logs']}"
+    else:
+        from vpc_cidr_analysis.athena import AthenaQueryError
+        from vpc_cidr_analysis.cli.query import _athena_clients
+
+        athena, settings = _athena_clients(options)
+        try:
+            conn = run_athena(connections_query, values, athena, settings)
+            eni = run_athena(usage_query, values, athena, settings)
+        except AthenaQueryError as exc:
+            raise click.ClickException(str(exc)) from None
+        source = f"Athena workgroup {settings.workgroup}, database {settings.database}"
+    days = day_range(window_days(connections_query, bound, today or datetime.now(UTC).date()))
+    filters = {
+        "flow logs": source,
+        "inventory": str(options["inventory"]),
+        "window": f"{days[0]} to {days[-1]}"
+        + ("" if values["start_day"] else f" (last {values['days']} days)"),
+    }
+    try:
+        return analyse(
+            inventory,
+            connection_rows(conn.columns, conn.rows),
+            eni_usage_records(eni.columns, eni.rows),
+            days,
+            filters,
+        )
+    except UsageError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _format_option(func: F) -> F:
+    decorated: F = click.option(
+        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table"
+    )(func)
+    return decorated
+
+
+@click.group()
+def usage() -> None:
+    """Usage of network interfaces and security-group rules: flow logs matched with an
+    inventory (`vpc-cidr-analysis inventory`).
+
+    \b
+    Example:
+      vpc-cidr-analysis usage rules --inventory inventory.json --logs s3://flow-logs/ --days 30
+      vpc-cidr-analysis usage report --inventory inventory.json --engine athena \\
+          --stack vpc-cidr-analysis --html report.html
+    """
+
+
+def _command(func: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(func)
+    def wrapper(**options: Any) -> None:
+        func(options)
+
+    return wrapper
+
+
+@usage.command("enis")
+@_source_options
+@_format_option
+@click.option("--unused", is_flag=True, help="Only ENIs without accepted traffic.")
+@_command
+def enis(options: dict[str, Any]) -> None:
+    """Per ENI: flows, packets and bytes sent and received, peers, listening ports, first and
+    last seen; `--unused` lists the inventory's ENIs with no accepted traffic in the window.
+
+    \b
+    Example:
+      vpc-cidr-analysis usage enis --inventory inventory.json --logs logs/ --unused
+    """
+    report = _analyse(options)
+    if options["unused"]:
+        click.echo(render(report.UNUSED_COLUMNS, report.unused_rows(), options["fmt"]), nl=False)
+    else:
+        click.echo(render(report.ENI_COLUMNS, report.eni_table(), options["fmt"]), nl=False)
+
+
+@usage.command("rules")
+@_source_options
+@_format_option
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only rules with this status (repeatable), e.g. --status 'never used'.",
+)
+@_command
+def rules(options: dict[str, Any]) -> None:
+    """Per security-group rule: connections it admitted, ENIs, first and last use, overlaps,
+    and status (used, never used, maybe used, group unattached).
+
+    \b
+    Example:
+      vpc-cidr-analysis usage rules --inventory inventory.json --logs logs/ --status 'never used'
+    """
+    report = _analyse(options)
+    rows = report.rule_rows(options["statuses"])
+    click.echo(render(report.RULE_COLUMNS, rows, options["fmt"]), nl=False)
+
+
+@usage.command("exposure")
+@_source_options
+@_format_option
+@_command
+def exposure(options: dict[str, Any]) -> None:
+    """Public ENIs and their inbound rules open to internet addresses, with their use.
+
+    \b
+    Example:
+      vpc-cidr-analysis usage exposure --inventory inventory.json --logs logs/
+    """
+    report = _analyse(options)
+    click.echo(render(report.EXPOSURE_COLUMNS, report.exposure_rows(), options["fmt"]), nl=False)
+
+
+@usage.command("report")
+@_source_options
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--csv-dir", type=click.Path(file_okay=False, path_type=Path), help="One CSV per table."
+)
+@_command
+def report(options: dict[str, Any]) -> None:
+    """Everything in one go: a self-contained HTML page (rule-by-day heatmap, never-used
+    rules, unused ENIs, exposure, the window), and/or JSON, and/or CSV files.
+
+    \b
+    Example:
+      vpc-cidr-analysis usage report --inventory inventory.json --logs logs/ \\
+          --html report.html --json report.json --csv-dir report-csv/
+    """
+    from vpc_cidr_analysis.report import render_html, write_csv, write_json
+
+    if not (options["html_path"] or options["json_path"] or options["csv_dir"]):
+        raise click.UsageError("choose at least one of --html FILE, --json FILE, --csv-dir DIR")
+    result = _analyse(options)
+    if options["html_path"]:
+        options["html_path"].write_text(render_html(result), encoding="utf-8")
+        click.echo(f"wrote {options['html_path']}")
+    if options["json_path"]:
+        click.echo(f"wrote {write_json(result, options['json_path'])}")
+    if options["csv_dir"]:
+        for path in write_csv(result, options["csv_dir"]):
+            click.echo(f"wrote {path}")
