@@ -361,3 +361,17 @@ def test_sample_ground_truth_carries_the_inventory(small_sample: Any) -> None:
     assert inventory == inventory_from_topology(
         default_topology(), small_sample.config.account, small_sample.config.region
     )
+
+
+def test_several_regions_are_collected_into_one_inventory() -> None:
+    with mock_aws():
+        for region in ("us-east-1", "eu-west-1"):
+            ec2 = boto3.client("ec2", region_name=region)
+            vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+            ec2.create_security_group(GroupName=f"g-{region}", Description="x", VpcId=vpc)
+        inventory = collect(boto3.Session(), ["us-east-1", "eu-west-1", "us-east-1"])
+    assert inventory.regions == ("us-east-1", "eu-west-1")
+    named = {g.name: g.region for g in inventory.security_groups if g.name.startswith("g-")}
+    assert named == {"g-us-east-1": "us-east-1", "g-eu-west-1": "eu-west-1"}
+    with pytest.raises(InventoryError, match="no region"):
+        collect(boto3.Session(), [])
