@@ -407,7 +407,11 @@ class LocalEngine:
     def stream(
         self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
     ) -> StreamingResult:
-        """Run an Athena query; rows are fetched in batches as they are iterated."""
+        """Run an Athena query; rows are fetched in batches as they are iterated.
+
+        Consume the rows before running the next query on this engine: DuckDB keeps one
+        open result per connection.
+        """
         translation = translate.translate_query(sql, today=self.today)
         values = list(params)
         if len(values) != translation.parameter_count:
@@ -456,6 +460,7 @@ class LocalEngine:
         )
 
     def _prepare_tables(self, tree: exp.Expr, values: list[object]) -> list[ReadFile]:
+        self.last_files = ()
         if _references_table(tree, schema.CIDR_TABLE):
             self._create_cidrtable()
         references = flow_references(tree)

@@ -94,10 +94,8 @@ MACROS: tuple[str, ...] = (
        ELSE athena_unmap_ipv4(TRY_CAST(CAST(x AS VARCHAR) AS INET)) END""",
     # CAST(x AS IPADDRESS): the same, but an invalid value is an error (as in Trino).
     """CREATE OR REPLACE MACRO athena_ipaddress(x) AS
-  CASE WHEN x IS NULL THEN NULL
-       WHEN athena_try_ipaddress(x) IS NULL
-       THEN error('Cannot cast value to IPADDRESS: ' || CAST(x AS VARCHAR))
-       ELSE athena_try_ipaddress(x) END""",
+  COALESCE(athena_try_ipaddress(x), CASE WHEN x IS NOT NULL
+           THEN error('Cannot cast value to IPADDRESS: ' || CAST(x AS VARCHAR)) END)""",
     # The network of contains(network, address), validated like Trino's IpAddressFunctions
     # (a '/', a valid address, a prefix within its length, no IPv4 host bits). Kept small:
     # DuckDB evaluates it per element inside lambdas, where a large expression is slow.
@@ -835,14 +833,18 @@ class _Rewriter:
         return text
 
     def _match(self, name: str, array: exp.Expr, fn: exp.Expr) -> exp.Expr:
-        """any/all/none_match with Trino's NULL rules: one pass over the array.
+        """any/all/none_match with Trino's NULL rules, in one pass over the array.
 
         Each element's predicate becomes 2 (true), 1 (NULL) or 0 (false); any_match is the
-        maximum (2 true, 1 NULL, 0 false; empty array false), all_match the minimum (0 false,
-        1 NULL, 2 true; empty array true), none_match is NOT any_match.
+        maximum (empty array: 0), all_match the minimum (empty array: 2), none_match is NOT
+        any_match; the code picks FALSE, NULL or TRUE from a list. The aggregate appears once
+        in the output: DuckDB expands a simple CASE or NULLIF by repeating its operand, which
+        would evaluate the lambda again.
         """
         if not isinstance(fn, exp.Lambda):
             raise UnsupportedSqlError(f"{name}(): the second argument must be a lambda")
+        original = array
+        array, fn = _hoist_network(array, fn)
         body = fn.this
         coded = exp.Coalesce(
             this=exp.Mul(this=_cast(exp.Paren(this=body), "INTEGER"), expression=_num(2)),
@@ -851,20 +853,13 @@ class _Rewriter:
         lam = exp.Lambda(this=coded, expressions=fn.expressions)
         listed = _call("list_transform", array.copy(), lam)
         aggregate = _call("list_max" if name != "all_match" else "list_min", listed)
-        empty = exp.false() if name != "all_match" else exp.true()
+        empty = _num(2) if name == "all_match" else _num(0)
+        code = exp.Add(this=exp.Coalesce(this=aggregate, expressions=[empty]), expression=_num(1))
+        outcomes = exp.Array(expressions=[exp.false(), exp.null(), exp.true()])
+        value = _call("list_extract", outcomes, code)
         result = exp.Case(
-            this=aggregate,
-            ifs=[
-                exp.If(this=_num(2), true=exp.true()),
-                exp.If(this=_num(1), true=exp.null()),
-                exp.If(this=_num(0), true=exp.false()),
-            ],
-            default=exp.Case(
-                ifs=[
-                    exp.If(this=exp.Is(this=array.copy(), expression=exp.null()), true=exp.null())
-                ],
-                default=empty,
-            ),
+            ifs=[exp.If(this=exp.Is(this=original.copy(), expression=exp.null()), true=exp.null())],
+            default=value,
         )
         if name == "none_match":
             return exp.Not(this=exp.Paren(this=result))
@@ -1083,6 +1078,43 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
         return quotient
     unit = _num_text("0." + "0" * (scale - 1) + "1")
     return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
+
+
+def _hoist_network(array: exp.Expr, fn: exp.Lambda) -> tuple[exp.Expr, exp.Lambda]:
+    """`L, c -> contains(trim(c), a)` → `list_transform(L, c -> trim(c)), c -> contains(c, a)`.
+
+    The network argument is then a plain lambda variable: the `athena_network` macro repeats
+    its argument, so an expression there (trim) would run several times per element, and the
+    inner transform has no outer references, so DuckDB runs it vectorized.
+    """
+    body = fn.this
+    params = {p.name.lower() for p in fn.expressions}
+    if len(params) != 1 or not (
+        isinstance(body, exp.Anonymous) and str(body.name).lower() == "athena_contains"
+    ):
+        return array, fn
+    network, address = body.expressions
+
+    def variables(node: exp.Expr) -> set[str]:
+        """Lambda variables used: bare identifiers (columns wrap theirs in exp.Column)."""
+        return {
+            i.name.lower()
+            for i in node.find_all(exp.Identifier)
+            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
+        }
+
+    if (
+        isinstance(network, exp.Identifier)
+        or network.find(exp.Column) is not None
+        or variables(network) != params
+        or variables(address) & params
+    ):
+        return array, fn
+    variable = fn.expressions[0]
+    inner = exp.Lambda(this=network.copy(), expressions=[variable.copy()])
+    hoisted = _call("list_transform", array, inner)
+    call = _call("athena_contains", exp.to_identifier(variable.name), address.copy())
+    return hoisted, exp.Lambda(this=call, expressions=[variable.copy()])
 
 
 def _interval_of(node: exp.Expr | None) -> exp.Interval | None:

@@ -199,6 +199,7 @@ def test_conditions_that_cannot_prune_read_everything(month_of_logs: Path) -> No
         assert rows(engine, outer) == [(1,)] and len(engine.last_files) == 1
         none = "SELECT count(*) FROM vpcflowlogstable WHERE day = '1999/01/01'"
         assert rows(engine, none) == [(0,)] and engine.last_files == ()
+        assert rows(engine, either) == [(2,)] and len(engine.last_files) == 30
         assert rows(engine, "SELECT 1") == [(1,)] and engine.last_files == ()
 
 

@@ -8,44 +8,42 @@ FROM vpcflowlogscidrdb.vpcflowlogstable AS f
 CROSS JOIN params AS p
 WHERE
   (
-    CASE LIST_MAX(
-        LIST_TRANSFORM(
-          p.vpc_cidrs,
-          LAMBDA c : COALESCE(
-            CAST((
-              ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(f.srcaddr))
-            ) AS INT) * 2,
-            1
-          )
-        )
-      )
-      WHEN 2
-      THEN TRUE
-      WHEN 1
+    CASE
+      WHEN p.vpc_cidrs IS NULL
       THEN NULL
-      WHEN 0
-      THEN FALSE
-      ELSE CASE WHEN p.vpc_cidrs IS NULL THEN NULL ELSE FALSE END
+      ELSE LIST_EXTRACT(
+        [FALSE, NULL, TRUE],
+        COALESCE(
+          LIST_MAX(
+            LIST_TRANSFORM(
+              LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
+              LAMBDA c : COALESCE(CAST((
+                ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(f.srcaddr))
+              ) AS INT) * 2, 1)
+            )
+          ),
+          0
+        ) + 1
+      )
     END
   )
   AND NOT (
-    CASE LIST_MIN(
-        LIST_TRANSFORM(
-          p.vpc_cidrs,
-          LAMBDA c : COALESCE(
-            CAST((
-              ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(f.dstaddr))
-            ) AS INT) * 2,
-            1
-          )
-        )
-      )
-      WHEN 2
-      THEN TRUE
-      WHEN 1
+    CASE
+      WHEN p.vpc_cidrs IS NULL
       THEN NULL
-      WHEN 0
-      THEN FALSE
-      ELSE CASE WHEN p.vpc_cidrs IS NULL THEN NULL ELSE TRUE END
+      ELSE LIST_EXTRACT(
+        [FALSE, NULL, TRUE],
+        COALESCE(
+          LIST_MIN(
+            LIST_TRANSFORM(
+              LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
+              LAMBDA c : COALESCE(CAST((
+                ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(f.dstaddr))
+              ) AS INT) * 2, 1)
+            )
+          ),
+          2
+        ) + 1
+      )
     END
   )

@@ -27,90 +27,86 @@ WITH params AS (
     (
       p.direction IN ('both', 'outbound')
       AND (
-        CASE LIST_MAX(
-            LIST_TRANSFORM(
-              p.vpc_cidrs,
-              LAMBDA c : COALESCE(
-                CAST((
-                  ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(w.srcaddr))
-                ) AS INT) * 2,
-                1
-              )
-            )
-          )
-          WHEN 2
-          THEN TRUE
-          WHEN 1
+        CASE
+          WHEN p.vpc_cidrs IS NULL
           THEN NULL
-          WHEN 0
-          THEN FALSE
-          ELSE CASE WHEN p.vpc_cidrs IS NULL THEN NULL ELSE FALSE END
+          ELSE LIST_EXTRACT(
+            [FALSE, NULL, TRUE],
+            COALESCE(
+              LIST_MAX(
+                LIST_TRANSFORM(
+                  LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
+                  LAMBDA c : COALESCE(CAST((
+                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.srcaddr))
+                  ) AS INT) * 2, 1)
+                )
+              ),
+              0
+            ) + 1
+          )
         END
       )
       AND (
-        CASE LIST_MAX(
-            LIST_TRANSFORM(
-              p.peer_cidrs,
-              LAMBDA c : COALESCE(
-                CAST((
-                  ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(w.dstaddr))
-                ) AS INT) * 2,
-                1
-              )
-            )
-          )
-          WHEN 2
-          THEN TRUE
-          WHEN 1
+        CASE
+          WHEN p.peer_cidrs IS NULL
           THEN NULL
-          WHEN 0
-          THEN FALSE
-          ELSE CASE WHEN p.peer_cidrs IS NULL THEN NULL ELSE FALSE END
+          ELSE LIST_EXTRACT(
+            [FALSE, NULL, TRUE],
+            COALESCE(
+              LIST_MAX(
+                LIST_TRANSFORM(
+                  LIST_TRANSFORM(p.peer_cidrs, LAMBDA c : TRIM(c)),
+                  LAMBDA c : COALESCE(CAST((
+                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.dstaddr))
+                  ) AS INT) * 2, 1)
+                )
+              ),
+              0
+            ) + 1
+          )
         END
       )
     )
     OR (
       p.direction IN ('both', 'inbound')
       AND (
-        CASE LIST_MAX(
-            LIST_TRANSFORM(
-              p.peer_cidrs,
-              LAMBDA c : COALESCE(
-                CAST((
-                  ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(w.srcaddr))
-                ) AS INT) * 2,
-                1
-              )
-            )
-          )
-          WHEN 2
-          THEN TRUE
-          WHEN 1
+        CASE
+          WHEN p.peer_cidrs IS NULL
           THEN NULL
-          WHEN 0
-          THEN FALSE
-          ELSE CASE WHEN p.peer_cidrs IS NULL THEN NULL ELSE FALSE END
+          ELSE LIST_EXTRACT(
+            [FALSE, NULL, TRUE],
+            COALESCE(
+              LIST_MAX(
+                LIST_TRANSFORM(
+                  LIST_TRANSFORM(p.peer_cidrs, LAMBDA c : TRIM(c)),
+                  LAMBDA c : COALESCE(CAST((
+                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.srcaddr))
+                  ) AS INT) * 2, 1)
+                )
+              ),
+              0
+            ) + 1
+          )
         END
       )
       AND (
-        CASE LIST_MAX(
-            LIST_TRANSFORM(
-              p.vpc_cidrs,
-              LAMBDA c : COALESCE(
-                CAST((
-                  ATHENA_CONTAINS(TRIM(c), ATHENA_TRY_IPADDRESS(w.dstaddr))
-                ) AS INT) * 2,
-                1
-              )
-            )
-          )
-          WHEN 2
-          THEN TRUE
-          WHEN 1
+        CASE
+          WHEN p.vpc_cidrs IS NULL
           THEN NULL
-          WHEN 0
-          THEN FALSE
-          ELSE CASE WHEN p.vpc_cidrs IS NULL THEN NULL ELSE FALSE END
+          ELSE LIST_EXTRACT(
+            [FALSE, NULL, TRUE],
+            COALESCE(
+              LIST_MAX(
+                LIST_TRANSFORM(
+                  LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
+                  LAMBDA c : COALESCE(CAST((
+                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.dstaddr))
+                  ) AS INT) * 2, 1)
+                )
+              ),
+              0
+            ) + 1
+          )
         END
       )
     )
