@@ -67,14 +67,16 @@ def json_value(value: Any) -> Any:
     return text_value(value)
 
 
-def render(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format) -> str:
+def render(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format | str) -> str:
     """Rows in a format, as text (see `write` to stream into a file)."""
     buffer = io.StringIO()
     write(columns, rows, fmt, buffer)
     return buffer.getvalue()
 
 
-def write(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format, out: TextIO) -> int:
+def write(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format | str, out: TextIO
+) -> int:
     """Write rows in a format; returns the number of rows written.
 
     CSV and JSON stream row by row; the table needs every row to size its columns.

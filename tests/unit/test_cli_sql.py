@@ -207,6 +207,11 @@ def test_render_json_types() -> None:
     assert render(["a"], [], "json") == "[]\n"
 
 
+def test_unknown_format_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown output format 'xml': expected one of table"):
+        render(["a"], [], "xml")
+
+
 def test_text_values() -> None:
     assert text_value(datetime(2026, 11, 27, 1, 2, 3)) == "2026-11-27 01:02:03.000"
     assert text_value(False) == "false"

@@ -6,7 +6,6 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 import click
 
@@ -161,6 +160,6 @@ def sql(
                 click.echo(
                     "note: cidrtable is empty; pass --cidr or --cidr-dir to fill it", err=True
                 )
-            output.write(result.columns, result, cast(output.Format, fmt), sys.stdout)
+            output.write(result.columns, result, fmt, sys.stdout)
     except (TranslationError, EngineError, SourceError) as exc:
         raise click.ClickException(str(exc)) from None
