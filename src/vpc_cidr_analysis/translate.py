@@ -465,6 +465,8 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
         statements = [s for s in sqlglot.parse(marked, read=READ_DIALECT) if s is not None]
     except (ParseError, TokenError) as exc:
         raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
+    if not statements:
+        raise InvalidSqlError("no SQL statement found: the text is empty or only comments")
     if len(statements) != 1:
         raise UnsupportedSqlError(
             f"expected one SELECT statement, found {len(statements)} statements"

@@ -436,6 +436,7 @@ def test_catalog_prefix_is_accepted() -> None:
         ("SELECT 1; SELECT 2", UnsupportedSqlError, "2 statements"),
         ("DROP TABLE vpcflowlogstable", UnsupportedSqlError, "DROP"),
         ("SELECT FROM WHERE", InvalidSqlError, "not valid Athena SQL"),
+        ("-- only a comment\n", InvalidSqlError, "no SQL statement found"),
     ],
 )
 def test_constructs_without_a_faithful_translation_are_named(
