@@ -29,17 +29,21 @@ records AS (
                   AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
     AND f.log_status = 'OK'
 ),
+conversations AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, action,
+         count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
+         from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
+  FROM records
+  GROUP BY srcaddr, dstaddr, dstport, protocol, action
+),
 matched AS (
   SELECT w.*
-  FROM records w CROSS JOIN params p
+  FROM conversations w CROSS JOIN params p
   WHERE w.protocol = 6
     AND any_match(p.admin_ports, x -> CAST(trim(x) AS integer) = w.dstport)
     AND any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
     AND NOT any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
 )
-SELECT srcaddr, dstaddr, dstport, protocol, action,
-       count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
-       from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
+SELECT srcaddr, dstaddr, dstport, protocol, action, flows, packets, bytes, first_seen, last_seen
 FROM matched
-GROUP BY srcaddr, dstaddr, dstport, protocol, action
 ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action

@@ -29,21 +29,25 @@ records AS (
                   AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
     AND f.log_status = 'OK'
 ),
+conversations AS (
+  SELECT srcaddr, dstaddr, dstport, protocol, action,
+         count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
+         from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
+  FROM records
+  GROUP BY srcaddr, dstaddr, dstport, protocol, action
+),
 matched AS (
   SELECT w.*
-  FROM records w CROSS JOIN params p
+  FROM conversations w CROSS JOIN params p
   WHERE any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
      OR any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
 )
 SELECT srcaddr, dstaddr, dstport, protocol, action, flows, packets, bytes, first_seen, last_seen
 FROM (
-  SELECT srcaddr, dstaddr, dstport, protocol, action,
-         count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
-         from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen,
+  SELECT m.*,
          row_number() OVER (
-           ORDER BY sum(bytes) DESC, srcaddr, dstaddr, dstport, protocol, action) AS talker_rank
-  FROM matched
-  GROUP BY srcaddr, dstaddr, dstport, protocol, action
+           ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action) AS talker_rank
+  FROM matched m
 ) ranked CROSS JOIN params p
 WHERE ranked.talker_rank <= p.top
 ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action

@@ -238,14 +238,23 @@ def athena_literal(value: str | int) -> str:
 
 
 _FINAL_SELECT = re.compile(r"^SELECT\b", re.MULTILINE)
+_CONVERSATIONS = re.compile(r"^conversations AS \(\n.*?\n\),\n", re.MULTILINE | re.DOTALL)
 
 
 def raw_form(sql: str) -> str:
-    """Replace the final (unindented) SELECT with the `matched` records, oldest first."""
+    """The records behind a query's rows: its `matched` CTE, oldest first.
+
+    Conversation queries aggregate first (`conversations`) and test CIDR membership on the
+    aggregated rows, which is far cheaper than per record; the raw form turns that CTE into the
+    records themselves, so the same membership test selects records.
+    """
     starts = [m.start() for m in _FINAL_SELECT.finditer(sql)]
     if not starts or "matched AS (" not in sql:
         raise QueryError("query has no `matched` CTE followed by a final unindented SELECT")
-    return sql[: starts[-1]] + 'SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr\n'
+    body = _CONVERSATIONS.sub(
+        "conversations AS (\n  SELECT * FROM records\n),\n", sql[: starts[-1]]
+    )
+    return body + 'SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr\n'
 
 
 _CONTAINS = re.compile(

@@ -179,7 +179,11 @@ def test_athena_literals() -> None:
 
 def test_raw_form_keeps_the_body_and_returns_records() -> None:
     raw = QUERIES["external"].raw_sql()
-    assert raw.startswith(QUERIES["external"].sql.split("\nSELECT srcaddr")[0])
+    sql = QUERIES["external"].sql
+    assert raw.startswith(sql.split("conversations AS (")[0])  # params and window unchanged
+    matched = sql[sql.index("matched AS (") : sql.rindex("\nSELECT ")]
+    assert matched in raw  # the same membership test, now over records
+    assert "conversations AS (\n  SELECT * FROM records\n)," in raw
     assert raw.rstrip().endswith('SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr')
     assert count_placeholders(raw) == len(QUERIES["external"].params)
 
