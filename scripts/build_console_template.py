@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from vpc_cidr_analysis.queries import load_queries
+from vpc_cidr_analysis.queries import Query, load_queries, saved_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 SAM_TEMPLATE = ROOT / "template" / "template.yaml"
@@ -315,40 +315,45 @@ def saved_query_text(header: str, sql: str) -> str:
 
 
 def named_query_resources(queries_dir: Path = QUERIES_DIR) -> dict[str, Any]:
-    """One `AWS::Athena::NamedQuery` per query file, in name order."""
+    """One `AWS::Athena::NamedQuery` per query file and form (contains(), cidrtable)."""
     resources: dict[str, Any] = {}
     if not queries_dir.is_dir():
         return resources
-    for name, query in sorted(load_queries(queries_dir).items()):
-        title = f"{name}: {query.title}"
-        text = saved_query_text(query.header, query.sql)
-        for what, value, limit in (
-            ("name", title, NAME_LIMIT),
-            ("description", query.description, DESCRIPTION_LIMIT),
-            ("query text", text, QUERY_LIMIT),
-        ):
-            if len(value) > limit:
-                raise GenerationError(
-                    f"{query.path}: saved-query {what} is {len(value)} characters; "
-                    f"Athena allows {limit}"
-                )
-        escaped = text.replace("${", "${!")
-        with_database = re.sub(rf"\b{DEFAULT_DATABASE}\.", "${DatabaseName}.", escaped)
-        query_string: Any = Tagged("!Sub", with_database) if with_database != text else text
-        logical_id = _logical_id(name)
-        if logical_id in resources:
-            raise GenerationError(f"two queries map to the resource name {logical_id}")
-        resources[logical_id] = {
-            "Type": "AWS::Athena::NamedQuery",
-            "Properties": {
-                "Name": title,
-                "Description": query.description,
-                "Database": Tagged("!Ref", "GlueDatabase"),
-                "WorkGroup": Tagged("!Ref", "AthenaWorkGroup"),
-                "QueryString": query_string,
-            },
-        }
+    for _, query in sorted(load_queries(queries_dir).items()):
+        for form_name, sql in saved_forms(query):
+            logical_id = _logical_id(form_name)
+            if logical_id in resources:
+                raise GenerationError(f"two queries map to the resource name {logical_id}")
+            resources[logical_id] = _named_query(query, form_name, sql)
     return resources
+
+
+def _named_query(query: Query, form_name: str, sql: str) -> dict[str, Any]:
+    title = f"{form_name}: {query.title}"
+    text = saved_query_text(query.header, sql)
+    for what, value, limit in (
+        ("name", title, NAME_LIMIT),
+        ("description", query.description, DESCRIPTION_LIMIT),
+        ("query text", text, QUERY_LIMIT),
+    ):
+        if len(value) > limit:
+            raise GenerationError(
+                f"{query.path}: saved-query {what} is {len(value)} characters; "
+                f"Athena allows {limit}"
+            )
+    escaped = text.replace("${", "${!")
+    with_database = re.sub(rf"\b{DEFAULT_DATABASE}\.", "${DatabaseName}.", escaped)
+    query_string: Any = Tagged("!Sub", with_database) if with_database != text else text
+    return {
+        "Type": "AWS::Athena::NamedQuery",
+        "Properties": {
+            "Name": title,
+            "Description": query.description,
+            "Database": Tagged("!Ref", "GlueDatabase"),
+            "WorkGroup": Tagged("!Ref", "AthenaWorkGroup"),
+            "QueryString": query_string,
+        },
+    }
 
 
 def saved_queries_block(resources: Mapping[str, Any]) -> str:

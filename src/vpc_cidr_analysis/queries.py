@@ -274,6 +274,15 @@ def cidrtable_form(sql: str) -> str:
     return converted
 
 
+def saved_forms(query: Query) -> list[tuple[str, str]]:
+    """(name, SQL) of each form the stack saves: the contains() form, and the cidrtable
+    form where the query tests CIDR membership (e.g. `external (cidrtable)`)."""
+    forms = [(query.name, query.sql)]
+    if _CONTAINS.search(query.sql):
+        forms.append((f"{query.name} (cidrtable)", cidrtable_form(query.sql)))
+    return forms
+
+
 _HEADER_LINE = re.compile(r"^-- (name|title|description|body|param|column): ?(.*)$")
 
 

@@ -21,7 +21,7 @@ import pytest
 from moto import mock_aws
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.queries import load_queries
+from vpc_cidr_analysis.queries import load_queries, saved_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location(
@@ -160,16 +160,18 @@ def test_one_saved_query_per_query_file_in_both_templates(
     saved = _saved_queries(sam)
     assert saved == _saved_queries(console)
     by_name = {v["Properties"]["Name"].split(":")[0]: v["Properties"] for v in saved.values()}
-    assert sorted(by_name) == sorted(queries)
-    for name, query in queries.items():
-        props = by_name[name]
-        assert props["Name"] == f"{name}: {query.title}"
+    forms = {form: (query, sql) for query in queries.values() for form, sql in saved_forms(query)}
+    assert sorted(by_name) == sorted(forms)
+    assert "external (cidrtable)" in forms and "eni_usage (cidrtable)" not in forms
+    for form, (query, sql) in forms.items():
+        props = by_name[form]
+        assert props["Name"] == f"{form}: {query.title}"
         assert props["Description"] == query.description
         assert props["Database"] == Tagged("!Ref", "GlueDatabase")
         assert props["WorkGroup"] == Tagged("!Ref", "AthenaWorkGroup")
         text = resolve(props["QueryString"], refs_for())
-        assert text == gen.saved_query_text(query.header, query.sql)
-        assert text.startswith(f"-- name: {name}\n")
+        assert text == gen.saved_query_text(query.header, sql)
+        assert text.startswith(f"-- name: {query.name}\n")
 
 
 def test_saved_queries_follow_the_database_parameter(sam: dict[str, Any]) -> None:
@@ -206,11 +208,12 @@ def test_saved_queries_and_workgroup_through_the_athena_api(sam: dict[str, Any])
             q["Name"].split(":")[0]: q
             for q in (athena.get_named_query(NamedQueryId=i)["NamedQuery"] for i in ids)
         }
-    assert sorted(stored) == sorted(queries)
-    for name, query in queries.items():
-        assert stored[name]["QueryString"] == gen.saved_query_text(query.header, query.sql)
-        assert stored[name]["Database"] == schema.DATABASE
-        assert stored[name]["WorkGroup"] == "vca"
+    forms = {form: (query, sql) for query in queries.values() for form, sql in saved_forms(query)}
+    assert sorted(stored) == sorted(forms)
+    for form, (query, sql) in forms.items():
+        assert stored[form]["QueryString"] == gen.saved_query_text(query.header, sql)
+        assert stored[form]["Database"] == schema.DATABASE
+        assert stored[form]["WorkGroup"] == "vca"
 
 
 # --------------------------------------------------------------------------- structure
