@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlglot
 import trino_query_parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vpc_cidr_analysis.engine import LocalEngine
 from vpc_cidr_analysis.queries import (
     ParameterError,
     ParamType,
@@ -238,3 +241,25 @@ def test_placeholder_count_mismatch_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(QueryError, match="1 '\\?' placeholders but 0 declared"):
         load_queries(tmp_path)
+
+
+def _with_literals(sql: str, values: list[str | int]) -> str:
+    """The query as the Athena console runs it once the user typed each `?` value."""
+    parts = sql.split("?")
+    assert len(parts) == len(values) + 1
+    pairs = zip(values, parts[1:], strict=True)
+    return parts[0] + "".join(athena_literal(v) + rest for v, rest in pairs)
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_console_form_with_defaults_is_valid_and_runs(name: str, small_sample: Any) -> None:
+    """Each file with its defaults typed in for `?`: valid Trino SQL, and it runs locally."""
+    query = QUERIES[name]
+    console_sql = _with_literals(query.sql, query.bind())
+    trino_query_parser.parse_statement(console_sql)
+    assert sqlglot.parse_one(console_sql, read="athena") is not None
+    engine = LocalEngine(str(small_sample.path), today=small_sample.config.end_date)
+    bound = engine.execute(query.sql, query.bind())
+    literal = engine.execute(console_sql)
+    assert literal.columns == [c.name for c in query.columns]
+    assert literal.rows == bound.rows
