@@ -49,14 +49,14 @@ def run_demo(out_dir: Path, config: SampleConfig) -> list[DemoStep]:
     return steps
 
 
-def describe(step: DemoStep, limit: int) -> str:
+def describe(step: DemoStep, limit: int, logs: Path) -> str:
     """A readable block: title, the command that reproduces it, the first rows."""
     params = " ".join(f"-p {k}={v}" for k, v in step.values.items())
     shown = step.output.rows[:limit]
     more = len(step.output.rows) - len(shown)
     lines = [
         f"== {step.title} ({step.name}): {len(step.output.rows)} conversations",
-        f"   vpc-cidr-analysis query run {step.name} --logs LOGS {params}",
+        f"   vpc-cidr-analysis query run {step.name} --logs {logs} {params}",
         render(step.output.columns, shown, "table").rstrip("\n"),
     ]
     if more > 0:

@@ -40,7 +40,7 @@ def demo(out_dir: Path, records: int, rows: int, seed: int) -> None:
     steps = run_demo(out_dir, config)
     for step in steps:
         click.echo()
-        click.echo(describe(step, rows), nl=False)
+        click.echo(describe(step, rows, out_dir), nl=False)
     click.echo(
         f"\nDone: {len(steps)} queries over {out_dir}/. Try your own SQL:\n"
         f'  vpc-cidr-analysis sql --logs {out_dir} "SELECT action, count(*) '
