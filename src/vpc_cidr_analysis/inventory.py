@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vpc_cidr_analysis.files import atomic_write
 from vpc_cidr_analysis.topology import Topology, rule_id
 
 INVENTORY_FORMAT = "vpc-cidr-analysis/inventory/1"
@@ -258,10 +259,7 @@ class Inventory:
 
     def write(self, path: str | Path) -> Path:
         """Write the JSON form (indented, stable order)."""
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        return out
+        return atomic_write(Path(path), json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 def _eni_from_dict(data: Mapping[str, Any]) -> NetworkInterface:

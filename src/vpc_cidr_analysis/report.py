@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import math
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vpc_cidr_analysis.files import atomic_write
 from vpc_cidr_analysis.inventory import protocol_name
 from vpc_cidr_analysis.output import json_value, text_value
 from vpc_cidr_analysis.usage import UsageReport
@@ -342,8 +344,7 @@ def report_json(report: UsageReport) -> dict[str, Any]:
 
 
 def write_json(report: UsageReport, path: Path) -> Path:
-    path.write_text(json.dumps(report_json(report), indent=2) + "\n", encoding="utf-8")
-    return path
+    return atomic_write(path, json.dumps(report_json(report), indent=2) + "\n")
 
 
 def write_csv(report: UsageReport, directory: Path) -> list[Path]:
@@ -351,10 +352,9 @@ def write_csv(report: UsageReport, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (columns, rows) in report_tables(report).items():
-        path = directory / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows([text_value(v) for v in row] for row in rows)
-        written.append(path)
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([text_value(v) for v in row] for row in rows)
+        written.append(atomic_write(directory / f"{name}.csv", text.getvalue()))
     return written

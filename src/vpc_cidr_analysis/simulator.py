@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vpc_cidr_analysis import __version__, schema
+from vpc_cidr_analysis.files import atomic_write
 from vpc_cidr_analysis.inventory import inventory_from_topology
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout, object_key
 from vpc_cidr_analysis.topology import AddressPool, Eni, Topology, TrafficPattern, default_topology
@@ -1191,7 +1192,7 @@ class _TextWriter:
 
     def store(self, path: Path, text: str) -> int:
         data = gzip.compress(text.encode(), compresslevel=GZIP_LEVEL, mtime=0)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         return len(data)
 
     def close(self) -> None:
@@ -1234,17 +1235,6 @@ class _ParquetWriter(_TextWriter):
 
 def _sql_str(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, then rename: never a partial object."""
-    temp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(temp, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _logs_root(out: Path, prefix: str) -> Path:
@@ -1338,5 +1328,5 @@ def write_sample(
         writer.close()
     total_bytes = sum(int(entry["bytes"]) for entry in truth.files)
     truth_path = out / GROUND_TRUTH_FILE
-    _atomic_write(truth_path, ground_truth_json(truth.to_dict(topology)).encode())
+    atomic_write(truth_path, ground_truth_json(truth.to_dict(topology)).encode())
     return SampleResult(out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from vpc_cidr_analysis.files import atomic_write
 from vpc_cidr_analysis.output import render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -232,7 +233,7 @@ def report(options: dict[str, Any]) -> None:
         raise click.UsageError("choose at least one of --html FILE, --json FILE, --csv-dir DIR")
     result = _analyse(options)
     if options["html_path"]:
-        options["html_path"].write_text(render_html(result), encoding="utf-8")
+        atomic_write(options["html_path"], render_html(result))
         click.echo(f"wrote {options['html_path']}")
     if options["json_path"]:
         click.echo(f"wrote {write_json(result, options['json_path'])}")
