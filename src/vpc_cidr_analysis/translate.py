@@ -116,6 +116,44 @@ MACROS: tuple[str, ...] = (
          THEN 'IPv6 network text with an IPv4 part is not supported locally'
          ELSE 'Invalid CIDR' END || ': ' || net) END""",
     """CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net)""",
+    # The same validation without the error: the network, or NULL for NULL or invalid text.
+    """CREATE OR REPLACE MACRO athena_try_network(net) AS
+  CASE WHEN strpos(net, '/') > 0
+        AND CASE family(TRY_CAST(net AS INET))
+              WHEN 4 THEN network(TRY_CAST(net AS INET)) = TRY_CAST(net AS INET)
+              WHEN 6 THEN strpos(net, '.') = 0 END
+       THEN TRY_CAST(net AS INET) END""",
+    # A list of network texts parsed once per query (see _precompute_networks): the
+    # networks (NULL where the text is NULL or invalid), the position of the first invalid
+    # text (0: none), 0 (NULL for a NULL list: the match is then NULL) and the texts.
+    """CREATE OR REPLACE MACRO athena_networks(texts) AS {
+  'nets': list_transform(texts, t -> athena_try_network(t)),
+  'bad': coalesce(list_position(
+           list_transform(texts, t -> t IS NOT NULL AND athena_try_network(t) IS NULL), true), 0),
+  'zero': CASE WHEN texts IS NOT NULL THEN 0 END,
+  'texts': texts}""",
+    # any_match(texts, c -> contains(c, a)) over athena_networks(texts), as Trino runs it:
+    # elements in order, true at the first match; an invalid text is an error when it is
+    # reached with a non-NULL address; NULL if some element gave NULL and none matched.
+    """CREATE OR REPLACE MACRO athena_any_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_max(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero) + 1)""",
+    """CREATE OR REPLACE MACRO athena_any_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_any_network_of(nw, a)
+       WHEN a IS NULL THEN athena_any_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), true), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN true
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END""",
+    # all_match: the same with false at the first non-match.
+    """CREATE OR REPLACE MACRO athena_all_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_min(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero + 2) + 1)""",
+    """CREATE OR REPLACE MACRO athena_all_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_all_network_of(nw, a)
+       WHEN a IS NULL THEN athena_all_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), false), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN false
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END""",
     """CREATE OR REPLACE MACRO athena_int_div(a, b) AS
   CASE WHEN b = 0 THEN error('Division by zero') ELSE a // b END""",
     # Integer quotient rounded half away from zero (decimal division's last digit).
@@ -483,6 +521,7 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     _strip_catalog(tree)
     _check_supported(tree)
     types = _annotate(tree)
+    _precompute_networks(tree)
     rewriter = _Rewriter(types, today)
     tree = rewriter.rewrite(tree)
     _name_output_columns(tree)
@@ -817,6 +856,8 @@ class _Rewriter:
         if name in ("any_match", "all_match", "none_match"):
             self._arity(name, args, 2)
             return self._match(name, args[0], args[1])
+        if name in _NETWORK_CALLS:  # made by _precompute_networks
+            return node
         raise UnsupportedSqlError(f"Trino function {name}() has no DuckDB translation here")
 
     @staticmethod
@@ -1080,6 +1121,175 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
         return quotient
     unit = _num_text("0." + "0" * (scale - 1) + "1")
     return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
+
+
+_NETWORK_MATCH = {"any_match": "athena_any_network", "all_match": "athena_all_network"}
+#: Calls `_precompute_networks` creates; the rewriter keeps them as they are.
+_NETWORK_CALLS = frozenset({"athena_networks", *_NETWORK_MATCH.values()})
+
+
+def _precompute_networks(tree: exp.Expr) -> None:
+    """Parse a CIDR list once per query when it comes from a one-row parameters CTE.
+
+    `any_match(p.cidrs, c -> contains(N(c), a))` (also all_match, none_match), where `p` is a
+    CTE like `params AS (SELECT split(?, ',') AS cidrs)` — one row, no FROM — becomes
+    `athena_any_network(p.athena_networks_1, a)`, and the CTE gains the column
+    `athena_networks(transform(split(?, ','), c -> N(c))) AS athena_networks_1`. DuckDB then
+    validates and parses each network once, not once per row and element, and tests the
+    address (computed once per row) against INET values. Results and errors are Trino's (see
+    the `athena_any_network` macro). Other lists keep the per-row translation of `_match`.
+    """
+    columns: dict[tuple[int, str], str] = {}  # one column per CTE and network expression
+    for node in list(tree.find_all(exp.Anonymous)):
+        name = str(node.name).lower()
+        if name not in ("any_match", "all_match", "none_match") or len(node.expressions) != 2:
+            continue
+        array, fn = node.expressions
+        pattern = _network_lambda(fn)
+        cte = _one_row_cte_column(array, node) if pattern is not None else None
+        if pattern is None or cte is None:
+            continue
+        select, expression = cte
+        network, address = pattern
+        variable = fn.expressions[0].copy()
+        each = exp.Lambda(this=network.copy(), expressions=[variable])
+        texts = exp.Transform(this=expression.copy(), expression=each)
+        key = (id(select), texts.sql(READ_DIALECT))
+        column = columns.get(key, "")
+        if not column:
+            column = columns[key] = f"athena_networks_{len(columns) + 1}"
+            select.append("expressions", exp.alias_(_call("athena_networks", texts), column))
+        reference = exp.column(column, table=array.table)
+        macro = _NETWORK_MATCH.get(name, "athena_any_network")
+        call: exp.Expr = exp.Paren(this=_call(macro, reference, address.copy()))
+        if name == "none_match":
+            call = exp.Paren(this=exp.Not(this=call))
+        node.replace(call)
+
+
+def _network_lambda(fn: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
+    """(N(c), address) of a lambda `c -> contains(N(c), CAST(x AS IPADDRESS))`, else None."""
+    if not isinstance(fn, exp.Lambda) or len(fn.expressions) != 1:
+        return None
+    body = fn.this
+    if not isinstance(body, exp.ArrayContains):
+        return None
+    network, address = body.this, body.expression
+    if not (isinstance(address, (exp.Cast, exp.TryCast)) and _is_ipaddress_type(address.to)):
+        return None
+    variable = fn.expressions[0].name.lower()
+
+    def variables(node: exp.Expr) -> set[str]:
+        return {
+            i.name.lower()
+            for i in node.find_all(exp.Identifier)
+            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
+        }
+
+    if network.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
+        return None
+    if variables(network) != {variable} or variable in variables(address):
+        return None
+    if any(isinstance(n, exp.Rand) for n in network.walk()):
+        return None
+    return network, address
+
+
+def _one_row_cte_column(array: exp.Expr, at: exp.Expr) -> tuple[exp.Select, exp.Expr] | None:
+    """The CTE SELECT and expression behind `p.col` when `p` is a one-row FROM-less CTE.
+
+    Only when adding a column to that CTE cannot change any result: the CTE has no column
+    list, and no SELECT takes `*` or `p.*` from it (nor a NATURAL join anywhere).
+    """
+    if not isinstance(array, exp.Column) or not array.table:
+        return None
+    alias = array.table.lower()
+    select = at.find_ancestor(exp.Select)
+    if select is None or at.find_ancestor(exp.Lambda) is not None:
+        return None
+    sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
+    tables = [s.this for s in sources if s is not None and isinstance(s.this, exp.Table)]
+    matching = [t for t in tables if t.alias_or_name.lower() == alias]
+    if len(matching) != 1 or matching[0].db or matching[0].args.get("catalog") is not None:
+        return None
+    cte_name = matching[0].name.lower()
+    cte = _visible_cte(select, cte_name)
+    if cte is None:
+        return None
+    body = cte.this
+    if not isinstance(body, exp.Select) or cte.args["alias"].columns:
+        return None
+    if any(
+        body.args.get(k)
+        for k in (
+            "from_",
+            "joins",
+            "where",
+            "group",
+            "having",
+            "qualify",
+            "limit",
+            "offset",
+            "order",
+            "distinct",
+            "with_",
+        )
+    ):
+        return None
+    if any(
+        isinstance(n, (exp.Star, exp.AggFunc, exp.Window, exp.Subquery, exp.Rand))
+        for n in body.walk()
+    ):
+        return None
+    wanted = array.name.lower()
+    items = [i for i in body.expressions if i.alias_or_name.lower() == wanted]
+    if len(items) != 1 or not isinstance(items[0], exp.Alias):
+        return None
+    if _star_reads(cte.root(), cte_name):
+        return None
+    return body, items[0].this
+
+
+def _visible_cte(select: exp.Select, name: str) -> exp.CTE | None:
+    """The CTE `name` resolves to from `select` (the nearest WITH that defines it)."""
+    node: exp.Expr | None = select
+    while node is not None:
+        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
+        if isinstance(with_, exp.With):
+            for cte in with_.expressions:
+                if cte.alias_or_name.lower() == name:
+                    return cte if cte.this is not select else None
+        node = node.parent
+    return None
+
+
+def _star_reads(root: exp.Expr, cte_name: str) -> bool:
+    """Whether some SELECT expands `*` over the CTE `cte_name` (or any NATURAL join exists)."""
+    for join in root.find_all(exp.Join):
+        if join.args.get("method") or str(join.args.get("kind") or "").upper() == "NATURAL":
+            return True
+    for select in root.find_all(exp.Select):
+        sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
+        aliases = {
+            s.this.alias_or_name.lower()
+            for s in sources
+            if s is not None
+            and isinstance(s.this, exp.Table)
+            and not s.this.db
+            and s.this.name.lower() == cte_name
+        }
+        if not aliases:
+            continue
+        for item in select.expressions:
+            if isinstance(item, exp.Star):
+                return True
+            if (
+                isinstance(item, exp.Column)
+                and isinstance(item.this, exp.Star)
+                and (not item.table or item.table.lower() in aliases)
+            ):
+                return True
+    return False
 
 
 def _hoist_network(array: exp.Expr, fn: exp.Lambda) -> tuple[exp.Expr, exp.Lambda]:

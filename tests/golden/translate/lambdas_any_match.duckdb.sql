@@ -1,6 +1,7 @@
 WITH params AS (
   SELECT
-    STR_SPLIT($1, ',') AS vpc_cidrs
+    STR_SPLIT($1, ',') AS vpc_cidrs,
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : TRIM(c))) AS athena_networks_1
 )
 SELECT
   f.srcaddr
@@ -8,42 +9,8 @@ FROM vpcflowlogscidrdb.vpcflowlogstable AS f
 CROSS JOIN params AS p
 WHERE
   (
-    CASE
-      WHEN p.vpc_cidrs IS NULL
-      THEN NULL
-      ELSE LIST_EXTRACT(
-        [FALSE, NULL, TRUE],
-        COALESCE(
-          LIST_MAX(
-            LIST_TRANSFORM(
-              LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
-              LAMBDA c : COALESCE(CAST((
-                ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(f.srcaddr))
-              ) AS INT) * 2, 1)
-            )
-          ),
-          0
-        ) + 1
-      )
-    END
+    ATHENA_ANY_NETWORK(p.athena_networks_1, ATHENA_TRY_IPADDRESS(f.srcaddr))
   )
   AND NOT (
-    CASE
-      WHEN p.vpc_cidrs IS NULL
-      THEN NULL
-      ELSE LIST_EXTRACT(
-        [FALSE, NULL, TRUE],
-        COALESCE(
-          LIST_MIN(
-            LIST_TRANSFORM(
-              LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
-              LAMBDA c : COALESCE(CAST((
-                ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(f.dstaddr))
-              ) AS INT) * 2, 1)
-            )
-          ),
-          2
-        ) + 1
-      )
-    END
+    ATHENA_ALL_NETWORK(p.athena_networks_1, ATHENA_TRY_IPADDRESS(f.dstaddr))
   )

@@ -2,7 +2,9 @@ WITH params AS (
   SELECT
     STR_SPLIT($1, ',') AS vpc_cidrs,
     STR_SPLIT($2, ',') AS peer_cidrs,
-    $3 AS direction
+    $3 AS direction,
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($2, ','), LAMBDA c : TRIM(c))) AS athena_networks_1,
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : TRIM(c))) AS athena_networks_2
 ), records AS (
   SELECT
     f.*
@@ -27,87 +29,19 @@ WITH params AS (
     (
       p.direction IN ('both', 'outbound')
       AND (
-        CASE
-          WHEN p.vpc_cidrs IS NULL
-          THEN NULL
-          ELSE LIST_EXTRACT(
-            [FALSE, NULL, TRUE],
-            COALESCE(
-              LIST_MAX(
-                LIST_TRANSFORM(
-                  LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
-                  LAMBDA c : COALESCE(CAST((
-                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.srcaddr))
-                  ) AS INT) * 2, 1)
-                )
-              ),
-              0
-            ) + 1
-          )
-        END
+        ATHENA_ANY_NETWORK(p.athena_networks_2, ATHENA_TRY_IPADDRESS(w.srcaddr))
       )
       AND (
-        CASE
-          WHEN p.peer_cidrs IS NULL
-          THEN NULL
-          ELSE LIST_EXTRACT(
-            [FALSE, NULL, TRUE],
-            COALESCE(
-              LIST_MAX(
-                LIST_TRANSFORM(
-                  LIST_TRANSFORM(p.peer_cidrs, LAMBDA c : TRIM(c)),
-                  LAMBDA c : COALESCE(CAST((
-                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.dstaddr))
-                  ) AS INT) * 2, 1)
-                )
-              ),
-              0
-            ) + 1
-          )
-        END
+        ATHENA_ANY_NETWORK(p.athena_networks_1, ATHENA_TRY_IPADDRESS(w.dstaddr))
       )
     )
     OR (
       p.direction IN ('both', 'inbound')
       AND (
-        CASE
-          WHEN p.peer_cidrs IS NULL
-          THEN NULL
-          ELSE LIST_EXTRACT(
-            [FALSE, NULL, TRUE],
-            COALESCE(
-              LIST_MAX(
-                LIST_TRANSFORM(
-                  LIST_TRANSFORM(p.peer_cidrs, LAMBDA c : TRIM(c)),
-                  LAMBDA c : COALESCE(CAST((
-                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.srcaddr))
-                  ) AS INT) * 2, 1)
-                )
-              ),
-              0
-            ) + 1
-          )
-        END
+        ATHENA_ANY_NETWORK(p.athena_networks_1, ATHENA_TRY_IPADDRESS(w.srcaddr))
       )
       AND (
-        CASE
-          WHEN p.vpc_cidrs IS NULL
-          THEN NULL
-          ELSE LIST_EXTRACT(
-            [FALSE, NULL, TRUE],
-            COALESCE(
-              LIST_MAX(
-                LIST_TRANSFORM(
-                  LIST_TRANSFORM(p.vpc_cidrs, LAMBDA c : TRIM(c)),
-                  LAMBDA c : COALESCE(CAST((
-                    ATHENA_CONTAINS(c, ATHENA_TRY_IPADDRESS(w.dstaddr))
-                  ) AS INT) * 2, 1)
-                )
-              ),
-              0
-            ) + 1
-          )
-        END
+        ATHENA_ANY_NETWORK(p.athena_networks_2, ATHENA_TRY_IPADDRESS(w.dstaddr))
       )
     )
 )
