@@ -23,7 +23,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +329,92 @@ def _inet_text(value: Any) -> Any:
     return str(address) if mask == full else f"{address}/{mask}"
 
 
+#: TIMESTAMP WITH TIME ZONE values are fetched as epoch microseconds (DuckDB's own conversion
+#: to datetime goes through pytz, several times slower) when `datetime.fromtimestamp(n / 1e6)`
+#: gives them back exactly: |n| < 2^52 µs, 1827-2112; n / 1e6 is then within 0.5 µs.
+_TIMESTAMP_TZ = "TIMESTAMP WITH TIME ZONE"
+_EXACT_US = (1 << 52) - 1
+_RAW_PREFIX = "athena_raw_timestamp_"
+
+
+def _epoch_columns(tree: exp.Expr, names: list[str], types: list[str]) -> exp.Expr | None:
+    """A copy of the query returning its TIMESTAMP WITH TIME ZONE columns as epoch µs.
+
+    Each such output column `x` becomes `epoch_us(x)` (NULL outside 1827-2112), and a
+    column `athena_raw_timestamp_<i>` appended at the end keeps `x` for the values outside
+    (mostly NULL, so cheap to fetch); `_batches` puts them back together. Only for a plain
+    SELECT whose ORDER BY does not name those columns (the order of the values is kept, but
+    not that of the out-of-range ones); None when nothing is to be done or it does not apply.
+    """
+    zoned = [i for i, t in enumerate(types) if t == _TIMESTAMP_TZ]
+    if not zoned or not isinstance(tree, exp.Select) or tree.args.get("distinct"):
+        return None
+    items = tree.expressions
+    if len(items) != len(names) or any(
+        isinstance(i, exp.Star) or (isinstance(i, exp.Column) and isinstance(i.this, exp.Star))
+        for i in items
+    ):
+        return None
+    order = tree.args.get("order")
+    if order is not None:
+        zoned_names = {names[i].lower() for i in zoned}
+        for column in order.find_all(exp.Column):
+            if not column.table and column.name.lower() in zoned_names:
+                return None
+        if any(isinstance(o.this, exp.Literal) for o in order.expressions):
+            return None  # ORDER BY <position>
+    copy = tree.copy()
+    for i in zoned:
+        item = copy.expressions[i]
+        value = item.this if isinstance(item, exp.Alias) else item
+        inside = exp.Between(
+            this=_micros(value.copy()),
+            low=exp.Literal.number(-_EXACT_US),
+            high=exp.Literal.number(_EXACT_US),
+        )
+        epoch = exp.Case(ifs=[exp.If(this=inside, true=_micros(value.copy()))])
+        raw = exp.Case(
+            ifs=[exp.If(this=exp.Not(this=exp.Paren(this=inside.copy())), true=value.copy())]
+        )
+        item.replace(exp.alias_(epoch, names[i], quoted=True))
+        copy.append("expressions", exp.alias_(raw, f"{_RAW_PREFIX}{i}", quoted=True))
+    return copy
+
+
+def _micros(value: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="epoch_us", expressions=[value])
+
+
+def _raw_position(description: Sequence[Any], position: int) -> int | None:
+    name = f"{_RAW_PREFIX}{position}"
+    for i, d in enumerate(description):
+        if str(d[0]) == name:
+            return i
+    return None
+
+
+def _row_function(
+    width: int, converters: dict[int, tuple[str, int | None]]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A function building a caller's row from a fetched row: INET values as text, epoch µs
+    as aware UTC datetimes (or the raw value at the given position when NULL), extra columns
+    dropped. Generated from column positions only, so each row is one tuple display."""
+    parts = []
+    for i in range(width):
+        kind, raw = converters.get(i, ("", None))
+        if kind == "inet":
+            parts.append(f"inet_text(r[{i}])")
+        elif kind == "epoch":
+            parts.append(f"(from_epoch(r[{i}] / 1e6, utc) if r[{i}] is not None else r[{raw}])")
+        else:
+            parts.append(f"r[{i}]")
+    scope = {"inet_text": _inet_text, "from_epoch": datetime.fromtimestamp, "utc": UTC}
+    function: Callable[[tuple[Any, ...]], tuple[Any, ...]] = eval(  # positions only
+        f"lambda r: ({', '.join(parts)},)", scope
+    )
+    return function
+
+
 # --------------------------------------------------------------------------------------------
 # The engine.
 
@@ -402,7 +488,10 @@ class LocalEngine:
     def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
         """Run an Athena query; all rows in memory (see `stream` for large results)."""
         result = self.stream(sql, params)
-        return QueryResult(result.columns, list(result))
+        rows: list[tuple[Any, ...]] = []
+        for batch in result._batches:
+            rows.extend(batch)
+        return QueryResult(result.columns, rows)
 
     def stream(
         self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
@@ -420,11 +509,29 @@ class LocalEngine:
                 f"{len(values)} value(s) were given; give one value per ? in order"
             )
         files = self._prepare_tables(translation.tree, values)
-        cursor = self._run(translation.sql, values, files)
+        sql = translation.sql
+        try:
+            described = self.con.execute(f"DESCRIBE {sql}", values).fetchall()
+        except duckdb.Error:
+            described = []  # running the query reports it
+        names = [str(d[0]) for d in described]
+        fast = _epoch_columns(translation.tree, names, [str(d[1]) for d in described])
+        if fast is not None:
+            sql = translate.generate(fast)
+        cursor = self._run(sql, values, files)
         description = cursor.description or []
-        columns = [str(d[0]) for d in description]
-        inet_columns = [i for i, d in enumerate(description) if str(d[1]) == "INET"]
-        return StreamingResult(columns, self._batches(cursor, batch_size, inet_columns, files))
+        width = len(names) if fast is not None else len(description)
+        columns = [str(d[0]) for d in description[:width]]
+        converters: dict[int, tuple[str, int | None]] = {}
+        for i, d in enumerate(description[:width]):
+            if str(d[1]) == "INET":
+                converters[i] = ("inet", None)
+            elif fast is not None:
+                raw = _raw_position(description, i)
+                if raw is not None:
+                    converters[i] = ("epoch", raw)
+        row = _row_function(width, converters) if converters else None
+        return StreamingResult(columns, self._batches(cursor, batch_size, row, files))
 
     @property
     def objects(self) -> list[FlowLogObject]:
@@ -596,8 +703,13 @@ class LocalEngine:
         return outcome["cursor"]
 
     def _batches(
-        self, cursor: Any, size: int, inet_columns: list[int], files: list[ReadFile]
+        self,
+        cursor: Any,
+        size: int,
+        row: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None,
+        files: list[ReadFile],
     ) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in batches, each turned into what callers get by `row` (see _row_function)."""
         while True:
             try:
                 batch = cursor.fetchmany(size)
@@ -605,12 +717,7 @@ class LocalEngine:
                 raise self._error(exc, files) from exc
             if not batch:
                 return
-            if inet_columns:
-                batch = [
-                    tuple(_inet_text(v) if i in inet_columns else v for i, v in enumerate(row))
-                    for row in batch
-                ]
-            yield batch
+            yield batch if row is None else list(map(row, batch))
 
     def _error(self, exc: duckdb.Error, files: list[ReadFile]) -> Exception:
         message = str(exc)

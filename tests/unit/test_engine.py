@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -484,3 +484,41 @@ def test_execute_returns_query_result(month_of_logs: Path) -> None:
     with LocalEngine(str(month_of_logs)) as engine:
         result = engine.execute("SELECT count(*) AS n FROM vpcflowlogstable")
     assert result == QueryResult(["n"], [(30,)])
+
+
+def test_timestamp_with_time_zone_results_are_aware_utc_datetimes(month_of_logs: Path) -> None:
+    """Fetched as epoch microseconds, returned as DuckDB returns them (values, NULLs, order)."""
+    select = (
+        "SELECT from_unixtime(t) AS ts, t FROM (VALUES (1795740000.123456), (NULL), "
+        "(-5364662400.5), (4102444800), (253402300799.999999), (-62135596800)) AS v(t)"
+    )
+    with LocalEngine(str(month_of_logs), today=TODAY) as engine:
+        fast = engine.execute(f"{select} ORDER BY t DESC")
+        plain = engine.con.execute(engine.translate(f"{select} ORDER BY t DESC")).fetchall()
+        by_time = engine.execute(f"{select} ORDER BY ts")  # not rewritten: ORDER BY ts
+        by_time_plain = engine.con.execute(engine.translate(f"{select} ORDER BY ts")).fetchall()
+        mixed = engine.execute(
+            "SELECT from_unixtime(x) AS ts, TRY_CAST('10.0.0.1' AS IPADDRESS) AS ip, "
+            "from_unixtime(x + 1) FROM (VALUES (1795740000), (NULL)) AS v(x) ORDER BY x"
+        )
+    assert fast.columns == ["ts", "t"]
+    assert fast.rows == plain
+    assert [type(r[0]) for r in fast.rows] == [type(r[0]) for r in plain]  # str past 9999
+    assert [r[0].utcoffset() for r in fast.rows if isinstance(r[0], datetime)] == [
+        r[0].utcoffset() for r in plain if isinstance(r[0], datetime)
+    ]
+    assert sum(isinstance(r[0], datetime) for r in fast.rows) >= 4
+    assert fast.rows[2][0] == datetime(2026, 11, 27, 0, 40, 0, 123456, tzinfo=UTC)
+    assert fast.rows[3][0] == datetime(1799, 12, 31, 23, 59, 59, 500000, tzinfo=UTC)  # raw
+    assert (None, None) in fast.rows
+    assert by_time.rows == by_time_plain
+    assert by_time.rows[-1] == (None, None)
+    assert mixed.columns == ["ts", "ip", "_col2"]
+    assert mixed.rows == [
+        (
+            datetime(2026, 11, 27, 0, 40, tzinfo=UTC),
+            "10.0.0.1",
+            datetime(2026, 11, 27, 0, 40, 1, tzinfo=UTC),
+        ),
+        (None, "10.0.0.1", None),
+    ]
