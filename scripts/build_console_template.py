@@ -253,6 +253,7 @@ class _EmbeddedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         filename, source = _SOURCES[module.__name__]
+        module.__file__ = filename  # as a file-based loader sets it (modules may read it)
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), module.__dict__)
 
