@@ -390,14 +390,19 @@ def test_the_role_allows_every_call_the_report_makes(console: dict[str, Any]) ->
 # --------------------------------------------------------------------------- inline code
 
 
+def _embedded_names(name: str) -> bool:
+    return name == "app" or name == "vpc_cidr_analysis" or name.startswith("vpc_cidr_analysis.")
+
+
 @pytest.fixture
 def inline_handler(console: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The console template's inline `index.py`, executed as Lambda would, imports restored."""
-    saved_modules = dict(sys.modules)
+    """The console template's inline `index.py`, executed as Lambda would. Only the modules it
+    embeds are swapped out and restored (other modules, e.g. cryptography's, must stay)."""
+    saved = {n: m for n, m in sys.modules.items() if _embedded_names(n)}
     saved_hooks = list(sys.meta_path)
     source = str(console["Resources"]["UsageReportFunction"]["Properties"]["Code"]["ZipFile"])
     try:
-        for name in [n for n in sys.modules if n == "app" or n.startswith("vpc_cidr_analysis")]:
+        for name in saved:
             del sys.modules[name]
         namespace: dict[str, Any] = {"__name__": "index"}
         with mock_aws():
@@ -405,8 +410,9 @@ def inline_handler(console: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield namespace
     finally:
         sys.meta_path[:] = saved_hooks
-        sys.modules.clear()
-        sys.modules.update(saved_modules)
+        for name in [n for n in sys.modules if _embedded_names(n)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
 
 
 def test_inline_function_publishes_the_summary(
