@@ -12,6 +12,11 @@ applies small AST transforms where a plain transpile would run *something else*:
   false when the families differ, NULL for a NULL address, an error for an invalid CIDR (a
   literal CIDR is checked here, any other at run time by the `athena_network` macro).
   `contains(array, element)` stays array containment.
+- `any_match` / `all_match` / `none_match(p.cidrs, c -> contains(N(c), address))` over a column
+  of a one-row, FROM-less CTE (the pack's `params`): the CTE gains a column with the networks
+  parsed once (`athena_networks`), and each row tests its address against them
+  (`athena_any_network`), with Trino's order of evaluation (no error after a match, none for a
+  NULL address). Other lists are checked per row and element, and any invalid text fails.
 - Integer `/` and `%` truncate and fail on zero, as in Trino (`athena_int_div`/`athena_int_mod`);
   decimal division (`sum(bytes) / 1024.0`) keeps Trino's scale and half-up rounding, computed
   exactly in integers, when both operands' scales are known; otherwise it is refused rather
