@@ -311,8 +311,10 @@ def expand_template(template: str, values: Mapping[str, str]) -> str:
 
 
 def data_columns(spec: FlowLogTableSpec) -> list[dict[str, str]]:
-    """Glue columns of the log format, in the files' order (text is read by position)."""
-    return [{"Name": name, "Type": kind} for name, kind in schema.athena_columns(spec.fields)]
+    """Glue columns: the log format's in the files' order (text is read by position), then
+    every other field, as the local engine has them (see `schema.table_fields`)."""
+    columns = schema.athena_columns(schema.table_fields(spec.fields))
+    return [{"Name": name, "Type": kind} for name, kind in columns]
 
 
 def _storage(spec: FlowLogTableSpec) -> dict[str, Any]:
@@ -353,7 +355,7 @@ def data_table_input(spec: FlowLogTableSpec) -> dict[str, Any]:
 
 def view_columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
     """(column, Glue type) of `vpcflowlogstable` in every layout: data, then partitions."""
-    columns = list(schema.athena_columns(spec.fields))
+    columns = list(schema.athena_columns(schema.table_fields(spec.fields)))
     columns += [("aws_account_id", "string"), ("aws_region", "string"), ("day", "string")]
     return columns + ([("hour", "string")] if spec.hourly else [])
 
@@ -363,7 +365,7 @@ def hive_view_sql(spec: FlowLogTableSpec, database: str) -> str:
     day = (
         f"replace(replace(replace(\"{HIVE_DATE_COLUMN}\", 'year=', ''), 'month=', ''), 'day=', '')"
     )
-    select = [f'"{name}"' for name, _ in schema.athena_columns(spec.fields)]
+    select = [f'"{name}"' for name, _ in schema.athena_columns(schema.table_fields(spec.fields))]
     select += ['"aws_account_id"', '"aws_region"', f'{day} AS "day"']
     select += ['"hour"'] if spec.hourly else []
     return "SELECT " + ", ".join(select) + f' FROM "{database}"."{HIVE_SOURCE_TABLE}"'

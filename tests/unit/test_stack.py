@@ -77,8 +77,7 @@ def test_columns_are_the_schema_columns_of_the_log_format_in_file_order() -> Non
     custom = "${srcaddr} ${dstaddr} ${action} ${version} ${bytes} ${log-status} ${region}"
     spec = stack.spec_from_properties(props(LogFormat=custom))
     columns = [(c["Name"], c["Type"]) for c in stack.data_columns(spec)]
-    assert columns == schema.athena_columns(schema.parse_log_format(custom))
-    assert columns == [
+    assert columns[:7] == [
         ("srcaddr", "string"),
         ("dstaddr", "string"),
         ("action", "string"),
@@ -87,13 +86,19 @@ def test_columns_are_the_schema_columns_of_the_log_format_in_file_order() -> Non
         ("log_status", "string"),
         ("region", "string"),
     ]
+    # Then every other field, so queries for richer formats read NULLs instead of failing,
+    # exactly as the local engine exposes them.
+    assert sorted(columns) == sorted(schema.athena_columns(schema.ALL_FIELDS))
+    assert columns[7:] == [
+        c for c in schema.athena_columns(schema.ALL_FIELDS) if c not in columns[:7]
+    ]
 
 
 def test_default_format_gives_every_v5_column_and_partitions_do_not_clash() -> None:
     spec = stack.spec_from_properties(props())
     table = stack.data_table_input(spec)
     data = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
-    assert data == schema.athena_columns(schema.V5_FIELDS)
+    assert data == schema.athena_columns(schema.ALL_FIELDS)  # v5 order first, then v7, v8
     partitions = [k["Name"] for k in table["PartitionKeys"]]
     assert partitions == ["aws_account_id", "aws_region", "day"]
     assert not set(partitions) & {name for name, _ in data}  # v4's `region` stays a data column
@@ -107,7 +112,7 @@ def test_user_facing_columns_match_the_schema_partitions(
     spec = spec_for(lay, hourly, prefix)
     names = [name for name, _ in stack.view_columns(spec)]
     expected_partitions = [p for p in schema.PARTITION_COLUMNS if hourly or p != "hour"]
-    assert names == [c for c, _ in schema.athena_columns(schema.V5_FIELDS)] + expected_partitions
+    assert names == [c for c, _ in schema.athena_columns(schema.ALL_FIELDS)] + expected_partitions
     if lay == "default":
         table = stack.table_inputs(spec, schema.DATABASE)
         assert [t["Name"] for t in table] == [schema.FLOW_TABLE]
@@ -417,7 +422,7 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
     table = tables(glue)[schema.FLOW_TABLE]
     assert table["TableType"] == "EXTERNAL_TABLE"
     assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == (
-        schema.athena_columns(schema.V5_FIELDS)
+        schema.athena_columns(schema.table_fields(schema.V5_FIELDS))
     )
     assert table["Parameters"]["storage.location.template"] == (
         f"s3://{BUCKET}/AWSLogs/${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{day}}/"
