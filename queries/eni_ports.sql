@@ -7,7 +7,7 @@
 --   has no ports and is left out. Needs the flow-direction field (v5 custom formats): with
 --   older formats use `vpc-cidr-analysis usage enis`, which reads direction from an inventory.
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
--- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the last N days, today included.
+-- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
 -- column: interface_id | varchar | Network interface (eni-…).
 -- column: protocol | bigint | IANA protocol number (6 TCP, 17 UDP).
@@ -19,9 +19,12 @@
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f
-  WHERE f.day BETWEEN coalesce(nullif(?, ''),
-                               date_format(current_date - interval '1' day * (? - 1), '%Y/%m/%d'))
-                  AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
+  WHERE f.day BETWEEN coalesce(nullif(? /* start_day */, ''),
+                               date_format(coalesce(date(date_parse(nullif(? /* end_day */, ''),
+                                                                    '%Y/%m/%d')),
+                                                    current_date)
+                                           - interval '1' day * (? /* days */ - 1), '%Y/%m/%d'))
+                  AND coalesce(nullif(? /* end_day */, ''), date_format(current_date, '%Y/%m/%d'))
     AND f.log_status = 'OK'
 ),
 matched AS (

@@ -6,7 +6,7 @@
 --   SKIPDATA records are excluded. One row per conversation, largest first.
 -- param: vpc_cidrs | cidr_list | default 10.0.0.0/16 | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
--- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the last N days, today included.
+-- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
 -- column: srcaddr | varchar | Source address.
 -- column: dstaddr | varchar | Destination address.
@@ -18,15 +18,15 @@
 -- column: bytes | bigint | Bytes, summed.
 -- column: first_seen | timestamp | Start of the earliest record.
 -- column: last_seen | timestamp | End of the latest record.
-WITH params AS (
-  SELECT split(?, ',') AS vpc_cidrs
-),
-records AS (
+WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f
-  WHERE f.day BETWEEN coalesce(nullif(?, ''),
-                               date_format(current_date - interval '1' day * (? - 1), '%Y/%m/%d'))
-                  AND coalesce(nullif(?, ''), date_format(current_date, '%Y/%m/%d'))
+  WHERE f.day BETWEEN coalesce(nullif(? /* start_day */, ''),
+                               date_format(coalesce(date(date_parse(nullif(? /* end_day */, ''),
+                                                                    '%Y/%m/%d')),
+                                                    current_date)
+                                           - interval '1' day * (? /* days */ - 1), '%Y/%m/%d'))
+                  AND coalesce(nullif(? /* end_day */, ''), date_format(current_date, '%Y/%m/%d'))
     AND f.log_status = 'OK'
 ),
 conversations AS (
@@ -38,9 +38,9 @@ conversations AS (
 ),
 matched AS (
   SELECT w.*
-  FROM conversations w CROSS JOIN params p
-  WHERE any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
-     <> any_match(p.vpc_cidrs, c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
+  FROM conversations w
+  WHERE any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
+     <> any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
 )
 SELECT srcaddr, dstaddr, dstport, protocol, action, flows, packets, bytes, first_seen, last_seen
 FROM matched

@@ -7,5 +7,5 @@
 -- param: peer_cidrs | cidr_list | default 10.1.0.0/16 | example 10.1.0.0/16 | The other network's CIDR blocks, comma-separated.
 -- param: direction | enum both,inbound,outbound | fixed inbound | example inbound | both: either way; inbound: peer to VPC; outbound: VPC to peer.
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
--- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the last N days, today included.
+-- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.

@@ -10,8 +10,10 @@ comment declares the contract that the CLI, the template generator, the docs and
     -- param: NAME | TYPE | default VALUE (or: fixed VALUE) | example VALUE | description
     -- column: NAME | TYPE | description
 
-Parameters are the `?` placeholders of the SQL, in order. Values are validated by type and bound,
-never formatted into the SQL text.
+Every `?` placeholder carries the name of the parameter it takes, `? /* vpc_cidrs */`: Athena
+accepts `?` only in WHERE clauses, so a parameter used in two conditions appears twice, and the
+console (which asks for the values in order) shows which is which. Values are validated by type
+and bound, never formatted into the SQL text.
 """
 
 from __future__ import annotations
@@ -196,8 +198,8 @@ class Query:
     def body_name(self) -> str:
         return self.body or self.name
 
-    def bind(self, values: Mapping[str, str] | None = None) -> list[str | int]:
-        """Parameter values in `?` order: given values (validated) over defaults."""
+    def resolve(self, values: Mapping[str, str] | None = None) -> dict[str, str | int]:
+        """Every parameter's validated, canonical value: given values over defaults."""
         values = dict(values or {})
         known = {p.name for p in self.params}
         unknown = sorted(set(values) - known)
@@ -206,7 +208,7 @@ class Query:
                 f"query {self.name} has no parameter {', '.join(unknown)}; "
                 f"its parameters are {', '.join(p.name for p in self.params)}"
             )
-        bound: list[str | int] = []
+        resolved: dict[str, str | int] = {}
         for param in self.params:
             if (
                 param.name in values
@@ -218,8 +220,16 @@ class Query:
                     f"use query {self.body_name} to choose it"
                 )
             raw = values.get(param.name, _unquote(param.default))
-            bound.append(param.type.convert(param.name, raw))
-        return bound
+            resolved[param.name] = param.type.convert(param.name, raw)
+        _check_window(resolved)
+        return resolved
+
+    def bind(
+        self, values: Mapping[str, str] | None = None, sql: str | None = None
+    ) -> list[str | int]:
+        """Values in `?` order for the query's SQL (or a form of it, e.g. `raw_sql()`)."""
+        resolved = self.resolve(values)
+        return [resolved[name] for name in placeholders(self.sql if sql is None else sql)]
 
     def raw_sql(self) -> str:
         """The same query returning matched records instead of conversations."""
@@ -258,15 +268,16 @@ def raw_form(sql: str) -> str:
 
 
 _CONTAINS = re.compile(
-    r"any_match\(p\.(\w+), c -> contains\(trim\(c\), TRY_CAST\(w\.(\w+) AS IPADDRESS\)\)\)"
+    r"any_match\(split\(\? /\* (\w+) \*/, ','\), "
+    r"c -> contains\(trim\(c\), TRY_CAST\(w\.(\w+) AS IPADDRESS\)\)\)"
 )
 
 
 def cidrtable_form(sql: str) -> str:
     """The seed's lookup form: membership read from `cidrtable` rows instead of contains()."""
     converted, count = _CONTAINS.subn(
-        r"(w.\2 IN (SELECT ct.ip FROM vpcflowlogscidrdb.cidrtable ct CROSS JOIN params q"
-        r" WHERE any_match(q.\1, c -> trim(c) = ct.cidr)))",
+        r"(w.\2 IN (SELECT ct.ip FROM vpcflowlogscidrdb.cidrtable ct"
+        r" WHERE any_match(split(? /* \1 */, ','), c -> trim(c) = ct.cidr)))",
         sql,
     )
     if count == 0:
@@ -363,10 +374,24 @@ def _parse_param(path: Path, number: int, value: str) -> Param:
     return param
 
 
+_COMMENTS_AND_LITERALS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_TAGGED = re.compile(r"\?\s*/\*\s*(\w+)\s*\*/")
+
+
 def count_placeholders(sql: str) -> int:
     """`?` placeholders outside string literals, quoted names and comments."""
-    stripped = re.sub(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*", "", sql)
-    return stripped.count("?")
+    return _COMMENTS_AND_LITERALS.sub("", sql).count("?")
+
+
+def placeholders(sql: str) -> list[str]:
+    """The parameter name of each `?`, in order (`? /* name */`); every `?` must carry one."""
+    names = _TAGGED.findall(sql)
+    if len(names) != count_placeholders(sql):
+        raise QueryError(
+            f"{count_placeholders(sql)} '?' placeholders but {len(names)} carry a parameter "
+            "name; write each as ? /* name */"
+        )
+    return names
 
 
 def load_queries(directory: Path | None = None) -> dict[str, Query]:
@@ -395,10 +420,15 @@ def load_queries(directory: Path | None = None) -> dict[str, Query]:
                 body=query.body,
                 header=query.header,
             )
-        if count_placeholders(query.sql) != len(query.params):
+        try:
+            used = placeholders(query.sql)
+        except QueryError as exc:
+            raise QueryError(f"{query.path}: {exc}") from None
+        declared = [p.name for p in query.params]
+        if set(used) != set(declared):
             raise QueryError(
-                f"{query.path}: {count_placeholders(query.sql)} '?' placeholders but "
-                f"{len(query.params)} declared parameters"
+                f"{query.path}: placeholders name {sorted(set(used))} but the header declares "
+                f"{sorted(declared)}; each declared parameter must be used, and only those"
             )
         if not query.columns:
             raise QueryError(f"{query.path}: header declares no output columns")
@@ -434,9 +464,17 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
     return values
 
 
+def _check_window(resolved: Mapping[str, str | int]) -> None:
+    start, end = resolved.get("start_day", ""), resolved.get("end_day", "")
+    if start and end and str(start) > str(end):
+        raise ParameterError(
+            f"start_day {start} is after end_day {end}; expected start_day <= end_day"
+        )
+
+
 def window_days(query: Query, bound: Sequence[str | int], today: date) -> list[date]:
-    """The days a bound query reads (start_day/days/end_day), for estimates and pruning."""
-    by_name = dict(zip((p.name for p in query.params), bound, strict=True))
+    """The days a bound query reads (start_day/days/end_day), for estimates and reports."""
+    by_name = dict(zip(placeholders(query.sql), bound, strict=True))
     end_text = str(by_name.get("end_day", ""))
     end = datetime.strptime(end_text, "%Y/%m/%d").date() if end_text else today
     start_text = str(by_name.get("start_day", ""))
@@ -444,5 +482,5 @@ def window_days(query: Query, bound: Sequence[str | int], today: date) -> list[d
         start = datetime.strptime(start_text, "%Y/%m/%d").date()
     else:
         days = int(by_name.get("days", 10))
-        start = date.fromordinal(today.toordinal() - (days - 1))
+        start = date.fromordinal(end.toordinal() - (days - 1))
     return [date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)]

@@ -32,12 +32,13 @@ def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -
     return cidrtable_form(sql) if form == "cidrtable" else sql
 
 
-def cidrs_of(query: Query, bound: list[str | int]) -> list[str]:
+def cidrs_of(query: Query, values: Mapping[str, str]) -> list[str]:
     """Every CIDR block named by the query's cidr_list parameters (for a local cidrtable)."""
+    resolved = query.resolve(values)
     blocks: list[str] = []
-    for param, value in zip(query.params, bound, strict=True):
+    for param in query.params:
         if param.type.kind == "cidr_list":
-            blocks.extend(b for b in str(value).split(",") if b not in blocks)
+            blocks.extend(b for b in str(resolved[param.name]).split(",") if b not in blocks)
     return blocks
 
 
@@ -56,10 +57,11 @@ def run_local(
     query's own CIDR parameters unless a folder of expanded blocks is given."""
     from vpc_cidr_analysis.engine import LocalEngine
 
-    bound = query.bind(values)
-    cidrs = cidrs_of(query, bound) if form == "cidrtable" and cidr_dir is None else []
+    sql = query_sql(query, raw=raw, form=form)
+    bound = query.bind(values, sql)
+    cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
     engine = LocalEngine(logs, cidrs=cidrs, cidr_dir=cidr_dir, today=today, progress=progress)
-    result = engine.execute(query_sql(query, raw=raw, form=form), bound)
+    result = engine.execute(sql, bound)
     return QueryOutput(list(result.columns), [tuple(r) for r in result.rows])
 
 
@@ -73,9 +75,9 @@ def run_athena(
     form: CidrForm = "contains",
 ) -> QueryOutput:
     """Run on Athena with bound ExecutionParameters."""
-    bound = query.bind(values)
-    literals = [athena_literal(v) for v in bound]
-    result = run_query(athena, query_sql(query, raw=raw, form=form), literals, settings)
+    sql = query_sql(query, raw=raw, form=form)
+    literals = [athena_literal(v) for v in query.bind(values, sql)]
+    result = run_query(athena, sql, literals, settings)
     return QueryOutput(
         result.columns,
         result.rows,

@@ -147,14 +147,14 @@ def test_scheduled_event_publishes_the_summary(account: Account) -> None:
     ]
     assert [e.workgroup.name for e in started] == [WORKGROUP, WORKGROUP]
     assert all("vpcflowlogscidrdb" in str(e.context) for e in started)
-    assert all(e.execution_parameters == ["''", "7", "''"] for e in started)
+    assert all(e.execution_parameters == ["''", "''", "7", "''"] for e in started)
 
 
 def test_event_days_override_the_environment(account: Account) -> None:
     today = datetime.now(UTC).date()
     queue_usage_results(account.world, today)
     result = account.handler.lambda_handler(_event("days.json"), None)  # {"days": 30, "top": 20}
-    assert [e.execution_parameters for e in executions()] == [["''", "30", "''"]] * 2
+    assert [e.execution_parameters for e in executions()] == [["''", "''", "30", "''"]] * 2
     delivered = _delivered(account)
     assert delivered[0]["Message"] == expected_message(account.world, today, days=30)
     assert result["window"].endswith("(last 30 days)")

@@ -55,7 +55,9 @@ def test_run_binds_parameters_and_types_the_rows(aws: None) -> None:
     assert out.columns == ["srcaddr", "bytes"]
     assert out.rows == [("10.0.0.5", 1200), ("10.0.0.6", 80)]
     execution = athena_backends[DEFAULT_ACCOUNT_ID][REGION].executions[out.query_execution_id]
-    assert execution.execution_parameters == ["'10.0.0.0/16'", "''", "3", "''"]
+    # start_day, end_day, days, end_day, then vpc_cidrs for the source and the destination test
+    cidr = "'10.0.0.0/16'"
+    assert execution.execution_parameters == ["''", "''", "3", "''", cidr, cidr]
     assert execution.query == query.sql
     assert execution.context == {"Database": "vpcflowlogscidrdb"} or "vpcflowlogscidrdb" in str(
         execution.context

@@ -24,6 +24,8 @@ from vpc_cidr_analysis.queries import (
     load_queries,
     parse_assignments,
     parse_query_file,
+    placeholders,
+    saved_forms,
     window_days,
 )
 
@@ -55,7 +57,26 @@ def test_every_query_is_a_conversation_or_a_usage_query() -> None:
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_placeholders_match_declared_parameters(name: str) -> None:
     query = QUERIES[name]
-    assert count_placeholders(query.sql) == len(query.params) == len(query.bind())
+    names = placeholders(query.sql)
+    assert len(names) == count_placeholders(query.sql) == len(query.bind())
+    assert set(names) == {p.name for p in query.params}
+
+
+FORMS = [
+    (name, form, sql)
+    for name, query in sorted(QUERIES.items())
+    for form, sql in [("raw", query.raw_sql()), *saved_forms(query)]
+]
+
+
+@pytest.mark.parametrize(("name", "form", "sql"), FORMS, ids=[f"{n}-{f}" for n, f, _ in FORMS])
+def test_placeholders_stand_only_in_where_clauses(name: str, form: str, sql: str) -> None:
+    """Athena accepts `?` execution parameters only in WHERE clauses (not `SELECT ? …`)."""
+    tree = sqlglot.parse_one(sql, read="athena")
+    found = list(tree.find_all(sqlglot.exp.Placeholder))
+    assert len(found) == count_placeholders(sql)
+    for node in found:
+        assert node.find_ancestor(sqlglot.exp.Where) is not None, node.parent.sql()
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -86,20 +107,21 @@ def test_every_query_names_a_sargable_day_window(name: str) -> None:
 
 def test_entries_share_their_body_sql() -> None:
     assert QUERIES["peering"].sql == QUERIES["between"].sql == QUERIES["cross_vpc"].sql
-    assert QUERIES["cross_vpc"].bind()[1] == "10.2.0.0/16"
-    assert QUERIES["inbound"].bind()[2] == "inbound"
-    assert QUERIES["outbound"].bind()[2] == "outbound"
+    assert QUERIES["cross_vpc"].resolve()["peer_cidrs"] == "10.2.0.0/16"
+    assert QUERIES["inbound"].resolve()["direction"] == "inbound"
+    assert QUERIES["outbound"].resolve()["direction"] == "outbound"
 
 
 def test_fixed_parameter_cannot_be_overridden() -> None:
-    assert QUERIES["inbound"].bind({"direction": "inbound"})[2] == "inbound"
+    assert QUERIES["inbound"].resolve({"direction": "inbound"})["direction"] == "inbound"
     with pytest.raises(ParameterError, match="fixed to 'inbound'; use query between"):
         QUERIES["inbound"].bind({"direction": "outbound"})
 
 
 def test_bind_orders_values_like_the_placeholders() -> None:
     bound = QUERIES["external"].bind({"days": "7", "vpc_cidrs": "10.0.0.0/16, 100.64.0.0/20"})
-    assert bound == ["10.0.0.0/16,100.64.0.0/20", "", 7, ""]
+    cidrs = "10.0.0.0/16,100.64.0.0/20"
+    assert bound == ["", "", 7, "", cidrs, cidrs]  # start_day, end_day, days, end_day, …
 
 
 def test_unknown_parameter_names_the_known_ones() -> None:
@@ -188,7 +210,7 @@ def test_raw_form_keeps_the_body_and_returns_records() -> None:
     assert matched in raw  # the same membership test, now over records
     assert "conversations AS (\n  SELECT * FROM records\n)," in raw
     assert raw.rstrip().endswith('SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr')
-    assert count_placeholders(raw) == len(QUERIES["external"].params)
+    assert QUERIES["external"].bind(sql=raw) == QUERIES["external"].bind()
 
 
 def test_cidrtable_form_replaces_every_contains() -> None:
@@ -204,6 +226,14 @@ def test_window_days() -> None:
     assert (days[0], days[-1], len(days)) == (date(2026, 11, 18), today, 10)
     explicit = query.bind({"start_day": "2026/11/01", "end_day": "2026/11/03"})
     assert window_days(query, explicit, today) == [date(2026, 11, d) for d in (1, 2, 3)]
+    # `days` counts back from end_day, so an end_day alone is never an empty window
+    before = query.bind({"end_day": "2026/11/15", "days": "2"})
+    assert window_days(query, before, today) == [date(2026, 11, 14), date(2026, 11, 15)]
+
+
+def test_start_after_end_is_refused() -> None:
+    with pytest.raises(ParameterError, match="start_day 2026/11/05 is after end_day 2026/11/03"):
+        QUERIES["external"].bind({"start_day": "2026/11/05", "end_day": "2026/11/03"})
 
 
 def test_parse_assignments() -> None:
@@ -237,9 +267,10 @@ def test_header_errors(tmp_path: Path, header: str, message: str) -> None:
 def test_placeholder_count_mismatch_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.sql").write_text(
         "-- name: x\n-- title: t\n-- description: d\n"
-        "-- column: a | int | d\nSELECT ?, '?' AS q -- ?\n"
+        "-- param: a | int 1..9 | default 1 | example 2 | d\n"
+        "-- column: a | int | d\nSELECT 1 WHERE ? /* a */ = ? AND '?' = 'q' -- ?\n"
     )
-    with pytest.raises(QueryError, match="1 '\\?' placeholders but 0 declared"):
+    with pytest.raises(QueryError, match="2 '\\?' placeholders but 1 carry a parameter name"):
         load_queries(tmp_path)
 
 

@@ -465,7 +465,7 @@ def test_inline_function_publishes_the_summary(
     # The inline code ran the embedded modules, not the installed package.
     assert sys.modules["vpc_cidr_analysis.usage_summary"].__spec__.loader is not None
     assert type(sys.modules["vpc_cidr_analysis"].__spec__.loader).__name__ == "_EmbeddedModules"
-    assert [e.execution_parameters for e in executions()] == [["''", "7", "''"]] * 2
+    assert [e.execution_parameters for e in executions()] == [["''", "''", "7", "''"]] * 2
 
 
 def test_inline_code_needs_only_the_lambda_runtime(console: dict[str, Any]) -> None:
