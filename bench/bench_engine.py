@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from vpc_cidr_analysis import layout
+from vpc_cidr_analysis.queries import get_query
 from vpc_cidr_analysis.simulator import SampleConfig, write_sample
 
 SCENARIO = """
@@ -50,15 +51,14 @@ WHERE day >= date_format(current_date - interval '9' day, '%Y/%m/%d')
 GROUP BY srcaddr, dstaddr
 ORDER BY bytes DESC
 """
-PACK_PARAMS = ["10.0.0.0/16", "", 10, ""]  # vpc_cidrs, start_day, days, end_day
 
 
 def query_of(name: str) -> tuple[str, list[object]]:
     """SQL text and parameters of a benchmark query."""
     if name == "scenario":
         return SCENARIO, []
-    root = Path(__file__).resolve().parents[1]
-    return (root / "queries" / "external.sql").read_text(encoding="utf-8"), list(PACK_PARAMS)
+    query = get_query("external")
+    return query.sql, list(query.bind({"vpc_cidrs": "10.0.0.0/16"}))
 
 
 def ensure_sample(records: int, data: Path, end: date) -> Path:
