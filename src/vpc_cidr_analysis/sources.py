@@ -93,6 +93,8 @@ def _discover_local(logs: str) -> Iterable[FlowLogObject]:
 
 def _discover_s3(logs: str, s3_client: Any, page_size: int) -> Iterable[FlowLogObject]:
     bucket, prefix = split_s3_uri(logs)
+    if prefix and not prefix.endswith("/") and layout.file_format_of(prefix) is None:
+        prefix += "/"  # a folder: `s3://b/pre` must not also read `s3://b/pre-old/`
     client = s3_client if s3_client is not None else _default_s3_client()
     paginator = client.get_paginator("list_objects_v2")
     pages = paginator.paginate(
@@ -152,7 +154,9 @@ class LocalCopies:
 
     def _download(self, obj: FlowLogObject, on_done: Callable[[], None] | None) -> None:
         bucket, key = split_s3_uri(obj.location)
-        target = self.workdir / "s3" / bucket / key
+        # Keys may hold `..` or empty segments: keep every download inside the temporary folder.
+        safe_key = "/".join(part for part in key.split("/") if part not in ("", ".", ".."))
+        target = self.workdir / "s3" / bucket / safe_key
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
         try:

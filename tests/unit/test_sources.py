@@ -177,3 +177,24 @@ def test_read_text_header_checks_fields(tmp_path: Path) -> None:
     empty = write_log(tmp_path / "d.log.gz", "")
     with pytest.raises(SourceError, match=r"d\.log\.gz: no header line"):
         sources.read_text_header(empty, "d.log.gz")
+
+
+def test_s3_prefix_is_a_folder_not_a_string_prefix(s3: Any) -> None:
+    ours = key_for("default", date(2026, 11, 27), prefix="pre")
+    sibling = key_for("default", date(2026, 11, 27), prefix="pre-old")
+    for key in (ours, sibling):
+        put_log(s3, key, "version srcaddr", "2 10.0.0.1")
+    found = sources.discover("s3://flow-logs/pre", s3_client=s3)
+    assert [f.location for f in found] == [f"s3://flow-logs/{ours}"]
+    single = sources.discover(f"s3://flow-logs/{ours}", s3_client=s3)  # one object still works
+    assert [f.location for f in single] == [f"s3://flow-logs/{ours}"]
+
+
+def test_downloads_stay_inside_the_temporary_folder(s3: Any) -> None:
+    key = "../../escape/" + key_for("default", date(2026, 11, 27))
+    put_log(s3, key, "version srcaddr", "2 10.0.0.1")
+    (obj,) = sources.discover("s3://flow-logs/", s3_client=s3)
+    copies = LocalCopies(s3)
+    (path,) = copies.paths([obj])
+    assert path.resolve().is_relative_to(copies.workdir.resolve())
+    copies.close()
