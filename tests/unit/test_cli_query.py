@@ -101,3 +101,29 @@ def test_estimate_reports_bytes_and_dollars() -> None:
     assert result.exit_code == 0, result.output
     assert "1,000  bytes in 2 days (2026/11/26..2026/11/27)" in result.output
     assert "$0.000050" in result.output
+
+
+def test_known_failures_are_one_error_line(tmp_path: Any) -> None:
+    missing = CliRunner().invoke(cli, ["query", "run", "external", "--logs", str(tmp_path / "x")])
+    assert missing.exit_code == 1
+    assert f"Error: --logs path does not exist: {tmp_path / 'x'}" in missing.output
+    no_form = CliRunner().invoke(cli, ["query", "show", "eni_usage", "--form", "cidrtable"])
+    assert no_form.exit_code == 1
+    assert "Error: query has no contains() membership test" in no_form.output
+    window = CliRunner().invoke(
+        cli, ["query", "run", "external", "--logs", ".", "-p", "start_day=2026/11/05",
+              "-p", "end_day=2026/11/01"],
+    )  # fmt: skip
+    assert window.exit_code == 2
+    assert "start_day 2026/11/05 is after end_day 2026/11/01" in window.output
+
+
+def test_estimate_with_nothing_to_read_says_what_to_check() -> None:
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="empty-bucket")
+        result = CliRunner().invoke(
+            cli, ["estimate", "external", "--logs", "s3://empty-bucket/", "--layout", "hive",
+                  "--region", "us-east-1"],
+        )  # fmt: skip
+    assert result.exit_code == 1
+    assert "no flow logs under s3://empty-bucket/ in the hive layout" in result.output

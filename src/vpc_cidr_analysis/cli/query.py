@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,31 @@ def _today(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Known failures (bad input, missing files, AWS errors) as one `Error:` line, exit 1."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from vpc_cidr_analysis.athena import AthenaQueryError
+    from vpc_cidr_analysis.engine import EngineError
+    from vpc_cidr_analysis.sources import SourceError
+    from vpc_cidr_analysis.translate import TranslationError
+
+    try:
+        yield
+    except (
+        QueryError,
+        ParameterError,
+        SourceError,
+        EngineError,
+        TranslationError,
+        AthenaQueryError,
+        BotoCoreError,
+        ClientError,
+    ) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _load(name: str, params: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
@@ -85,8 +112,10 @@ def show(name: str, raw: bool, form: str) -> None:
     from vpc_cidr_analysis.runner import query_sql
 
     q, _ = _load(name, ())
+    with _clear_errors():
+        sql = query_sql(q, raw=raw, form=form)  # type: ignore[arg-type]
     click.echo(q.header)
-    click.echo(query_sql(q, raw=raw, form=form))  # type: ignore[arg-type]
+    click.echo(sql)
 
 
 @query.command("run")
@@ -133,26 +162,22 @@ def run(
     from vpc_cidr_analysis.runner import run_athena, run_local
 
     q, values = _load(name, params)
-    if engine == "local":
-        if not logs:
-            raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-        out = run_local(
-            q,
-            values,
-            logs,
-            raw=raw,
-            form=form,  # type: ignore[arg-type]
-            cidr_dir=cidr_dir,
-            today=_today(today) if today else None,
-        )
-    else:
-        from vpc_cidr_analysis.athena import AthenaQueryError
-
-        athena, settings = _athena_clients(athena_options)
-        try:
+    if engine == "local" and not logs:
+        raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
+    with _clear_errors():
+        if engine == "local":
+            out = run_local(
+                q,
+                values,
+                str(logs),
+                raw=raw,
+                form=form,  # type: ignore[arg-type]
+                cidr_dir=cidr_dir,
+                today=_today(today) if today else None,
+            )
+        else:
+            athena, settings = _athena_clients(athena_options)
             out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
-        except AthenaQueryError as exc:
-            raise click.ClickException(str(exc)) from None
     click.echo(render(out.columns, out.rows, fmt), nl=False)
     if out.bytes_scanned is not None:
         click.echo(
@@ -228,11 +253,17 @@ def estimate(
                 f"{source!r}: expected ACCOUNT:REGION, e.g. 123456789012:us-east-1"
             )
         pairs.append((account, source_region))
-    s3 = boto3.Session(profile_name=profile, region_name=region).client("s3")
     try:
-        sizes = estimate_scan(s3, logs, layout, days, pairs or None)  # type: ignore[arg-type]
+        with _clear_errors():
+            s3 = boto3.Session(profile_name=profile, region_name=region).client("s3")
+            sizes = estimate_scan(s3, logs, layout, days, pairs or None)  # type: ignore[arg-type]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--logs") from None
+    if not sizes:
+        raise click.ClickException(
+            f"no flow logs under {logs} in the {layout} layout (looked for AWSLogs/…); "
+            "check --layout (default|hive) and the prefix, or name --source ACCOUNT:REGION"
+        )
     total = sum(s.bytes for s in sizes)
     for size in sizes:
         click.echo(f"{size.bytes:>15,}  {size.objects:>6} objects  {size.prefix}")
