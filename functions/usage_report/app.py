@@ -8,7 +8,8 @@ summary to the stack's SNS topic (e-mailed to UsageReportEmail). An event may se
 events/days.json`). Other settings come from the environment (the stack sets them):
 USAGE_REPORT_TOPIC_ARN, SG_CONNECTIONS_QUERY_ID, ENI_USAGE_QUERY_ID, STACK_NAME,
 VPC_CIDR_ANALYSIS_WORKGROUP, VPC_CIDR_ANALYSIS_DATABASE. Every failure raises, so the
-invocation fails with the reason (and EventBridge retries it).
+invocation fails with the reason; it is not retried (the stack sets no retries), the next
+scheduled run repeats it.
 """
 
 from __future__ import annotations

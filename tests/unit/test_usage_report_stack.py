@@ -43,6 +43,7 @@ REPORT_RESOURCES = {
     "UsageReportFunction": "AWS::Lambda::Function",
     "UsageReportScheduleRule": "AWS::Events::Rule",
     "UsageReportInvokePermission": "AWS::Lambda::Permission",
+    "UsageReportInvokeConfig": "AWS::Lambda::EventInvokeConfig",
 }
 
 
@@ -190,6 +191,8 @@ def test_a_schedule_creates_the_report_and_an_email_subscribes(
 
     topic = rendered.value(resources["UsageReportTopic"]["Properties"])
     assert topic["KmsMasterKeyId"] == "alias/aws/sns"
+    invoke = rendered.value(resources["UsageReportInvokeConfig"]["Properties"])
+    assert invoke["MaximumRetryAttempts"] == 0  # a failed run is not re-scanned twice more
     rule = rendered.value(resources["UsageReportScheduleRule"]["Properties"])
     assert rule["ScheduleExpression"] == "cron(0 6 ? * MON *)"
     assert rule["State"] == "ENABLED"
