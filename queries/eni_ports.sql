@@ -14,8 +14,8 @@
 -- column: port | integer | Destination port the ENI accepted connections on.
 -- column: connections | bigint | Connection starts (records) accepted on it.
 -- column: clients | bigint | Distinct source addresses.
--- column: first_seen | timestamp | Start of the earliest record.
--- column: last_seen | timestamp | End of the latest record.
+-- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
+-- column: last_seen | timestamp(3) with time zone | End of the latest record.
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f

@@ -21,8 +21,8 @@
 -- column: packets | bigint | Packets either way.
 -- column: bytes | bigint | Bytes either way.
 -- column: peers | bigint | Distinct addresses it exchanged traffic with.
--- column: first_seen | timestamp | Start of the earliest record.
--- column: last_seen | timestamp | End of the latest record.
+-- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
+-- column: last_seen | timestamp(3) with time zone | End of the latest record.
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f

@@ -15,8 +15,8 @@
 -- column: flows | bigint | Flow-log records (each network interface that sees a flow logs it).
 -- column: packets | bigint | Packets, summed.
 -- column: bytes | bigint | Bytes, summed.
--- column: first_seen | timestamp | Start of the earliest record.
--- column: last_seen | timestamp | End of the latest record.
+-- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
+-- column: last_seen | timestamp(3) with time zone | End of the latest record.
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f

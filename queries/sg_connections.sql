@@ -20,8 +20,8 @@
 -- column: dstport | integer | Service port (0 for ICMP).
 -- column: evidence | varchar | syn, port or pair: how the start was recognised.
 -- column: connections | bigint | Connection starts (records).
--- column: first_seen | timestamp | Start of the earliest record.
--- column: last_seen | timestamp | End of the latest record.
+-- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
+-- column: last_seen | timestamp(3) with time zone | End of the latest record.
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f
