@@ -107,8 +107,9 @@ class AthenaResult:
 
 
 def scan_cost(bytes_scanned: int) -> float:
-    """Athena's price for a scan: $5 per TB, at least 10 MB per query."""
-    return max(bytes_scanned, MIN_BILLED_BYTES) / 1e12 * PRICE_PER_TB
+    """Athena's price for a scan: $5 per TB, rounded up to the megabyte, at least 10 MB."""
+    megabytes = -(-bytes_scanned // 1_000_000)
+    return max(megabytes * 1_000_000, MIN_BILLED_BYTES) / 1e12 * PRICE_PER_TB
 
 
 def start_query(athena: Any, sql: str, parameters: Sequence[str], settings: AthenaSettings) -> str:
@@ -196,7 +197,10 @@ def run_query(
         reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get(
             "ErrorMessage", "no reason given"
         )
-        raise AthenaQueryError(f"Athena query {query_id} {status['State']}: {reason}")
+        raise AthenaQueryError(
+            f"Athena query {query_id} {status['State']}: {reason} "
+            f"(scanned {scanned:,} bytes, billed ${scan_cost(scanned):.6f})"
+        )
     types, rows = fetch_results(athena, query_id)
     columns = [c or "" for c in rows[0]] if rows else []
     types = types or ["varchar"] * len(columns)

@@ -145,6 +145,8 @@ def test_results_are_paged() -> None:
         result = run_query(athena, "SELECT n", [], AthenaSettings(), sleep=lambda _: None)
     assert result.rows == [(1,), (2,), (3,)]
     assert result.cost_usd == pytest.approx(25_000_000 / 1e12 * 5)
+    assert scan_cost(25_000_001) == pytest.approx(26_000_000 / 1e12 * 5)  # whole megabytes
+    assert scan_cost(1) == scan_cost(10_000_000) == pytest.approx(5e-5)  # 10 MB minimum
 
 
 def test_settings_precedence() -> None:
