@@ -1151,6 +1151,14 @@ def _precompute_networks(tree: exp.Expr) -> None:
             continue
         array, fn = node.expressions
         pattern = _network_lambda(fn)
+        if pattern is not None and _row_independent(array, node):
+            # `any_match(split(?, ','), c -> …)`: the list is the same on every row, so the
+            # parsed networks are a constant expression that DuckDB folds once per query.
+            network, address = pattern
+            each = exp.Lambda(this=network.copy(), expressions=[fn.expressions[0].copy()])
+            parsed = _call("athena_networks", exp.Transform(this=array.copy(), expression=each))
+            node.replace(_network_call(name, parsed, address))
+            continue
         cte = _one_row_cte_column(array, node) if pattern is not None else None
         if pattern is None or cte is None:
             continue
@@ -1165,11 +1173,25 @@ def _precompute_networks(tree: exp.Expr) -> None:
             column = columns[key] = f"athena_networks_{len(columns) + 1}"
             select.append("expressions", exp.alias_(_call("athena_networks", texts), column))
         reference = exp.column(column, table=array.table)
-        macro = _NETWORK_MATCH.get(name, "athena_any_network")
-        call: exp.Expr = exp.Paren(this=_call(macro, reference, address.copy()))
-        if name == "none_match":
-            call = exp.Paren(this=exp.Not(this=call))
-        node.replace(call)
+        node.replace(_network_call(name, reference, address))
+
+
+def _network_call(name: str, networks: exp.Expr, address: exp.Expr) -> exp.Expr:
+    """`athena_any_network(networks, address)` for any_match (all_match, NOT for none_match)."""
+    macro = _NETWORK_MATCH.get(name, "athena_any_network")
+    call: exp.Expr = exp.Paren(this=_call(macro, networks, address.copy()))
+    if name == "none_match":
+        call = exp.Paren(this=exp.Not(this=call))
+    return call
+
+
+def _row_independent(array: exp.Expr, at: exp.Expr) -> bool:
+    """True when a list is the same for every row: literals and `?` values only."""
+    if at.find_ancestor(exp.Lambda) is not None:
+        return False
+    if array.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
+        return False
+    return not any(isinstance(n, exp.Rand) for n in array.walk())
 
 
 def _network_lambda(fn: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
