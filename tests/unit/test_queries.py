@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -294,3 +295,13 @@ def test_console_form_with_defaults_is_valid_and_runs(name: str, small_sample: A
     literal = engine.execute(console_sql)
     assert literal.columns == [c.name for c in query.columns]
     assert literal.rows == bound.rows
+
+
+_WINDOW = re.compile(r"  WHERE f\.day BETWEEN .*?date_format\(current_date, '%Y/%m/%d'\)\)", re.S)
+
+
+def test_every_file_has_the_same_window_text() -> None:
+    """Each file is pasteable on its own, so the window clause is repeated; it may not drift."""
+    windows = {name: _WINDOW.findall(q.sql) for name, q in QUERIES.items()}
+    assert all(len(found) == 1 for found in windows.values()), windows
+    assert len({found[0] for found in windows.values()}) == 1
