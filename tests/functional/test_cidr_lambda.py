@@ -8,14 +8,12 @@ import importlib.util
 import json
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from vpc_cidr_analysis.cidr_expand import INLINE_HANDLER, LAMBDA_MODULES, inline_lambda_source
 
@@ -36,24 +34,6 @@ class Context:
 
 
 Handler = Callable[[Any, Any], dict[str, Any]]
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CIDR_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("CIDR_PREFIX", "MAX_ADDRESSES"):
-        monkeypatch.delenv(name, raising=False)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
 
 
 def load_app(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from vpc_cidr_analysis.cidr_expand import LAMBDA_MODULES
 
@@ -76,24 +74,6 @@ class ResponseURL:
     @property
     def bodies(self) -> list[dict[str, Any]]:
         return [body for *_, body in self.requests]
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CIDR_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("CIDR_PREFIX", "MAX_ADDRESSES"):
-        monkeypatch.delenv(name, raising=False)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
 
 
 @pytest.fixture

@@ -342,13 +342,7 @@ def test_expand_to_dir_bad_input_creates_nothing(tmp_path: Path) -> None:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    """moto S3 with the bucket (fake credentials come from conftest's autouse fixture)."""
     monkeypatch.delenv("CIDR_BUCKET", raising=False)
     monkeypatch.delenv("CIDR_PREFIX", raising=False)
     monkeypatch.delenv("MAX_ADDRESSES", raising=False)
