@@ -32,6 +32,7 @@ import sqlglot
 from sqlglot import exp
 
 from vpc_cidr_analysis import schema, sources, translate
+from vpc_cidr_analysis.cidr_block import parse_block
 from vpc_cidr_analysis.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
@@ -127,20 +128,10 @@ def _is_decimal(value: object) -> bool:
 
 def canonical_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """A `--cidr` value as a network; host bits set or over 2^24 addresses is an error."""
-    value = text.strip()
-    if "/" not in value:
-        raise EngineError(f"--cidr {text!r} has no prefix length; expected e.g. {value}/32")
     try:
-        network = ipaddress.ip_network(value, strict=True)
+        network = parse_block(text)
     except ValueError as exc:
-        try:
-            loose = ipaddress.ip_network(value, strict=False)
-        except ValueError:
-            raise EngineError(
-                f"--cidr {text!r} is not a CIDR block: expected e.g. 10.0.0.0/16 or "
-                "2600:1f18:aaaa:ab00::/120"
-            ) from exc
-        raise EngineError(f"--cidr {text!r} has host bits set; did you mean {loose}?") from exc
+        raise EngineError(f"--cidr {exc}") from None
     if network.num_addresses > MAX_CIDR_ADDRESSES:
         raise EngineError(
             f"--cidr {network} has {network.num_addresses:,} addresses; cidrtable expands at most "

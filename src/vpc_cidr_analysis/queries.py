@@ -18,13 +18,13 @@ and bound, never formatted into the SQL text.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from vpc_cidr_analysis.cidr_block import parse_block
 from vpc_cidr_analysis.resources import queries_dir
 
 MAX_CIDRS = 64
@@ -113,22 +113,10 @@ def _cidr_list(name: str, value: str) -> str:
         raise ParameterError(f"parameter {name}: {len(parts)} CIDR blocks; at most {MAX_CIDRS}")
     canonical: list[str] = []
     for part in parts:
-        if "/" not in part:
-            raise ParameterError(
-                f"parameter {name}: {part!r} has no prefix length; expected e.g. {part}/32"
-                " or 10.0.0.0/16"
-            )
         try:
-            network = ipaddress.ip_network(part, strict=False)
-        except ValueError:
-            raise ParameterError(
-                f"parameter {name}: {part!r} is not a CIDR block; expected e.g. 10.0.0.0/16 "
-                "or 2600:1f18::/56"
-            ) from None
-        if ipaddress.ip_interface(part).ip != network.network_address:
-            raise ParameterError(
-                f"parameter {name}: {part!r} has host bits set; did you mean {network}?"
-            )
+            network = parse_block(part)
+        except ValueError as exc:
+            raise ParameterError(f"parameter {name}: {exc}") from None
         if str(network) not in canonical:
             canonical.append(str(network))
     return ",".join(canonical)
