@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= .demo
 
-.PHONY: demo test lint types unit templates clean
+.PHONY: demo test lint types unit templates clean build-PackageLayer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,9 @@ test: lint types unit templates
 
 clean:
 	rm -rf $(VENV) $(CFN_VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+
+# `sam build` runs this for the stack's PackageLayer (BuildMethod: makefile, in source): the
+# package modules the functions import, under python/ as Lambda layers need. Standard library
+# only, so it needs no virtual environment.
+build-PackageLayer:
+	$(PYTHON) scripts/lambda_closure.py functions/*/app.py --out "$(ARTIFACTS_DIR)/python"

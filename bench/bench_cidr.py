@@ -125,7 +125,7 @@ def run_one(algorithm: str, placement: str, cidr: str) -> dict[str, Any]:
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
     )
-    from vpc_cidr_analysis.cidr_expand import expand_to_dir, expand_to_s3
+    from vpc_cidr_analysis.cidrtable.expand import expand_to_dir, expand_to_s3
 
     with s3_client(placement) as client, tempfile.TemporaryDirectory() as tmp:
         if client is not None:

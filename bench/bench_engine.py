@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from vpc_cidr_analysis import layout
-from vpc_cidr_analysis.queries import get_query
-from vpc_cidr_analysis.simulator import SampleConfig, write_sample
+from vpc_cidr_analysis.pack.queries import get_query
+from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
 
 SCENARIO = """
 SELECT srcaddr, dstaddr, count(*) AS flows, sum(bytes) AS bytes
@@ -99,7 +99,7 @@ def gzip_floor(files: list[Path]) -> tuple[float, float]:
 
 def child(args: argparse.Namespace) -> None:
     """Run one query in this process and print wall seconds, rows and peak RSS as JSON."""
-    from vpc_cidr_analysis.engine import LocalEngine
+    from vpc_cidr_analysis.engine.local import LocalEngine
 
     sql, params = query_of(args.query)
     cpu_start = time.process_time()
@@ -129,7 +129,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def count_records(data: Path, end: date) -> int:
-    from vpc_cidr_analysis.engine import LocalEngine
+    from vpc_cidr_analysis.engine.local import LocalEngine
 
     with LocalEngine(str(data), today=end) as engine:
         sql = (

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vpc_cidr_analysis.simulator import (
+from vpc_cidr_analysis.simulate.simulator import (
     GZIP_LEVEL,
     Generator,
     SampleConfig,
@@ -39,7 +39,7 @@ from vpc_cidr_analysis.simulator import (
     _TextWriter,
     write_sample,
 )
-from vpc_cidr_analysis.topology import default_topology
+from vpc_cidr_analysis.simulate.topology import default_topology
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:

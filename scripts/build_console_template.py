@@ -6,7 +6,7 @@
 Two outputs, both from files read at generation time (never a hand copy):
 
 1. The saved-queries block of `template/template.yaml` (between its BEGIN/END comments): one
-   `AWS::Athena::NamedQuery` per `queries/*.sql`, read with `vpc_cidr_analysis.queries`.
+   `AWS::Athena::NamedQuery` per `queries/*.sql`, read with `vpc_cidr_analysis.pack.queries`.
 2. `template/console/vpc-cidr-analysis.yaml`: the SAM source as plain CloudFormation, for the
    console's "Upload a template file": the transform and `Globals` folded away, and each
    `AWS::Serverless::Function` an `AWS::Lambda::Function` whose code is inlined (`ZipFile`).
@@ -18,17 +18,19 @@ Two outputs, both from files read at generation time (never a hand copy):
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from vpc_cidr_analysis.queries import Query, load_queries, saved_forms
+from vpc_cidr_analysis.pack.queries import Query, load_queries, saved_forms
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling lambda_closure.py
+from lambda_closure import SRC, ClosureError, local_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 SAM_TEMPLATE = ROOT / "template" / "template.yaml"
@@ -181,55 +183,6 @@ class Bundle:
     modules: dict[str, Path]  # module name -> file it was read from
 
 
-def _module_file(code_dir: Path, name: str) -> Path | None:
-    base = code_dir.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imported_names(path: Path, module: str) -> set[str]:
-    """Every module name the file may import (`from a import b` may name module `a.b`)."""
-    names: set[str] = set()
-    is_package = path.name == "__init__.py"
-    package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)]
-                base = ".".join([*parts, *([node.module] if node.module else [])])
-            else:
-                base = node.module or ""
-            if base:
-                names.add(base)
-            names.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names)
-    return names
-
-
-def local_modules(code_dir: Path, root_module: str) -> dict[str, Path]:
-    """The handler's module and every module under `code_dir` it imports, transitively."""
-    found: dict[str, Path] = {}
-    pending = [root_module]
-    while pending:
-        name = pending.pop()
-        if name in found:
-            continue
-        path = _module_file(code_dir, name)
-        if path is None:
-            if name == root_module:
-                raise GenerationError(f"handler module {name!r} not found under {code_dir}")
-            continue
-        found[name] = path
-        parts = name.split(".")
-        pending.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # parent packages
-        pending.extend(_imported_names(path, name))
-    return dict(sorted(found.items()))
-
-
 _BUNDLE_LOADER = '''
 import importlib
 import importlib.abc
@@ -268,12 +221,17 @@ def _literal(source: str, path: Path) -> str:
     return "r'''" + source + "'''"
 
 
-def bundle(code_dir: Path, handler: str) -> Bundle:
-    """Inline `index.py` for a function whose code is `code_dir` and handler `module.func`."""
+def bundle(code_dir: Path, handler: str, layers: Sequence[Path] = ()) -> Bundle:
+    """Inline `index.py` for a function whose code is `code_dir` and handler `module.func`;
+    the modules it imports from its layers' folders are embedded too (the closure that
+    `sam build` puts in the layer, see scripts/lambda_closure.py)."""
     module, _, function = handler.rpartition(".")
     if not module:
         raise GenerationError(f"handler {handler!r} must be module.function")
-    modules = local_modules(code_dir, module)
+    try:
+        modules = local_modules([code_dir, *layers], module)
+    except ClosureError as exc:
+        raise GenerationError(str(exc)) from None
     packages = sorted(n for n, p in modules.items() if p.name == "__init__.py")
     shown = ", ".join(_relative(p) for p in modules.values())
     lines = [
@@ -400,21 +358,45 @@ def _merge(globals_: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, A
     return merged
 
 
+def _layer_folders(logical_id: str, layers: Any, resources: Mapping[str, Any]) -> list[Path]:
+    """The module folders of a function's `Layers`: each must be `!Ref` to one of this
+    template's `AWS::Serverless::LayerVersion`s, all of which hold the package closure."""
+    if layers is None:
+        return []
+    folders: list[Path] = []
+    for layer in layers if isinstance(layers, list) else [layers]:
+        name = layer.value if isinstance(layer, Tagged) and layer.tag == "!Ref" else None
+        kind = resources.get(str(name), {}).get("Type") if name is not None else None
+        if kind != "AWS::Serverless::LayerVersion":
+            raise GenerationError(
+                f"{logical_id}: Layers entry {layer!r} is not !Ref to a layer of this template; "
+                "the console template can only inline this template's own layers"
+            )
+        folders.append(SRC)
+    return folders
+
+
 def lambda_function(
-    logical_id: str, resource: Mapping[str, Any], globals_: Mapping[str, Any], base: Path
+    logical_id: str,
+    resource: Mapping[str, Any],
+    globals_: Mapping[str, Any],
+    base: Path,
+    resources: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """An `AWS::Serverless::Function` as an `AWS::Lambda::Function` with inline code."""
+    """An `AWS::Serverless::Function` as an `AWS::Lambda::Function` with inline code (its
+    layers' modules inlined with it: a console template has no build step for layers)."""
     props = _merge(globals_, resource.get("Properties", {}))
     code_uri = props.pop("CodeUri", None)
     if not isinstance(code_uri, str):
         raise GenerationError(f"{logical_id}: CodeUri must be a local folder")
+    layers = _layer_folders(logical_id, props.pop("Layers", None), resources)
     unknown = sorted(set(props) - set(LAMBDA_PROPERTIES))
     if unknown:
         raise GenerationError(
             f"{logical_id}: SAM properties {', '.join(unknown)} have no translation here; "
             f"use {', '.join(LAMBDA_PROPERTIES)} or extend scripts/build_console_template.py"
         )
-    code = bundle((base / code_uri).resolve(), str(props["Handler"]))
+    code = bundle((base / code_uri).resolve(), str(props["Handler"]), layers)
     properties: dict[str, Any] = {}
     for key in LAMBDA_PROPERTIES:
         if key == "Handler":
@@ -441,7 +423,11 @@ def console_template(sam_text: str, base: Path = SAM_TEMPLATE.parent) -> str:
     for logical_id, resource in template["Resources"].items():
         kind = resource.get("Type", "")
         if kind == "AWS::Serverless::Function":
-            resources[logical_id] = lambda_function(logical_id, resource, globals_, base)
+            resources[logical_id] = lambda_function(
+                logical_id, resource, globals_, base, template["Resources"]
+            )
+        elif kind == "AWS::Serverless::LayerVersion":
+            continue  # inlined into each function that lists it
         elif kind.startswith("AWS::Serverless::"):
             raise GenerationError(f"{logical_id}: {kind} has no translation here")
         else:

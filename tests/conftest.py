@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from vpc_cidr_analysis.simulator import (
+from vpc_cidr_analysis.simulate.simulator import (
     SampleConfig,
     SampleResult,
     read_ground_truth,

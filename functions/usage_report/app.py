@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from vpc_cidr_analysis.usage_summary import scheduled_report
+from vpc_cidr_analysis.usage.summary import scheduled_report
 
 SESSION = boto3.Session()
 ATHENA = SESSION.client("athena")

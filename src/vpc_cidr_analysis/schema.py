@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from vpc_cidr_analysis.errors import AnalysisError
+
 DATABASE = "vpcflowlogscidrdb"
 FLOW_TABLE = "vpcflowlogstable"
 CIDR_TABLE = "cidrtable"
@@ -112,7 +114,7 @@ PARTITION_COLUMNS: tuple[str, ...] = tuple(p.column for p in PARTITIONS)
 CIDR_COLUMNS: tuple[tuple[str, str], ...] = (("cidr", "string"), ("ip", "string"))
 
 
-class UnknownFieldError(ValueError):
+class UnknownFieldError(AnalysisError, ValueError):
     """A flow-log format names a field AWS does not define."""
 
 

@@ -10,14 +10,13 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import ROOT
+from vpc_cidr_analysis.cidrtable.expand import INLINE_HANDLER, LAMBDA_MODULES, inline_lambda_source
 
-from vpc_cidr_analysis.cidr_expand import INLINE_HANDLER, LAMBDA_MODULES, inline_lambda_source
-
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "cidr_ip_generator"
+FUNCTION_DIR = ROOT / "functions" / "cidr_ip_generator"
 EVENTS = FUNCTION_DIR / "events"
 BUCKET = "vpc-cidr-analysis-cidrs"
 

@@ -13,14 +13,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import ROOT
+from vpc_cidr_analysis.cidrtable.expand import LAMBDA_MODULES
 
-from vpc_cidr_analysis.cidr_expand import LAMBDA_MODULES
-
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "cidr_ip_generator"
+FUNCTION_DIR = ROOT / "functions" / "cidr_ip_generator"
 EVENTS = FUNCTION_DIR / "events"
 BUCKET = "vpc-cidr-analysis-cidrs"
 PHYSICAL = f"cidrs:s3://{BUCKET}/cidrs/"

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
+from paths import ROOT
 from usage_report_world import (
     REGION,
     World,
@@ -26,10 +26,10 @@ from usage_report_world import (
     queue_usage_results,
 )
 
-from vpc_cidr_analysis.athena import AthenaQueryError, AthenaSettings
-from vpc_cidr_analysis.inventory import Inventory
-from vpc_cidr_analysis.queries import get_query
-from vpc_cidr_analysis.usage_summary import (
+from vpc_cidr_analysis.pack.athena import AthenaQueryError, AthenaSettings
+from vpc_cidr_analysis.pack.queries import get_query
+from vpc_cidr_analysis.usage.inventory import Inventory
+from vpc_cidr_analysis.usage.summary import (
     MESSAGE_LIMIT,
     SUBJECT_LIMIT,
     ReportConfigError,
@@ -40,7 +40,6 @@ from vpc_cidr_analysis.usage_summary import (
     run_report,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 FUNCTION_DIR = ROOT / "functions" / "usage_report"
 EVENTS = FUNCTION_DIR / "events"
 WORKGROUP = "vca"

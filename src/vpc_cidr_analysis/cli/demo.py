@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.simulator import SampleConfig
+from vpc_cidr_analysis.simulate.simulator import SampleConfig
 
 
 @click.command()
@@ -33,7 +33,7 @@ def demo(out_dir: Path, records: int, rows: int, seed: int) -> None:
     Example:
       vpc-cidr-analysis demo --out .demo --rows 10
     """
-    from vpc_cidr_analysis.demo import describe, run_demo
+    from vpc_cidr_analysis.simulate.demo import describe, run_demo
 
     config = SampleConfig(records=records, days=14, end_date=datetime.now(UTC).date(), seed=seed)
     click.echo(f"Simulating {records:,} flow-log records over 14 days into {out_dir}/ …")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.cidr_expand import (
+from vpc_cidr_analysis.cidrtable.expand import (
     DEFAULT_MAX_ADDRESSES,
     MAX_CIDRS_PER_CALL,
     CidrConfigError,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.inventory import DEFAULT_SESSION_NAME, InventoryError
+from vpc_cidr_analysis.usage.inventory import DEFAULT_SESSION_NAME, InventoryError
 
 
 @click.command()
@@ -54,7 +54,7 @@ def inventory(
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from vpc_cidr_analysis.inventory import aws_session, collect
+    from vpc_cidr_analysis.usage.inventory import aws_session, collect
 
     try:
         session = aws_session(

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from vpc_cidr_analysis.layout import LAYOUTS
-from vpc_cidr_analysis.queries import (
+from vpc_cidr_analysis.pack.queries import (
     ParameterError,
     QueryError,
     get_query,
@@ -37,10 +37,10 @@ def _clear_errors() -> Iterator[None]:
     """Known failures (bad input, missing files, AWS errors) as one `Error:` line, exit 1."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from vpc_cidr_analysis.athena import AthenaQueryError
-    from vpc_cidr_analysis.engine import EngineError
-    from vpc_cidr_analysis.sources import SourceError
-    from vpc_cidr_analysis.translate import TranslationError
+    from vpc_cidr_analysis.engine.local import EngineError
+    from vpc_cidr_analysis.engine.sources import SourceError
+    from vpc_cidr_analysis.engine.translate import TranslationError
+    from vpc_cidr_analysis.pack.athena import AthenaQueryError
 
     try:
         yield
@@ -109,7 +109,7 @@ def show(name: str, raw: bool, form: str) -> None:
     Example:
       vpc-cidr-analysis query show peering --form cidrtable
     """
-    from vpc_cidr_analysis.runner import query_sql
+    from vpc_cidr_analysis.pack.runner import query_sql
 
     q, _ = _load(name, ())
     with _clear_errors():
@@ -159,7 +159,7 @@ def run(
           -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
     """
     from vpc_cidr_analysis.output import render
-    from vpc_cidr_analysis.runner import run_athena, run_local
+    from vpc_cidr_analysis.pack.runner import run_athena, run_local
 
     q, values = _load(name, params)
     if engine == "local" and not logs:
@@ -190,7 +190,7 @@ def run(
 def _athena_clients(options: dict[str, str | None]) -> tuple[Any, Any]:
     import boto3
 
-    from vpc_cidr_analysis.athena import read_stack_outputs, resolve_settings
+    from vpc_cidr_analysis.pack.athena import read_stack_outputs, resolve_settings
 
     def outputs(stack: str, settings: Any) -> dict[str, str]:
         session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
@@ -241,7 +241,7 @@ def estimate(
     """
     import boto3
 
-    from vpc_cidr_analysis.athena import estimate_scan, scan_cost
+    from vpc_cidr_analysis.pack.athena import estimate_scan, scan_cost
 
     q, values = _load(name, params)
     days = window_days(q, q.bind(values), _today(today))

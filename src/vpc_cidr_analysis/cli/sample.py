@@ -9,7 +9,7 @@ import click
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS
-from vpc_cidr_analysis.simulator import (
+from vpc_cidr_analysis.simulate.simulator import (
     DEFAULT_ACCOUNT,
     DEFAULT_DAYS,
     DEFAULT_RECORDS,
@@ -20,7 +20,7 @@ from vpc_cidr_analysis.simulator import (
     parse_end_date,
     write_sample,
 )
-from vpc_cidr_analysis.topology import Topology, TopologyError, default_topology
+from vpc_cidr_analysis.simulate.topology import Topology, TopologyError, default_topology
 
 
 @click.command()

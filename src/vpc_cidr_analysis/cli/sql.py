@@ -26,7 +26,7 @@ def parse_today(text: str | None) -> date | None:
 
 def parameter_values(values: tuple[str, ...]) -> list[object]:
     """`-p` values in order; `name=value` labels a value (binding is still by position)."""
-    from vpc_cidr_analysis.engine import parse_parameter
+    from vpc_cidr_analysis.engine.local import parse_parameter
 
     bound: list[object] = []
     for value in values:
@@ -124,9 +124,9 @@ def sql(
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
     """
     from vpc_cidr_analysis import output
-    from vpc_cidr_analysis.engine import EngineError, LocalEngine
-    from vpc_cidr_analysis.sources import SourceError
-    from vpc_cidr_analysis.translate import TranslationError, translate
+    from vpc_cidr_analysis.engine.local import EngineError, LocalEngine
+    from vpc_cidr_analysis.engine.sources import SourceError
+    from vpc_cidr_analysis.engine.translate import TranslationError, translate
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give the SQL either as the QUERY argument or with --file")

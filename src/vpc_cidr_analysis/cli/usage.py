@@ -51,10 +51,10 @@ def _source_options(func: F) -> F:
 
 def _analyse(options: dict[str, Any]) -> Any:
     """Run the two usage queries and match them with the inventory."""
-    from vpc_cidr_analysis.inventory import InventoryError, read_inventory
-    from vpc_cidr_analysis.queries import ParameterError, get_query, window_days
-    from vpc_cidr_analysis.runner import run_athena, run_local
-    from vpc_cidr_analysis.usage import (
+    from vpc_cidr_analysis.pack.queries import ParameterError, get_query, window_days
+    from vpc_cidr_analysis.pack.runner import run_athena, run_local
+    from vpc_cidr_analysis.usage.inventory import InventoryError, read_inventory
+    from vpc_cidr_analysis.usage.match import (
         UsageError,
         analyse,
         connection_rows,
@@ -85,8 +85,8 @@ def _analyse(options: dict[str, Any]) -> Any:
         eni = run_local(usage_query, values, options["logs"], today=today)
         source = f"local engine over {options['logs']}"
     else:
-        from vpc_cidr_analysis.athena import AthenaQueryError
         from vpc_cidr_analysis.cli.query import _athena_clients
+        from vpc_cidr_analysis.pack.athena import AthenaQueryError
 
         athena, settings = _athena_clients(options)
         try:
@@ -227,7 +227,7 @@ def report(options: dict[str, Any]) -> None:
       vpc-cidr-analysis usage report --inventory inventory.json --logs logs/ \\
           --html report.html --json report.json --csv-dir report-csv/
     """
-    from vpc_cidr_analysis.report import render_html, write_csv, write_json
+    from vpc_cidr_analysis.usage.report import render_html, write_csv, write_json
 
     if not (options["html_path"] or options["json_path"] or options["csv_dir"]):
         raise click.UsageError("choose at least one of --html FILE, --json FILE, --csv-dir DIR")

@@ -1,0 +1,4 @@
+"""The CIDR Lambda's code: CIDR blocks expanded into the `cidr,ip` objects behind `cidrtable`.
+
+Ships to Lambda: standard library and boto3 only.
+"""

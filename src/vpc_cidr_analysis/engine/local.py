@@ -1,0 +1,724 @@
+"""The local engine: Athena SQL over flow-log files, run unchanged on DuckDB.
+
+`LocalEngine(logs).execute(sql, params)` translates the Athena (Trino) SQL (`translate.py`),
+exposes the same tables the stack's Glue database has — `vpcflowlogstable` (every field of
+`schema.FIELDS` with its Athena column name and type, then the partition columns
+`aws_account_id, aws_region, day, hour`) and `cidrtable(cidr, ip)`, both also as
+`vpcflowlogscidrdb.<table>` — and runs the query with its `?` values bound, never formatted in.
+
+Partition pruning works like Trino's: the WHERE conjuncts (and INNER JOIN ON conjuncts) that
+reference only partition columns of `vpcflowlogstable` are evaluated over a small table of the
+discovered files' partition values, and only files that pass are opened (`last_files`,
+`files_read` count them). A query over the last 10 days opens no file outside them.
+
+Memory stays bounded: DuckDB streams the files with a memory limit (1 GB by default) and spills
+to a private temporary folder; `stream()` hands rows out in batches.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.cidr import parse_block
+from vpc_cidr_analysis.engine import sources, translate
+from vpc_cidr_analysis.engine.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
+from vpc_cidr_analysis.errors import AnalysisError
+
+#: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
+MAX_CIDR_ADDRESSES = 1 << 24
+PARTITIONS_TABLE = "athena_partitions"
+
+
+class EngineError(AnalysisError, ValueError):
+    """A query cannot run locally: bad parameters, CIDR blocks, or a DuckDB error."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Column names and rows of a finished query."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class StreamingResult:
+    """Column names and an iterator over rows fetched in batches (bounded memory)."""
+
+    columns: list[str]
+    _batches: Iterator[list[tuple[Any, ...]]] = field(repr=False)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for batch in self._batches:
+            yield from batch
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters.
+
+
+def parse_parameter(text: str) -> object:
+    """A `-p` value as Athena reads an ExecutionParameters entry: an SQL literal if it is one.
+
+    `10` → 10, `1.5` → Decimal, `'text'` → 'text', `true` → True, `NULL` → None,
+    `DATE '2024-01-01'` → date. Anything that is not a literal (`10.0.0.0/16`,
+    `2024/06/01`) is taken as the string it is, so values need no quoting in a shell.
+    """
+    stripped = text.strip()
+    try:
+        node = sqlglot.parse_one(stripped, read=translate.READ_DIALECT)
+    except sqlglot.errors.SqlglotError:
+        return text
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        value = _literal_value(node.this)
+        return -value if isinstance(value, (int, float)) or _is_decimal(value) else text
+    if isinstance(node, exp.Literal):
+        return _literal_value(node)
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Null):
+        return None
+    if (
+        isinstance(node, exp.Cast)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and node.to.this in (exp.DataType.Type.DATE,)
+    ):
+        try:
+            return date.fromisoformat(str(node.this.this))
+        except ValueError:
+            return text
+    return text
+
+
+def _literal_value(node: exp.Literal) -> Any:
+    from decimal import Decimal
+
+    raw = str(node.this)
+    if node.is_string:
+        return raw
+    lowered = raw.lower()
+    if "e" in lowered:
+        return float(raw)
+    if "." in raw:
+        return Decimal(raw)
+    return int(raw)
+
+
+def _is_decimal(value: object) -> bool:
+    from decimal import Decimal
+
+    return isinstance(value, Decimal)
+
+
+# --------------------------------------------------------------------------------------------
+# cidrtable.
+
+
+def canonical_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A `--cidr` value as a network; host bits set or over 2^24 addresses is an error."""
+    try:
+        network = parse_block(text)
+    except ValueError as exc:
+        raise EngineError(f"--cidr {exc}") from None
+    if network.num_addresses > MAX_CIDR_ADDRESSES:
+        raise EngineError(
+            f"--cidr {network} has {network.num_addresses:,} addresses; cidrtable expands at most "
+            f"{MAX_CIDR_ADDRESSES:,} (a /8). For larger blocks test membership with "
+            f"contains('{network}', TRY_CAST(srcaddr AS IPADDRESS)) instead of cidrtable"
+        )
+    if isinstance(network, ipaddress.IPv6Network) and (
+        network.overlaps(ipaddress.ip_network("::/96"))
+        or network.overlaps(ipaddress.ip_network("::ffff:0:0/96"))
+    ):
+        raise EngineError(
+            f"--cidr {network}: IPv4-compatible and IPv4-mapped IPv6 ranges (::/96, "
+            "::ffff:0:0/96) are not expanded locally"
+        )
+    return network
+
+
+def cidr_rows_select(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    """SELECT of the (cidr, ip) rows of one block: every address, network and broadcast
+    included, ip in compressed text form (as Python's ipaddress and the CIDR Lambda print it)."""
+    cidr = str(network)
+    first = int(network.network_address)
+    count = network.num_addresses
+    if isinstance(network, ipaddress.IPv4Network):
+        ip = "concat_ws('.', (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255)"
+        return f"SELECT '{cidr}' AS cidr, {ip} AS ip FROM range({first}, {first + count}) AS t(n)"
+    base = str(network.network_address)
+    return (
+        f"SELECT '{cidr}' AS cidr, host(CAST('{base}' AS INET) + CAST(n AS HUGEINT)) AS ip "
+        f"FROM range(0, {count}) AS t(n)"
+    )
+
+
+def cidr_files(cidr_dir: Path) -> list[Path]:
+    """The CIDR Lambda's `*.csv.gz` files anywhere under a folder."""
+    if not cidr_dir.exists():
+        raise EngineError(f"--cidr-dir does not exist: {cidr_dir}")
+    if not cidr_dir.is_dir():
+        raise EngineError(f"--cidr-dir is not a folder: {cidr_dir}")
+    found = sorted(p for p in cidr_dir.rglob("*.csv.gz") if p.is_file())
+    if not found:
+        raise EngineError(
+            f"--cidr-dir {cidr_dir}: no *.csv.gz files (the CIDR Lambda's gzip CSV rows "
+            "'cidr,ip', no header)"
+        )
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Partition pruning.
+
+
+@dataclass(frozen=True)
+class _FlowReference:
+    """One `vpcflowlogstable` in FROM/JOIN and the conjuncts that filter it alone (None: all)."""
+
+    conjuncts: list[exp.Expr] | None
+
+
+def _is_flow_table(table: exp.Table, cte_names: set[str]) -> bool:
+    if table.name.lower() != schema.FLOW_TABLE or table.args.get("catalog") is not None:
+        return False
+    db = table.db.lower()
+    if db == "":
+        return schema.FLOW_TABLE not in cte_names
+    return db == schema.DATABASE
+
+
+def _references_table(tree: exp.Expr, name: str) -> bool:
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if table.name.lower() != name or table.args.get("catalog") is not None:
+            continue
+        db = table.db.lower()
+        if db == schema.DATABASE or (db == "" and name not in cte_names):
+            return True
+    return False
+
+
+def _conjuncts(node: exp.Expr | None) -> list[exp.Expr]:
+    if node is None:
+        return []
+    if isinstance(node, (exp.Paren, exp.Where)):
+        return _conjuncts(node.this)
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    return [node]
+
+
+_UNPRUNABLE = (
+    exp.Subquery,
+    exp.Select,
+    exp.Exists,
+    exp.AggFunc,
+    exp.Window,
+    exp.Lambda,
+    exp.Rand,
+)
+
+
+def _only_partitions(node: exp.Expr, alias: str) -> bool:
+    if any(isinstance(n, _UNPRUNABLE) for n in node.walk()):
+        return False
+    if isinstance(node, exp.Anonymous) and str(node.name).lower() in ("random", "uuid"):
+        return False
+    columns = list(node.find_all(exp.Column))
+    if not columns:
+        return False
+    for column in columns:
+        if column.name.lower() not in schema.PARTITION_COLUMNS:
+            return False
+        qualifier = column.table.lower()
+        if qualifier and qualifier != alias:
+            return False
+    return True
+
+
+def flow_references(tree: exp.Expr) -> list[_FlowReference]:
+    """Each `vpcflowlogstable` reference of a translated query with its pruning conjuncts."""
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    references: list[_FlowReference] = []
+    for table in tree.find_all(exp.Table):
+        if not _is_flow_table(table, cte_names):
+            continue
+        references.append(_FlowReference(_filters_of(table)))
+    return references
+
+
+def _filters_of(table: exp.Table) -> list[exp.Expr] | None:
+    holder = table.parent
+    select = holder.parent if holder is not None else None
+    if not isinstance(holder, (exp.From, exp.Join)) or not isinstance(select, exp.Select):
+        return None
+    alias = table.alias_or_name.lower()
+    joins: list[exp.Join] = list(select.args.get("joins") or [])
+    sides = [str(j.side).upper() for j in joins]
+    if "RIGHT" in sides or "FULL" in sides:
+        return None
+    candidates: list[exp.Expr] = []
+    if isinstance(holder, exp.Join) and str(holder.side).upper() == "LEFT":
+        candidates += _conjuncts(holder.args.get("on"))  # filters the joined flow rows only
+    else:
+        candidates += _conjuncts(select.args.get("where"))
+        for join in joins:
+            if str(join.side).upper() == "" and str(join.kind).upper() in ("", "INNER"):
+                candidates += _conjuncts(join.args.get("on"))
+    return [c for c in candidates if _only_partitions(c, alias)]
+
+
+def _pruning_select(conjuncts: list[exp.Expr]) -> tuple[str, list[int]]:
+    """SQL over the partitions table for some conjuncts; the `$n` it uses, renumbered."""
+    used: list[int] = []
+    parts = []
+    for conjunct in conjuncts:
+        copy = conjunct.copy()
+        for column in copy.find_all(exp.Column):
+            column.replace(exp.column(column.name))
+        for parameter in list(copy.find_all(exp.Parameter)):
+            number = int(parameter.name)
+            if number not in used:
+                used.append(number)
+            parameter.replace(exp.Parameter(this=exp.Literal.number(used.index(number) + 1)))
+        parts.append(copy)
+    where = exp.and_(*parts) if parts else exp.true()
+    query = exp.select("file_id").from_(PARTITIONS_TABLE).where(where)
+    return translate.generate(query), used
+
+
+# --------------------------------------------------------------------------------------------
+# Result values.
+
+
+def _inet_text(value: Any) -> Any:
+    """DuckDB INET values (as dicts) in Trino's IPADDRESS text form."""
+    if not isinstance(value, dict):
+        return value
+    if value.get("ip_type") == 1:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.IPv4Address(
+            value["address"]
+        )
+        full = 32
+    else:
+        address = ipaddress.IPv6Address(int(value["address"]) + (1 << 127))
+        full = 128
+    mask = value.get("mask", full)
+    return str(address) if mask == full else f"{address}/{mask}"
+
+
+#: TIMESTAMP WITH TIME ZONE values are fetched as epoch microseconds (DuckDB's own conversion
+#: to datetime goes through pytz, several times slower) when `datetime.fromtimestamp(n / 1e6)`
+#: gives them back exactly: |n| < 2^52 µs, 1827-2112; n / 1e6 is then within 0.5 µs.
+_TIMESTAMP_TZ = "TIMESTAMP WITH TIME ZONE"
+_EXACT_US = (1 << 52) - 1
+_RAW_PREFIX = "athena_raw_timestamp_"
+
+
+def _epoch_columns(tree: exp.Expr, names: list[str], types: list[str]) -> exp.Expr | None:
+    """A copy of the query returning its TIMESTAMP WITH TIME ZONE columns as epoch µs.
+
+    Each such output column `x` becomes `epoch_us(x)` (NULL outside 1827-2112), and a
+    column `athena_raw_timestamp_<i>` appended at the end keeps `x` for the values outside
+    (mostly NULL, so cheap to fetch); `_batches` puts them back together. Only for a plain
+    SELECT whose ORDER BY does not name those columns (the order of the values is kept, but
+    not that of the out-of-range ones); None when nothing is to be done or it does not apply.
+    """
+    zoned = [i for i, t in enumerate(types) if t == _TIMESTAMP_TZ]
+    if not zoned or not isinstance(tree, exp.Select) or tree.args.get("distinct"):
+        return None
+    items = tree.expressions
+    if len(items) != len(names) or any(
+        isinstance(i, exp.Star) or (isinstance(i, exp.Column) and isinstance(i.this, exp.Star))
+        for i in items
+    ):
+        return None
+    order = tree.args.get("order")
+    if order is not None:
+        zoned_names = {names[i].lower() for i in zoned}
+        for column in order.find_all(exp.Column):
+            if not column.table and column.name.lower() in zoned_names:
+                return None
+        if any(isinstance(o.this, exp.Literal) for o in order.expressions):
+            return None  # ORDER BY <position>
+    copy = tree.copy()
+    for i in zoned:
+        item = copy.expressions[i]
+        value = item.this if isinstance(item, exp.Alias) else item
+        inside = exp.Between(
+            this=_micros(value.copy()),
+            low=exp.Literal.number(-_EXACT_US),
+            high=exp.Literal.number(_EXACT_US),
+        )
+        epoch = exp.Case(ifs=[exp.If(this=inside, true=_micros(value.copy()))])
+        raw = exp.Case(
+            ifs=[exp.If(this=exp.Not(this=exp.Paren(this=inside.copy())), true=value.copy())]
+        )
+        item.replace(exp.alias_(epoch, names[i], quoted=True))
+        copy.append("expressions", exp.alias_(raw, f"{_RAW_PREFIX}{i}", quoted=True))
+    return copy
+
+
+def _micros(value: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="epoch_us", expressions=[value])
+
+
+def _raw_position(description: Sequence[Any], position: int) -> int | None:
+    name = f"{_RAW_PREFIX}{position}"
+    for i, d in enumerate(description):
+        if str(d[0]) == name:
+            return i
+    return None
+
+
+def _row_function(
+    width: int, converters: dict[int, tuple[str, int | None]]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A function building a caller's row from a fetched row: INET values as text, epoch µs
+    as aware UTC datetimes (or the raw value at the given position when NULL), extra columns
+    dropped. Generated from column positions only, so each row is one tuple display."""
+    parts = []
+    for i in range(width):
+        kind, raw = converters.get(i, ("", None))
+        if kind == "inet":
+            parts.append(f"inet_text(r[{i}])")
+        elif kind == "epoch":
+            parts.append(f"(from_epoch(r[{i}] / 1e6, utc) if r[{i}] is not None else r[{raw}])")
+        else:
+            parts.append(f"r[{i}]")
+    scope = {"inet_text": _inet_text, "from_epoch": datetime.fromtimestamp, "utc": UTC}
+    function: Callable[[tuple[Any, ...]], tuple[Any, ...]] = eval(  # positions only
+        f"lambda r: ({', '.join(parts)},)", scope
+    )
+    return function
+
+
+# --------------------------------------------------------------------------------------------
+# The engine.
+
+
+class LocalEngine:
+    """Athena SQL over flow-log files (local folder or s3://bucket/prefix) on DuckDB."""
+
+    def __init__(
+        self,
+        logs: str,
+        *,
+        cidrs: Sequence[str] = (),
+        cidr_dir: Path | None = None,
+        today: date | None = None,
+        progress: bool = False,
+        s3_client: Any = None,
+        memory_limit: str = "1GB",
+        threads: int | None = None,
+    ) -> None:
+        if not logs.startswith("s3://") and not Path(logs).expanduser().exists():
+            raise SourceError(f"--logs path does not exist: {logs} (expected a folder or s3://…)")
+        self.logs = logs
+        self.today = today
+        self.progress = progress
+        self.networks = [canonical_cidr(c) for c in cidrs]
+        self.cidr_dir = Path(cidr_dir) if cidr_dir is not None else None
+        if self.cidr_dir is not None:
+            cidr_files(self.cidr_dir)  # fail early on a wrong folder
+        self._copies = LocalCopies(s3_client)
+        self._objects: list[FlowLogObject] | None = None
+        self._headers: dict[str, tuple[str, ...]] = {}
+        self._cidrtable_ready = False
+        #: Files opened by all queries so far, and the locations the last query read.
+        self.files_read = 0
+        self.last_files: tuple[str, ...] = ()
+        self.con = duckdb.connect(":memory:")
+        translate.prepare_connection(self.con)
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        spill = self._copies.workdir / "duckdb-spill"
+        self.con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+        if threads is not None:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if progress:  # measured for our own bar (query_progress); DuckDB prints nothing
+            self.con.execute("SET enable_progress_bar = true")
+            self.con.execute("SET enable_progress_bar_print = false")
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema.DATABASE}")
+        self._finalizer = weakref.finalize(self, LocalCopies.close, self._copies)
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close DuckDB and remove downloaded objects and spill files."""
+        try:
+            self.con.close()
+        finally:
+            self._finalizer()
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- public API --------------------------------------------------------------------
+
+    def translate(self, sql: str) -> str:
+        """The DuckDB SQL this engine runs for an Athena query."""
+        return translate.translate(sql, today=self.today)
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
+        """Run an Athena query; all rows in memory (see `stream` for large results)."""
+        result = self.stream(sql, params)
+        rows: list[tuple[Any, ...]] = []
+        for batch in result._batches:
+            rows.extend(batch)
+        return QueryResult(result.columns, rows)
+
+    def stream(
+        self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
+    ) -> StreamingResult:
+        """Run an Athena query; rows are fetched in batches as they are iterated.
+
+        Consume the rows before running the next query on this engine: DuckDB keeps one
+        open result per connection.
+        """
+        translation = translate.translate_query(sql, today=self.today)
+        values = list(params)
+        if len(values) != translation.parameter_count:
+            raise EngineError(
+                f"the query has {translation.parameter_count} ? placeholder(s) but "
+                f"{len(values)} value(s) were given; give one value per ? in order"
+            )
+        files = self._prepare_tables(translation.tree, values)
+        sql = translation.sql
+        try:
+            described = self.con.execute(f"DESCRIBE {sql}", values).fetchall()
+        except duckdb.Error:
+            described = []  # running the query reports it
+        names = [str(d[0]) for d in described]
+        fast = _epoch_columns(translation.tree, names, [str(d[1]) for d in described])
+        if fast is not None:
+            sql = translate.generate(fast)
+        cursor = self._run(sql, values, files)
+        description = cursor.description or []
+        width = len(names) if fast is not None else len(description)
+        columns = [str(d[0]) for d in description[:width]]
+        converters: dict[int, tuple[str, int | None]] = {}
+        for i, d in enumerate(description[:width]):
+            if str(d[1]) == "INET":
+                converters[i] = ("inet", None)
+            elif fast is not None:
+                raw = _raw_position(description, i)
+                if raw is not None:
+                    converters[i] = ("epoch", raw)
+        row = _row_function(width, converters) if converters else None
+        return StreamingResult(columns, self._batches(cursor, batch_size, row, files))
+
+    @property
+    def objects(self) -> list[FlowLogObject]:
+        """Every flow-log file under `logs` (listed once)."""
+        if self._objects is None:
+            client = self._copies.client if self.logs.startswith("s3://") else None
+            self._objects = sources.discover(self.logs, s3_client=client)
+            self._load_partitions(self._objects)
+        return self._objects
+
+    @property
+    def downloads(self) -> int:
+        """S3 objects downloaded so far."""
+        return self._copies.downloads
+
+    # ---- tables ------------------------------------------------------------------------
+
+    def _load_partitions(self, objects: list[FlowLogObject]) -> None:
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {PARTITIONS_TABLE} (file_id INTEGER, "
+            "aws_account_id VARCHAR, aws_region VARCHAR, day VARCHAR, hour VARCHAR)"
+        )
+        self.con.execute(
+            f"INSERT INTO {PARTITIONS_TABLE} SELECT * FROM (SELECT unnest(?) AS file_id, "
+            "unnest(?), unnest(?), unnest(?), unnest(?))",
+            [
+                list(range(len(objects))),
+                [o.partitions.aws_account_id for o in objects],
+                [o.partitions.aws_region for o in objects],
+                [o.partitions.day for o in objects],
+                [o.partitions.hour for o in objects],
+            ],
+        )
+
+    def _prepare_tables(self, tree: exp.Expr, values: list[object]) -> list[ReadFile]:
+        self.last_files = ()
+        if _references_table(tree, schema.CIDR_TABLE):
+            self._create_cidrtable()
+        references = flow_references(tree)
+        if not references:
+            return []
+        selected = self._select_files(references, values)
+        files = self._read_files(selected)
+        select = sources.flow_table_select(sources.group_files(files))
+        self._create_view(schema.FLOW_TABLE, select)
+        self.files_read += len(files)
+        self.last_files = tuple(f.display for f in files)
+        return files
+
+    def _create_view(self, name: str, select: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE VIEW {schema.DATABASE}.{name} AS {select}")
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW main.{name} AS SELECT * FROM {schema.DATABASE}.{name}"
+        )
+
+    def _select_files(
+        self, references: list[_FlowReference], values: list[object]
+    ) -> list[FlowLogObject]:
+        objects = self.objects
+        chosen: set[int] = set()
+        for reference in references:
+            if not reference.conjuncts:
+                return objects
+            sql, used = _pruning_select(reference.conjuncts)
+            try:
+                rows = self.con.execute(sql, [values[n - 1] for n in used]).fetchall()
+            except duckdb.Error:
+                return objects  # the query itself reports the problem, if any
+            chosen.update(int(r[0]) for r in rows)
+        return [objects[i] for i in sorted(chosen)]
+
+    def _read_files(self, selected: list[FlowLogObject]) -> list[ReadFile]:
+        paths = self._copies.paths(selected, on_done=self._download_progress(selected))
+        files: list[ReadFile] = []
+        for obj, path in zip(selected, paths, strict=True):
+            if obj.file_format == "text":
+                fields = self._headers.get(str(path))
+                if fields is None:
+                    fields = sources.read_text_header(path, obj.location)
+                    self._headers[str(path)] = fields
+            else:
+                fields = sources.parquet_fields(self.con, path, obj.location)
+            files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
+        return files
+
+    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[], None] | None:
+        """A counter of S3 downloads on stderr (progress on and stderr a terminal)."""
+        total = self._copies.missing(selected)
+        if not (self.progress and total and sys.stderr.isatty()):
+            return None
+        done = [0]
+        lock = threading.Lock()
+
+        def tick() -> None:
+            with lock:
+                done[0] += 1
+                end = "\n" if done[0] == total else ""
+                sys.stderr.write(f"\rdownloading flow-log objects: {done[0]}/{total}{end}")
+                sys.stderr.flush()
+
+        return tick
+
+    def _create_cidrtable(self) -> None:
+        if self._cidrtable_ready:
+            return
+        parts = [cidr_rows_select(n) for n in self.networks]
+        if self.cidr_dir is not None:
+            paths = [p.as_posix() for p in cidr_files(self.cidr_dir)]
+            listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+            parts.append(
+                f"SELECT cidr, ip FROM read_csv({listed}, header=false, delim=',', "
+                "columns={'cidr': 'VARCHAR', 'ip': 'VARCHAR'}, auto_detect=false, "
+                "strict_mode=true, compression='gzip')"
+            )
+        if not parts:
+            parts.append(
+                "SELECT CAST(NULL AS VARCHAR) AS cidr, CAST(NULL AS VARCHAR) AS ip WHERE false"
+            )
+        self._create_view(schema.CIDR_TABLE, "\nUNION ALL\n".join(parts))
+        self._cidrtable_ready = True
+
+    @property
+    def cidrtable_empty(self) -> bool:
+        """True when neither --cidr nor --cidr-dir gave cidrtable any rows."""
+        return not self.networks and self.cidr_dir is None
+
+    # ---- running -----------------------------------------------------------------------
+
+    def _run(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
+        show = self.progress and sys.stderr.isatty()
+        if not show:
+            try:
+                return self.con.execute(sql, values)
+            except duckdb.Error as exc:
+                raise self._error(exc, files) from exc
+        return self._run_with_progress(sql, values, files)
+
+    def _run_with_progress(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["cursor"] = self.con.execute(sql, values)
+            except BaseException as exc:
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+                percent = self.con.query_progress()
+                if percent >= 0:
+                    filled = int(percent / 100 * 30)
+                    sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {percent:5.1f}%")
+                    sys.stderr.flush()
+        except KeyboardInterrupt:
+            self.con.interrupt()
+            worker.join()
+            raise
+        finally:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+        if "error" in outcome:
+            error = outcome["error"]
+            if isinstance(error, duckdb.Error):
+                raise self._error(error, files) from error
+            raise error
+        return outcome["cursor"]
+
+    def _batches(
+        self,
+        cursor: Any,
+        size: int,
+        row: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None,
+        files: list[ReadFile],
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in batches, each turned into what callers get by `row` (see _row_function)."""
+        while True:
+            try:
+                batch = cursor.fetchmany(size)
+            except duckdb.Error as exc:
+                raise self._error(exc, files) from exc
+            if not batch:
+                return
+            yield batch if row is None else list(map(row, batch))
+
+    def _error(self, exc: duckdb.Error, files: list[ReadFile]) -> Exception:
+        message = str(exc)
+        known = sources.known_flow_files(files)
+        if self.cidr_dir is not None and self._cidrtable_ready:
+            for path in cidr_files(self.cidr_dir):
+                known[path.as_posix()] = sources.KnownFile(str(path), "cidr,ip", "")
+        explained = sources.explain_read_error(message, known, self._copies.location_of)
+        if explained is not None:
+            return SourceError(explained)
+        return EngineError(f"DuckDB: {message.strip()}")

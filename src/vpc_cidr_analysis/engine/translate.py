@@ -1,0 +1,1442 @@
+"""Translate Athena (engine v3, Trino) SQL into DuckDB SQL that returns the same rows.
+
+sqlglot does most of the work (`read="athena"`, `write="duckdb"`). On top of it this module
+applies small AST transforms where a plain transpile would run *something else*:
+
+- `TO_DATE(x, 'yyyy/mm/dd')` / `TO_TIMESTAMP` / `TO_CHAR`: Teradata formats (`mm` is the month,
+  `mi` the minute) become strptime/strftime formats.
+- `CAST(x AS IPADDRESS)` / `TRY_CAST(...)` become the macros `athena_ipaddress` /
+  `athena_try_ipaddress` over DuckDB's INET type (inet extension); IPv4-mapped IPv6 addresses
+  become IPv4, as in Trino; a value with a `/` is not an address.
+- `contains(cidr, address)` with an IPADDRESS argument becomes `address <<= INET cidr`:
+  false when the families differ, NULL for a NULL address, an error for an invalid CIDR (a
+  literal CIDR is checked here, any other at run time by the `athena_network` macro).
+  `contains(array, element)` stays array containment.
+- `any_match` / `all_match` / `none_match(p.cidrs, c -> contains(N(c), address))` over a column
+  of a one-row, FROM-less CTE (the pack's `params`): the CTE gains a column with the networks
+  parsed once (`athena_networks`), and each row tests its address against them
+  (`athena_any_network`), with Trino's order of evaluation (no error after a match, none for a
+  NULL address). Other lists are checked per row and element, and any invalid text fails.
+- Integer `/` and `%` truncate and fail on zero, as in Trino (`athena_int_div`/`athena_int_mod`);
+  decimal division (`sum(bytes) / 1024.0`) keeps Trino's scale and half-up rounding, computed
+  exactly in integers, when both operands' scales are known; otherwise it is refused rather
+  than run as floating point.
+- `DATE ± INTERVAL`, `date_add` and `date_trunc` on dates stay DATE (DuckDB yields TIMESTAMP).
+- `date_diff` counts whole units (DuckDB `date_sub`), `split_part` / `regexp_extract` return
+  NULL when nothing is there, `$1` in `regexp_replace` replacements becomes `\\1`,
+  `any_match` / `all_match` / `none_match` keep Trino's three-valued results,
+  `format_datetime` / `parse_datetime` Joda formats are converted, `EXTRACT(DOW ...)` is ISO.
+- `current_date`, `current_timestamp`, `now()`, `localtimestamp` are pinned to `today` when given.
+- Unnamed output columns are named `_col0`, `_col1`, … as Athena names them; unquoted
+  identifiers are lower-cased as Trino does.
+- `?` placeholders become numbered `$1`, `$2`, … in their textual order; values are bound by the
+  engine, never formatted into SQL text.
+
+Anything outside the checked subset (a function without a faithful DuckDB equivalent, a type
+such as IPPREFIX or JSON, a non-literal format string) raises `UnsupportedSqlError` naming the
+construct. The translated SQL relies on the macros in `MACROS`; `prepare_connection` loads the
+inet extension and creates them on a DuckDB connection.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.tokenizer_core import TokenType
+
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.errors import AnalysisError
+
+READ_DIALECT = "athena"
+
+
+class TranslationError(AnalysisError, ValueError):
+    """The SQL cannot be run locally; the message names the construct."""
+
+
+class UnsupportedSqlError(TranslationError):
+    """Valid Athena SQL that has no faithful DuckDB translation here."""
+
+
+class InvalidSqlError(TranslationError):
+    """SQL that Athena itself would reject (syntax, bad format string, bad CIDR literal)."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A translated query: DuckDB SQL text, its syntax tree and how many `$n` it binds."""
+
+    sql: str
+    tree: exp.Expr
+    parameter_count: int
+
+
+# --------------------------------------------------------------------------------------------
+# DuckDB side: the inet extension and the macros the translated SQL calls.
+
+#: Macros the translated SQL relies on (created by `prepare_connection`).
+MACROS: tuple[str, ...] = (
+    # An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is IPv4 in Trino's IPADDRESS.
+    """CREATE OR REPLACE MACRO athena_unmap_ipv4(a) AS
+  CASE WHEN family(a) = 6 AND a <<= CAST('::ffff:0.0.0.0/96' AS INET)
+       THEN CAST(substr(host(a), 8) AS INET) ELSE a END""",
+    # TRY_CAST(x AS IPADDRESS): NULL for anything that is not a single address.
+    """CREATE OR REPLACE MACRO athena_try_ipaddress(x) AS
+  CASE WHEN strpos(CAST(x AS VARCHAR), '/') > 0 THEN NULL
+       WHEN strpos(CAST(x AS VARCHAR), ':') = 0 THEN TRY_CAST(CAST(x AS VARCHAR) AS INET)
+       ELSE athena_unmap_ipv4(TRY_CAST(CAST(x AS VARCHAR) AS INET)) END""",
+    # CAST(x AS IPADDRESS): the same, but an invalid value is an error (as in Trino).
+    """CREATE OR REPLACE MACRO athena_ipaddress(x) AS
+  COALESCE(athena_try_ipaddress(x), CASE WHEN x IS NOT NULL
+           THEN error('Cannot cast value to IPADDRESS: ' || CAST(x AS VARCHAR)) END)""",
+    # The network of contains(network, address), validated like Trino's IpAddressFunctions
+    # (a '/', a valid address, a prefix within its length, no IPv4 host bits). Kept small:
+    # DuckDB evaluates it per element inside lambdas, where a large expression is slow.
+    """CREATE OR REPLACE MACRO athena_network(net) AS
+  CASE WHEN strpos(net, '/') > 0
+        AND CASE family(TRY_CAST(net AS INET))
+              WHEN 4 THEN network(TRY_CAST(net AS INET)) = TRY_CAST(net AS INET)
+              WHEN 6 THEN strpos(net, '.') = 0 END
+       THEN TRY_CAST(net AS INET)
+       ELSE error(CASE
+         WHEN strpos(net, '/') = 0 THEN 'Invalid CIDR'
+         WHEN TRY_CAST(split_part(net, '/', 1) AS INET) IS NULL THEN 'Invalid network IP address'
+         WHEN TRY_CAST(substr(net, strpos(net, '/') + 1) AS INTEGER) IS NULL
+           OR TRY_CAST(substr(net, strpos(net, '/') + 1) AS INTEGER) < 0
+         THEN 'Invalid prefix length'
+         WHEN TRY_CAST(net AS INET) IS NULL THEN 'Prefix length exceeds address length'
+         WHEN family(TRY_CAST(net AS INET)) = 6
+         THEN 'IPv6 network text with an IPv4 part is not supported locally'
+         ELSE 'Invalid CIDR' END || ': ' || net) END""",
+    """CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net)""",
+    # The same validation without the error: the network, or NULL for NULL or invalid text.
+    """CREATE OR REPLACE MACRO athena_try_network(net) AS
+  CASE WHEN strpos(net, '/') > 0
+        AND CASE family(TRY_CAST(net AS INET))
+              WHEN 4 THEN network(TRY_CAST(net AS INET)) = TRY_CAST(net AS INET)
+              WHEN 6 THEN strpos(net, '.') = 0 END
+       THEN TRY_CAST(net AS INET) END""",
+    # A list of network texts parsed once per query (see _precompute_networks): the
+    # networks (NULL where the text is NULL or invalid), the position of the first invalid
+    # text (0: none), 0 (NULL for a NULL list: the match is then NULL) and the texts.
+    """CREATE OR REPLACE MACRO athena_networks(texts) AS {
+  'nets': list_transform(texts, t -> athena_try_network(t)),
+  'bad': coalesce(list_position(
+           list_transform(texts, t -> t IS NOT NULL AND athena_try_network(t) IS NULL), true), 0),
+  'zero': CASE WHEN texts IS NOT NULL THEN 0 END,
+  'texts': texts}""",
+    # any_match(texts, c -> contains(c, a)) over athena_networks(texts), as Trino runs it:
+    # elements in order, true at the first match; an invalid text is an error when it is
+    # reached with a non-NULL address; NULL if some element gave NULL and none matched.
+    """CREATE OR REPLACE MACRO athena_any_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_max(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero) + 1)""",
+    """CREATE OR REPLACE MACRO athena_any_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_any_network_of(nw, a)
+       WHEN a IS NULL THEN athena_any_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), true), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN true
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END""",
+    # all_match: the same with false at the first non-match.
+    """CREATE OR REPLACE MACRO athena_all_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_min(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero + 2) + 1)""",
+    """CREATE OR REPLACE MACRO athena_all_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_all_network_of(nw, a)
+       WHEN a IS NULL THEN athena_all_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), false), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN false
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END""",
+    """CREATE OR REPLACE MACRO athena_int_div(a, b) AS
+  CASE WHEN b = 0 THEN error('Division by zero') ELSE a // b END""",
+    # Integer quotient rounded half away from zero (decimal division's last digit).
+    """CREATE OR REPLACE MACRO athena_round_div(n, d) AS
+  CASE WHEN d = 0 THEN error('Division by zero')
+       ELSE sign(n) * sign(d) * ((abs(n) * 2 + abs(d)) // (abs(d) * 2)) END""",
+    """CREATE OR REPLACE MACRO athena_int_mod(a, b) AS
+  CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END""",
+    # split_part: NULL past the last field; index must be positive.
+    """CREATE OR REPLACE MACRO athena_split_part(s, d, i) AS
+  CASE WHEN i <= 0 THEN error('Index must be greater than zero')
+       WHEN i > len(string_split(s, d)) THEN NULL
+       ELSE split_part(s, d, i) END""",
+    # regexp_extract: NULL when the pattern does not match.
+    """CREATE OR REPLACE MACRO athena_regexp_extract(s, p, g) AS
+  CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) ELSE NULL END""",
+)
+
+
+def inet_extension_path() -> Path:
+    """Path of the inet extension shipped by the `duckdb-extension-inet` wheel."""
+    import duckdb
+    import duckdb_extension_inet
+
+    version = duckdb.__version__
+    base = Path(duckdb_extension_inet.__file__).parent / "extensions"
+    path = base / f"v{version}" / "inet.duckdb_extension"
+    if not path.exists():
+        found = sorted(p.name for p in base.iterdir()) if base.exists() else []
+        raise RuntimeError(
+            f"inet extension for DuckDB {version} not found at {path}; the installed "
+            f"duckdb-extension-inet wheel has {found or 'none'}: install the matching version"
+        )
+    return path
+
+
+def prepare_connection(con: Any) -> None:
+    """Load inet, pin the session time zone to UTC (Athena's) and create `MACROS`."""
+    con.execute(f"LOAD '{inet_extension_path()}'")
+    con.execute("SET TimeZone = 'UTC'")
+    for macro in MACROS:
+        con.execute(macro)
+
+
+# --------------------------------------------------------------------------------------------
+# Generation: sqlglot's DuckDB dialect plus one operator.
+
+
+class InetContainedBy(exp.Expression, exp.Binary, exp.Predicate):  # type: ignore[misc]
+    """`address <<= network` of the inet extension (true when address lies in network)."""
+
+
+class _DuckDB(DuckDB):
+    class Generator(DuckDB.Generator):  # type: ignore[misc,valid-type]
+        TRANSFORMS = {  # noqa: RUF012
+            **DuckDB.Generator.TRANSFORMS,
+            InetContainedBy: lambda self, e: f"({self.binary(e, '<<=')})",
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# What is allowed through unchanged (checked against Trino's documented semantics).
+
+_PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
+    # logic and conditionals
+    exp.And,
+    exp.Or,
+    exp.Xor,
+    exp.Case,
+    exp.If,
+    exp.Coalesce,
+    exp.Nullif,
+    exp.Greatest,
+    exp.Least,
+    exp.Try,
+    # aggregates
+    exp.Count,
+    exp.Sum,
+    exp.Avg,
+    exp.Min,
+    exp.Max,
+    exp.CountIf,
+    exp.ApproxDistinct,
+    exp.ApproxQuantile,
+    exp.AnyValue,
+    exp.ArgMax,
+    exp.ArgMin,
+    exp.LogicalAnd,
+    exp.LogicalOr,
+    exp.ArrayAgg,
+    exp.Stddev,
+    exp.StddevPop,
+    exp.StddevSamp,
+    exp.Variance,
+    exp.VariancePop,
+    exp.Grouping,
+    # window functions
+    exp.RowNumber,
+    exp.Rank,
+    exp.DenseRank,
+    exp.PercentRank,
+    exp.CumeDist,
+    exp.Ntile,
+    exp.Lag,
+    exp.Lead,
+    exp.FirstValue,
+    exp.LastValue,
+    exp.NthValue,
+    # strings
+    exp.Lower,
+    exp.Upper,
+    exp.Length,
+    exp.Substring,
+    exp.Concat,
+    exp.ConcatWs,
+    exp.Trim,
+    exp.Replace,
+    exp.StrPosition,
+    exp.StartsWith,
+    exp.Reverse,
+    exp.Pad,
+    exp.Split,
+    exp.RegexpLike,
+    exp.Chr,
+    # numbers
+    exp.Abs,
+    exp.Ceil,
+    exp.Floor,
+    exp.Round,
+    exp.Sign,
+    exp.Sqrt,
+    exp.Pow,
+    exp.Ln,
+    exp.Log,
+    exp.Exp,
+    exp.Rand,
+    # dates and times
+    exp.CurrentDate,
+    exp.CurrentTimestamp,
+    exp.Localtimestamp,
+    exp.Date,
+    exp.TimeToStr,
+    exp.StrToTime,
+    exp.UnixToTime,
+    exp.TimeToUnix,
+    exp.DateAdd,
+    exp.DateDiff,
+    exp.TimestampTrunc,
+    exp.DateTrunc,
+    exp.Extract,
+    exp.Year,
+    exp.Quarter,
+    exp.Month,
+    exp.Day,
+    exp.Hour,
+    exp.Minute,
+    exp.Second,
+    exp.DayOfWeekIso,
+    exp.DayOfYear,
+    exp.WeekOfYear,
+    # arrays and lambdas
+    exp.Array,
+    exp.ArraySize,
+    exp.ArrayContains,
+    exp.ArrayToString,
+    exp.ArrayFilter,
+    exp.Transform,
+    exp.Explode,
+    exp.Unnest,
+    # casts (types are checked separately)
+    exp.Cast,
+    exp.TryCast,
+    # rewritten below
+    exp.SplitPart,
+    exp.RegexpExtract,
+    exp.RegexpReplace,
+    exp.ParseDatetime,
+)
+
+#: Trino functions sqlglot does not know (exp.Anonymous) that are rewritten here.
+_ANONYMOUS = frozenset(
+    {
+        "to_date",
+        "to_timestamp",
+        "to_char",
+        "format_datetime",
+        "any_match",
+        "all_match",
+        "none_match",
+        "every",
+    }
+)
+
+
+def _dtype(name: str) -> Any:
+    return exp.DataType.build(name).this
+
+
+_INTEGER_DTYPES = frozenset(_dtype(t) for t in ("tinyint", "smallint", "int", "bigint"))
+_FLOAT_DTYPES = frozenset(_dtype(t) for t in ("double", "real", "float"))
+_DECIMAL_DTYPE = _dtype("decimal(10,2)")
+_DATE_DTYPE = _dtype("date")
+
+#: Cast target types that mean the same in Trino and DuckDB.
+_CAST_TYPES = frozenset(
+    _dtype(t)
+    for t in (
+        "tinyint",
+        "smallint",
+        "int",
+        "bigint",
+        "double",
+        "real",
+        "decimal(10,2)",
+        "varchar",
+        "date",
+        "timestamp",
+        "boolean",
+    )
+)
+
+# --------------------------------------------------------------------------------------------
+# Format strings.
+
+_TERADATA_TOKENS: tuple[tuple[str, str], ...] = (
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("hh24", "%H"),
+    ("mm", "%m"),
+    ("dd", "%d"),
+    ("mi", "%M"),
+    ("ss", "%S"),
+)
+_TERADATA_PUNCT = set("-/,.;: ")
+
+
+def teradata_to_strftime(fmt: str, *, function: str = "to_date") -> str:
+    """A Teradata date format (`yyyy/mm/dd hh24:mi:ss`) as a DuckDB strptime/strftime format.
+
+    Trino's Teradata functions know `yyyy yy mm dd hh hh24 mi ss` (lower case only) and the
+    punctuation `- / , . ; :` and space; anything else is an error there too. `hh` (hour of
+    half-day 0-11 without AM/PM) has no strptime equivalent and is refused.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        for token, spec in _TERADATA_TOKENS:
+            if fmt.startswith(token, i):
+                out.append(spec)
+                i += len(token)
+                break
+        else:
+            ch = fmt[i]
+            if fmt.startswith("hh", i):
+                raise UnsupportedSqlError(
+                    f"{function}(..., {fmt!r}): 'hh' (hour of half-day without AM/PM) has no "
+                    "DuckDB equivalent; use 'hh24'"
+                )
+            if ch not in _TERADATA_PUNCT:
+                raise InvalidSqlError(
+                    f"{function}(..., {fmt!r}): cannot read format at offset {i} ({ch!r}); "
+                    "Teradata formats use lower-case yyyy yy mm dd hh24 mi ss and - / , . ; : "
+                    "or space"
+                )
+            out.append("%%" if ch == "%" else ch)
+            i += 1
+    return "".join(out)
+
+
+_JODA_TOKENS: tuple[tuple[str, str], ...] = (
+    ("yyyy", "%Y"),
+    ("YYYY", "%Y"),
+    ("yy", "%y"),
+    ("MMMM", "%B"),
+    ("MMM", "%b"),
+    ("MM", "%m"),
+    ("dd", "%d"),
+    ("HH", "%H"),
+    ("hh", "%I"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+    ("SSSSSS", "%f"),
+    ("SSS", "%g"),
+    ("EEEE", "%A"),
+    ("EEE", "%a"),
+    ("a", "%p"),
+)
+
+
+def joda_to_strftime(fmt: str, *, function: str = "format_datetime") -> str:
+    """A Joda-Time pattern (`yyyy-MM-dd HH:mm:ss`) as a DuckDB strftime/strptime format.
+
+    Supports the common fields (yyyy yy MMMM MMM MM dd HH hh mm ss SSS SSSSSS EEEE EEE a),
+    quoted literals and punctuation; other letters (zones, week-years, single-letter fields)
+    are refused rather than guessed.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "'":
+            end = fmt.find("'", i + 1)
+            if end == -1:
+                raise InvalidSqlError(f"{function}(..., {fmt!r}): unterminated quote")
+            literal = fmt[i + 1 : end] or "'"
+            out.append(literal.replace("%", "%%"))
+            i = end + 1
+            continue
+        for token, spec in _JODA_TOKENS:
+            if fmt.startswith(token, i) and not (
+                i + len(token) < len(fmt) and fmt[i + len(token)] == token[0]
+            ):
+                out.append(spec)
+                i += len(token)
+                break
+        else:
+            ch = fmt[i]
+            if ch.isalpha():
+                run = len(fmt[i:]) - len(fmt[i:].lstrip(ch))
+                raise UnsupportedSqlError(
+                    f"{function}(..., {fmt!r}): Joda field {ch * run!r} is not supported "
+                    "locally; use yyyy MM dd HH mm ss SSS (or date_format with %-specifiers)"
+                )
+            out.append("%%" if ch == "%" else ch)
+            i += 1
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points.
+
+
+def translate(sql: str, *, today: date | None = None, pretty: bool = False) -> str:
+    """DuckDB SQL that returns the rows Athena returns for `sql` (see the module docstring).
+
+    `today` pins current_date (and current_timestamp/now() to its midnight UTC); `pretty`
+    indents the output. Raises `UnsupportedSqlError` / `InvalidSqlError` naming the construct
+    it cannot run.
+    """
+    translation = translate_query(sql, today=today)
+    return generate(translation.tree, pretty=True) if pretty else translation.sql
+
+
+def translate_query(sql: str, *, today: date | None = None) -> Translation:
+    """Like `translate`, also returning the DuckDB syntax tree and the number of parameters."""
+    marked, count = _mark_placeholders(sql)
+    try:
+        statements = [s for s in sqlglot.parse(marked, read=READ_DIALECT) if s is not None]
+    except (ParseError, TokenError) as exc:
+        raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
+    if not statements:
+        raise InvalidSqlError("no SQL statement found: the text is empty or only comments")
+    if len(statements) != 1:
+        raise UnsupportedSqlError(
+            f"expected one SELECT statement, found {len(statements)} statements"
+        )
+    tree = statements[0]
+    if not isinstance(tree, exp.Query):
+        kind = tree.key.upper()
+        raise UnsupportedSqlError(
+            f"only queries (SELECT, WITH, UNION, VALUES) run locally, not {kind} statements"
+        )
+    tree = normalize_identifiers(tree, dialect=READ_DIALECT)
+    for node in tree.walk():  # header comments would be repeated in every derived query
+        node.comments = None
+    _strip_catalog(tree)
+    _check_supported(tree)
+    types = _annotate(tree)
+    _precompute_networks(tree)
+    rewriter = _Rewriter(types, today)
+    tree = rewriter.rewrite(tree)
+    _name_output_columns(tree)
+    try:
+        text = tree.sql(dialect=_DuckDB, unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise UnsupportedSqlError(f"no DuckDB translation: {exc}") from exc
+    return Translation(sql=text, tree=tree, parameter_count=count)
+
+
+def generate(tree: exp.Expr, *, pretty: bool = False) -> str:
+    """DuckDB SQL text of a (translated) syntax tree."""
+    return str(tree.sql(dialect=_DuckDB, unsupported_level=ErrorLevel.RAISE, pretty=pretty))
+
+
+# --------------------------------------------------------------------------------------------
+# Steps.
+
+_PARAM_MARK = "athena_param__"
+
+
+def _mark_placeholders(sql: str) -> tuple[str, int]:
+    """Replace each `?` token with a marker call carrying its 1-based position."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(READ_DIALECT).tokenize(sql)
+    except TokenError as exc:
+        raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
+    spots = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    out = sql
+    for number, token in reversed(list(enumerate(spots, start=1))):
+        out = out[: token.start] + f"{_PARAM_MARK}({number})" + out[token.end + 1 :]
+    return out, len(spots)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _strip_catalog(tree: exp.Expr) -> None:
+    """`awsdatacatalog.db.table` names the same table as `db.table`."""
+    for table in tree.find_all(exp.Table):
+        catalog = table.args.get("catalog")
+        if catalog is not None and catalog.name.lower() == "awsdatacatalog":
+            table.set("catalog", None)
+
+
+def _fn_name(node: exp.Expr) -> str:
+    if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
+        return str(node.sql_name()).lower()
+    return str(node.name).lower()
+
+
+def _check_supported(tree: exp.Expr) -> None:
+    """Refuse functions and types outside the checked subset, naming them."""
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            name = str(node.name).lower()
+            if name == _PARAM_MARK or name in _ANONYMOUS:
+                continue
+            raise UnsupportedSqlError(
+                f"Trino function {name}() has no faithful DuckDB translation here"
+            )
+        if isinstance(node, exp.Func) and not isinstance(node, _PASS_FUNCTIONS):
+            raise UnsupportedSqlError(
+                f"Trino function {_fn_name(node)}() ({node.sql(READ_DIALECT)[:60]}) has no "
+                "faithful DuckDB translation here"
+            )
+        if isinstance(node, (exp.Cast, exp.TryCast)):
+            _check_cast_type(node)
+        if isinstance(node, exp.Lateral) or (
+            isinstance(node, exp.Unnest) and node.args.get("offset")
+        ):
+            raise UnsupportedSqlError(
+                f"{node.sql(READ_DIALECT)[:60]}: LATERAL / WITH ORDINALITY are not supported"
+            )
+
+
+def _check_cast_type(node: exp.Cast) -> None:
+    to = node.to
+    if _is_ipaddress_type(to) or to.this in _CAST_TYPES:
+        return
+    raise UnsupportedSqlError(
+        f"CAST to {to.sql(READ_DIALECT)} is not supported locally (supported: IPADDRESS, "
+        "VARCHAR, integer types, DOUBLE, REAL, DECIMAL, DATE, TIMESTAMP, BOOLEAN)"
+    )
+
+
+def _is_ipaddress_type(to: exp.DataType) -> bool:
+    return bool(to.this == exp.DataType.Type.IPADDRESS)
+
+
+_ID = "athena_node_id"
+
+
+def _annotate(tree: exp.Expr) -> dict[int, exp.DataType]:
+    """Types of the query's expressions, from a qualified copy annotated with the table schema.
+
+    Every node gets an id in `meta` first; the copy keeps the ids, so types map back to the
+    original nodes. Nodes the optimizer duplicates with different types count as unknown.
+    """
+    for position, node in enumerate(tree.walk()):
+        node.meta[_ID] = position
+    copy = tree.copy()
+    mapping = _table_schema()
+    try:
+        copy = qualify(
+            copy,
+            schema=mapping,
+            dialect=READ_DIALECT,
+            db=schema.DATABASE,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            expand_stars=False,
+            identify=False,
+        )
+    except Exception:  # qualification is best effort: unknown types are refused later
+        copy = tree.copy()
+    try:
+        copy = annotate_types(copy, schema=mapping, dialect=READ_DIALECT)
+    except Exception:
+        return {}
+    types: dict[int, exp.DataType] = {}
+    clashes: set[int] = set()
+    for node in copy.walk():
+        number: int | None = node.meta.get(_ID)
+        if number is None or node.type is None:
+            continue
+        if number in types and types[number].this != node.type.this:
+            clashes.add(number)
+        types[number] = node.type
+    for number in clashes:
+        types.pop(number, None)
+    return types
+
+
+def _table_schema() -> dict[str, object]:
+    flow = {f.column: f.athena_type for f in schema.FIELDS}
+    flow.update({column: "string" for column in schema.PARTITION_COLUMNS})
+    cidr = dict(schema.CIDR_COLUMNS)
+    return {schema.DATABASE: {schema.FLOW_TABLE: flow, schema.CIDR_TABLE: cidr}}
+
+
+def _name_output_columns(tree: exp.Expr) -> None:
+    """Athena names unnamed output columns `_col<position>`; do the same."""
+    select: exp.Expr | None = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if not isinstance(select, exp.Select):
+        return
+    for position, item in enumerate(select.expressions):
+        if isinstance(item, (exp.Alias, exp.Column, exp.Star)):
+            continue
+        if isinstance(item, exp.Dot) and isinstance(item.expression, exp.Star):
+            continue
+        item.replace(exp.alias_(item.copy(), f"_col{position}"))
+
+
+# --------------------------------------------------------------------------------------------
+# The rewriter.
+
+
+def _string_literal(node: exp.Expr | None) -> str | None:
+    if isinstance(node, exp.Literal) and node.is_string:
+        return str(node.this)
+    return None
+
+
+def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _cast(node: exp.Expr, to: str) -> exp.Cast:
+    return exp.Cast(this=node, to=exp.DataType.build(to, dialect="duckdb"))
+
+
+def _unit(node: exp.Expr | None) -> str:
+    if node is None:
+        return "DAY"
+    text = node.name if isinstance(node, (exp.Var, exp.Literal)) else node.sql()
+    return str(text).upper().strip("'")
+
+
+_DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
+
+
+class _Rewriter:
+    """Bottom-up rewrite of the Trino syntax tree into DuckDB constructs."""
+
+    def __init__(self, types: dict[int, exp.DataType], today: date | None) -> None:
+        self.types = types
+        self.today = today
+        self.rules: dict[type[exp.Expr], Callable[[Any], exp.Expr]] = {
+            exp.Anonymous: self._anonymous,
+            exp.Cast: self._cast,
+            exp.TryCast: self._cast,
+            exp.ArrayContains: self._contains,
+            exp.Div: self._div,
+            exp.Mod: self._mod,
+            exp.Add: self._date_arith,
+            exp.Sub: self._date_arith,
+            exp.DateAdd: self._date_add,
+            exp.DateDiff: self._date_diff,
+            exp.TimestampTrunc: self._date_trunc,
+            exp.DateTrunc: self._date_trunc,
+            exp.CurrentDate: self._current_date,
+            exp.CurrentTimestamp: self._current_timestamp,
+            exp.Localtimestamp: self._localtimestamp,
+            exp.SplitPart: self._split_part,
+            exp.RegexpExtract: self._regexp_extract,
+            exp.RegexpReplace: self._regexp_replace,
+            exp.ParseDatetime: self._parse_datetime,
+            exp.UnixToTime: self._from_unixtime,
+            exp.Extract: self._extract,
+            exp.ApproxDistinct: self._approx_distinct,
+        }
+
+    def rewrite(self, tree: exp.Expr) -> exp.Expr:
+        return self._visit(tree)
+
+    def _visit(self, node: exp.Expr) -> exp.Expr:
+        for child in list(node.iter_expressions()):
+            self._visit(child)
+        rule = self.rules.get(type(node))
+        if rule is None:
+            return node
+        # Detach first: a rule may wrap the node itself (CAST(node AS DATE)).
+        spot = exp.Null()
+        node.replace(spot)
+        new = rule(node)
+        spot.replace(new)
+        return new
+
+    # ---- types -------------------------------------------------------------------------
+
+    def _type_of(self, node: exp.Expr) -> exp.DataType | None:
+        number = node.meta.get(_ID)
+        return self.types.get(number) if number is not None else None
+
+    def _numeric_kind(self, node: exp.Expr) -> str:
+        """'int', 'decimal', 'double', 'unknown' or 'other', with Trino's literal rules."""
+        if isinstance(node, exp.Paren):
+            return self._numeric_kind(node.this)
+        if isinstance(node, exp.Neg):
+            return self._numeric_kind(node.this)
+        if isinstance(node, exp.Literal) and not node.is_string:
+            text = str(node.this).lower()
+            if "e" in text:
+                return "double"
+            return "decimal" if "." in text else "int"
+        if isinstance(node, (exp.Cast, exp.TryCast)):
+            return self._kind_of_dtype(node.to)
+        if isinstance(node, exp.Anonymous) and node.name in ("athena_int_div", "athena_int_mod"):
+            return self._combine(
+                self._numeric_kind(node.expressions[0]), self._numeric_kind(node.expressions[1])
+            )
+        if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
+            return self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
+        if isinstance(node, exp.Count):
+            return "int"
+        if isinstance(node, (exp.Sum, exp.Min, exp.Max, exp.Abs)) and node.this is not None:
+            inner = self._numeric_kind(node.this)
+            if inner != "unknown":
+                return inner
+        dtype = self._type_of(node)
+        return self._kind_of_dtype(dtype) if dtype is not None else "unknown"
+
+    @staticmethod
+    def _kind_of_dtype(dtype: exp.DataType) -> str:
+        if dtype.this in _INTEGER_DTYPES:
+            return "int"
+        if dtype.this in _FLOAT_DTYPES:
+            return "double"
+        if dtype.this == _DECIMAL_DTYPE:
+            return "decimal"
+        if dtype.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
+            return "unknown"
+        return "other"
+
+    @staticmethod
+    def _combine(left: str, right: str) -> str:
+        kinds = {left, right}
+        for kind in ("unknown", "other", "double", "decimal"):
+            if kind in kinds:
+                return kind
+        return "int"
+
+    def _is_date(self, node: exp.Expr) -> bool:
+        """Whether an expression is a Trino DATE (as opposed to a timestamp)."""
+        if isinstance(node, exp.Paren):
+            return self._is_date(node.this)
+        if isinstance(node, (exp.CurrentDate, exp.Date)):
+            return True
+        if isinstance(node, (exp.Cast, exp.TryCast)):
+            return bool(node.to.this == _DATE_DTYPE)
+        if isinstance(node, exp.Anonymous):
+            return str(node.name).lower() == "to_date"
+        dtype = self._type_of(node)
+        return dtype is not None and dtype.this == _DATE_DTYPE
+
+    # ---- rules -------------------------------------------------------------------------
+
+    def _anonymous(self, node: exp.Anonymous) -> exp.Expr:
+        name = str(node.name).lower()
+        args = node.expressions
+        if name == _PARAM_MARK:
+            return exp.Parameter(this=exp.Literal.number(int(args[0].name)))
+        if name == "to_date":
+            self._arity(name, args, 2)
+            fmt = self._literal_format(name, args[1])
+            return _cast(
+                exp.StrToTime(this=args[0], format=_lit(teradata_to_strftime(fmt))), "DATE"
+            )
+        if name == "to_timestamp":
+            self._arity(name, args, 2)
+            fmt = self._literal_format(name, args[1])
+            return exp.StrToTime(
+                this=args[0], format=_lit(teradata_to_strftime(fmt, function=name))
+            )
+        if name == "to_char":
+            self._arity(name, args, 2)
+            fmt = self._literal_format(name, args[1])
+            return _call("strftime", args[0], _lit(teradata_to_strftime(fmt, function=name)))
+        if name == "format_datetime":
+            self._arity(name, args, 2)
+            fmt = self._literal_format(name, args[1])
+            return _call("strftime", args[0], _lit(joda_to_strftime(fmt, function=name)))
+        if name == "every":
+            self._arity(name, args, 1)
+            return _call("bool_and", args[0])
+        if name in ("any_match", "all_match", "none_match"):
+            self._arity(name, args, 2)
+            return self._match(name, args[0], args[1])
+        if name in _NETWORK_CALLS:  # made by _precompute_networks
+            return node
+        raise UnsupportedSqlError(f"Trino function {name}() has no DuckDB translation here")
+
+    @staticmethod
+    def _arity(name: str, args: list[exp.Expr], count: int) -> None:
+        if len(args) != count:
+            raise InvalidSqlError(f"{name}() takes {count} arguments, got {len(args)}")
+
+    @staticmethod
+    def _literal_format(name: str, node: exp.Expr) -> str:
+        text = _string_literal(node)
+        if text is None:
+            raise UnsupportedSqlError(
+                f"{name}(): the format must be a string literal to translate it, "
+                f"got {node.sql(READ_DIALECT)}"
+            )
+        return text
+
+    def _match(self, name: str, array: exp.Expr, fn: exp.Expr) -> exp.Expr:
+        """any/all/none_match with Trino's NULL rules, in one pass over the array.
+
+        Each element's predicate becomes 2 (true), 1 (NULL) or 0 (false); any_match is the
+        maximum (empty array: 0), all_match the minimum (empty array: 2), none_match is NOT
+        any_match; the code picks FALSE, NULL or TRUE from a list. The aggregate appears once
+        in the output: DuckDB expands a simple CASE or NULLIF by repeating its operand, which
+        would evaluate the lambda again.
+        """
+        if not isinstance(fn, exp.Lambda):
+            raise UnsupportedSqlError(f"{name}(): the second argument must be a lambda")
+        original = array
+        array, fn = _hoist_network(array, fn)
+        body = fn.this
+        coded = exp.Coalesce(
+            this=exp.Mul(this=_cast(exp.Paren(this=body), "INTEGER"), expression=_num(2)),
+            expressions=[_num(1)],
+        )
+        lam = exp.Lambda(this=coded, expressions=fn.expressions)
+        listed = _call("list_transform", array.copy(), lam)
+        aggregate = _call("list_max" if name != "all_match" else "list_min", listed)
+        empty = _num(2) if name == "all_match" else _num(0)
+        code = exp.Add(this=exp.Coalesce(this=aggregate, expressions=[empty]), expression=_num(1))
+        outcomes = exp.Array(expressions=[exp.false(), exp.null(), exp.true()])
+        value = _call("list_extract", outcomes, code)
+        result = exp.Case(
+            ifs=[exp.If(this=exp.Is(this=original.copy(), expression=exp.null()), true=exp.null())],
+            default=value,
+        )
+        if name == "none_match":
+            return exp.Not(this=exp.Paren(this=result))
+        return exp.Paren(this=result)
+
+    def _cast(self, node: exp.Cast) -> exp.Expr:
+        to = node.to
+        if _is_ipaddress_type(to):
+            macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
+            return _call(macro, node.this)
+        if to.this == exp.DataType.Type.TIMESTAMP and to.expressions:
+            node.set("to", exp.DataType.build("TIMESTAMP"))
+            return node
+        if to.this in (exp.DataType.Type.VARCHAR,) and to.expressions:
+            length = to.expressions[0]
+            node.set("to", exp.DataType.build("VARCHAR"))
+            return exp.Substring(this=node, start=_num(1), length=length.this)
+        return node
+
+    def _contains(self, node: exp.ArrayContains) -> exp.Expr:
+        network, address = node.this, node.expression
+        if not _is_ip_expression(address):
+            if isinstance(network, exp.Literal) and network.is_string:
+                raise UnsupportedSqlError(
+                    f"contains({network.sql(READ_DIALECT)}, {address.sql()}): the address must "
+                    "be an IPADDRESS, e.g. contains('10.0.0.0/16', TRY_CAST(srcaddr AS "
+                    "IPADDRESS)); Athena has no contains(varchar, varchar)"
+                )
+            return node
+        text = _string_literal(network)
+        if text is not None:
+            return InetContainedBy(
+                this=address, expression=_cast(_lit(trino_network(text)), "INET")
+            )
+        return _call("athena_contains", network, address)
+
+    def _div(self, node: exp.Div) -> exp.Expr:
+        kind = self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
+        if kind == "int":
+            return _call("athena_int_div", node.this, node.expression)
+        if kind == "double":
+            return node
+        text = node.sql(READ_DIALECT)
+        if kind == "decimal":
+            dividend = self._decimal_operand(node.this)
+            divisor = self._decimal_operand(node.expression)
+            if dividend is not None and divisor is not None:
+                return _decimal_division(dividend, divisor)
+            raise UnsupportedSqlError(
+                f"decimal division {text}: Trino rounds the quotient to the operands' scale, "
+                "which is only reproduced here for integer and decimal-literal (or CAST AS "
+                "DECIMAL) operands; cast an operand to DOUBLE to run it"
+            )
+        raise UnsupportedSqlError(
+            f"cannot tell whether {text} divides integers (Trino truncates) or floating-point "
+            "numbers; CAST an operand to BIGINT or DOUBLE"
+        )
+
+    def _decimal_operand(self, node: exp.Expr) -> tuple[exp.Expr, int] | None:
+        """(unscaled value as HUGEINT, scale) of an integer or known-scale decimal operand."""
+        if isinstance(node, exp.Paren):
+            return self._decimal_operand(node.this)
+        if isinstance(node, exp.Neg):
+            inner = self._decimal_operand(node.this)
+            return (exp.Neg(this=exp.Paren(this=inner[0])), inner[1]) if inner else None
+        if isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower():
+            whole, _, fraction = node.name.partition(".")
+            return _cast(_num_text(str(int(whole + fraction or "0"))), "HUGEINT"), len(fraction)
+        if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == _DECIMAL_DTYPE:
+            params = node.to.expressions
+            scale = int(params[1].name) if len(params) > 1 else 0
+            scaled = exp.Mul(this=node, expression=_num_text(str(10**scale)))
+            return _cast(scaled, "HUGEINT"), scale
+        if self._numeric_kind(node) == "int":
+            return _cast(exp.Paren(this=node), "HUGEINT"), 0
+        return None
+
+    def _mod(self, node: exp.Mod) -> exp.Expr:
+        kind = self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
+        if kind in ("int", "unknown"):
+            return _call("athena_int_mod", node.this, node.expression)
+        return node
+
+    def _date_arith(self, node: exp.Add | exp.Sub) -> exp.Expr:
+        left, right = node.this, node.expression
+        interval = _interval_of(right) or (
+            _interval_of(left) if isinstance(node, exp.Add) else None
+        )
+        if interval is None:
+            return node
+        base = left if _interval_of(right) is not None else right
+        if not self._is_date(base):
+            return node
+        unit = _unit(interval.args.get("unit"))
+        if unit not in _DATE_UNITS:
+            raise UnsupportedSqlError(
+                f"{node.sql(READ_DIALECT)}: Trino cannot add {unit} intervals to a DATE"
+            )
+        return _cast(node, "DATE")
+
+    def _date_add(self, node: exp.DateAdd) -> exp.Expr:
+        if not self._is_date(node.this):
+            return node
+        unit = _unit(node.args.get("unit"))
+        if unit not in _DATE_UNITS:
+            raise UnsupportedSqlError(
+                f"{node.sql(READ_DIALECT)}: date_add('{unit.lower()}', ...) on a DATE fails in "
+                "Trino"
+            )
+        return _cast(node, "DATE")
+
+    def _date_diff(self, node: exp.DateDiff) -> exp.Expr:
+        unit = _unit(node.args.get("unit")).lower()
+        # Trino counts whole units elapsed: DuckDB's date_sub (date_diff counts boundaries).
+        return _call("date_sub", _lit(unit), node.expression, node.this)
+
+    def _date_trunc(self, node: exp.Expr) -> exp.Expr:
+        if self._is_date(node.this):
+            return _cast(node, "DATE")
+        return node
+
+    def _current_date(self, node: exp.CurrentDate) -> exp.Expr:
+        if self.today is None:
+            return node
+        return _cast(_lit(self.today.isoformat()), "DATE")
+
+    def _current_timestamp(self, node: exp.CurrentTimestamp) -> exp.Expr:
+        if self.today is None:
+            return node
+        return _cast(_lit(f"{self.today.isoformat()} 00:00:00+00"), "TIMESTAMPTZ")
+
+    def _localtimestamp(self, node: exp.Localtimestamp) -> exp.Expr:
+        if self.today is None:
+            return node
+        return _cast(_lit(f"{self.today.isoformat()} 00:00:00"), "TIMESTAMP")
+
+    def _split_part(self, node: exp.SplitPart) -> exp.Expr:
+        return _call(
+            "athena_split_part",
+            node.this,
+            node.args["delimiter"],
+            node.args["part_index"],
+        )
+
+    def _regexp_extract(self, node: exp.RegexpExtract) -> exp.Expr:
+        group = node.args.get("group") or _num(0)
+        return _call("athena_regexp_extract", node.this, node.expression, group)
+
+    def _regexp_replace(self, node: exp.RegexpReplace) -> exp.Expr:
+        replacement = node.args.get("replacement")
+        if replacement is None:
+            return node
+        text = _string_literal(replacement)
+        if text is None:
+            raise UnsupportedSqlError(
+                "regexp_replace(): the replacement must be a string literal to translate "
+                "its $n group references"
+            )
+        node.set("replacement", _lit(_java_replacement(text)))
+        return node
+
+    def _parse_datetime(self, node: exp.ParseDatetime) -> exp.Expr:
+        fmt = self._literal_format("parse_datetime", node.args["format"])
+        parsed = exp.StrToTime(
+            this=node.this, format=_lit(joda_to_strftime(fmt, function="parse_datetime"))
+        )
+        return _cast(parsed, "TIMESTAMPTZ")
+
+    def _from_unixtime(self, node: exp.UnixToTime) -> exp.Expr:
+        zone = node.args.get("zone")
+        hours = node.args.get("hours")
+        minutes = node.args.get("minutes")
+        if hours is not None or minutes is not None:
+            raise UnsupportedSqlError("from_unixtime(x, hours, minutes) is not supported locally")
+        if zone is not None:
+            if (_string_literal(zone) or "").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
+                raise UnsupportedSqlError(
+                    f"from_unixtime(x, {zone.sql(READ_DIALECT)}): only the UTC zone is "
+                    "supported locally"
+                )
+            node.set("zone", None)
+        if node.args.get("scale") is not None:
+            raise UnsupportedSqlError("from_unixtime with a scale is not supported locally")
+        return node
+
+    def _extract(self, node: exp.Extract) -> exp.Expr:
+        unit = _unit(node.this)
+        if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
+            return _call("isodow", node.expression)
+        if unit in ("YOW", "YEAR_OF_WEEK"):
+            return _call("isoyear", node.expression)
+        return node
+
+    def _approx_distinct(self, node: exp.ApproxDistinct) -> exp.Expr:
+        # The standard-error argument only tunes the estimate; DuckDB's HyperLogLog is fixed.
+        node.set("accuracy", None)
+        return node
+
+
+def _num_text(digits: str) -> exp.Expr:
+    return exp.Literal.number(digits)
+
+
+def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, int]) -> exp.Expr:
+    """Trino's decimal quotient: scale max(s1, s2), rounded half away from zero, exactly.
+
+    With a = A/10^s1 and b = B/10^s2 (A, B the unscaled integers), the result's unscaled
+    value is round(A * 10^(s2 + s - s1) / B); it is computed in HUGEINT and scaled back by
+    multiplying with a decimal literal, so no floating point is involved.
+    """
+    (a, s1), (b, s2) = dividend, divisor
+    scale = max(s1, s2)
+    numerator = exp.Mul(this=a, expression=_num_text(str(10 ** (s2 + scale - s1))))
+    quotient = _cast(_call("athena_round_div", numerator, b), "DECIMAL(38, 0)")
+    if scale == 0:
+        return quotient
+    unit = _num_text("0." + "0" * (scale - 1) + "1")
+    return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
+
+
+_NETWORK_MATCH = {"any_match": "athena_any_network", "all_match": "athena_all_network"}
+#: Calls `_precompute_networks` creates; the rewriter keeps them as they are.
+_NETWORK_CALLS = frozenset({"athena_networks", *_NETWORK_MATCH.values()})
+
+
+def _precompute_networks(tree: exp.Expr) -> None:
+    """Parse a CIDR list once per query when it comes from a one-row parameters CTE.
+
+    `any_match(p.cidrs, c -> contains(N(c), a))` (also all_match, none_match), where `p` is a
+    CTE like `params AS (SELECT split(?, ',') AS cidrs)` — one row, no FROM — becomes
+    `athena_any_network(p.athena_networks_1, a)`, and the CTE gains the column
+    `athena_networks(transform(split(?, ','), c -> N(c))) AS athena_networks_1`. DuckDB then
+    validates and parses each network once, not once per row and element, and tests the
+    address (computed once per row) against INET values. Results and errors are Trino's (see
+    the `athena_any_network` macro). Other lists keep the per-row translation of `_match`.
+    """
+    columns: dict[tuple[int, str], str] = {}  # one column per CTE and network expression
+    for node in list(tree.find_all(exp.Anonymous)):
+        name = str(node.name).lower()
+        if name not in ("any_match", "all_match", "none_match") or len(node.expressions) != 2:
+            continue
+        array, fn = node.expressions
+        pattern = _network_lambda(fn)
+        if pattern is not None and _row_independent(array, node):
+            # `any_match(split(?, ','), c -> …)`: the list is the same on every row, so the
+            # parsed networks are a constant expression that DuckDB folds once per query.
+            network, address = pattern
+            each = exp.Lambda(this=network.copy(), expressions=[fn.expressions[0].copy()])
+            parsed = _call("athena_networks", exp.Transform(this=array.copy(), expression=each))
+            node.replace(_network_call(name, parsed, address))
+            continue
+        cte = _one_row_cte_column(array, node) if pattern is not None else None
+        if pattern is None or cte is None:
+            continue
+        select, expression = cte
+        network, address = pattern
+        variable = fn.expressions[0].copy()
+        each = exp.Lambda(this=network.copy(), expressions=[variable])
+        texts = exp.Transform(this=expression.copy(), expression=each)
+        key = (id(select), texts.sql(READ_DIALECT))
+        column = columns.get(key, "")
+        if not column:
+            column = columns[key] = f"athena_networks_{len(columns) + 1}"
+            select.append("expressions", exp.alias_(_call("athena_networks", texts), column))
+        reference = exp.column(column, table=array.table)
+        node.replace(_network_call(name, reference, address))
+
+
+def _network_call(name: str, networks: exp.Expr, address: exp.Expr) -> exp.Expr:
+    """`athena_any_network(networks, address)` for any_match (all_match, NOT for none_match)."""
+    macro = _NETWORK_MATCH.get(name, "athena_any_network")
+    call: exp.Expr = exp.Paren(this=_call(macro, networks, address.copy()))
+    if name == "none_match":
+        call = exp.Paren(this=exp.Not(this=call))
+    return call
+
+
+def _row_independent(array: exp.Expr, at: exp.Expr) -> bool:
+    """True when a list is the same for every row: literals and `?` values only."""
+    if at.find_ancestor(exp.Lambda) is not None:
+        return False
+    if array.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
+        return False
+    return not any(isinstance(n, exp.Rand) for n in array.walk())
+
+
+def _network_lambda(fn: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
+    """(N(c), address) of a lambda `c -> contains(N(c), CAST(x AS IPADDRESS))`, else None."""
+    if not isinstance(fn, exp.Lambda) or len(fn.expressions) != 1:
+        return None
+    body = fn.this
+    if not isinstance(body, exp.ArrayContains):
+        return None
+    network, address = body.this, body.expression
+    if not (isinstance(address, (exp.Cast, exp.TryCast)) and _is_ipaddress_type(address.to)):
+        return None
+    variable = fn.expressions[0].name.lower()
+
+    def variables(node: exp.Expr) -> set[str]:
+        return {
+            i.name.lower()
+            for i in node.find_all(exp.Identifier)
+            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
+        }
+
+    if network.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
+        return None
+    if variables(network) != {variable} or variable in variables(address):
+        return None
+    if any(isinstance(n, exp.Rand) for n in network.walk()):
+        return None
+    return network, address
+
+
+def _one_row_cte_column(array: exp.Expr, at: exp.Expr) -> tuple[exp.Select, exp.Expr] | None:
+    """The CTE SELECT and expression behind `p.col` when `p` is a one-row FROM-less CTE.
+
+    Only when adding a column to that CTE cannot change any result: the CTE has no column
+    list, and no SELECT takes `*` or `p.*` from it (nor a NATURAL join anywhere).
+    """
+    if not isinstance(array, exp.Column) or not array.table:
+        return None
+    alias = array.table.lower()
+    select = at.find_ancestor(exp.Select)
+    if select is None or at.find_ancestor(exp.Lambda) is not None:
+        return None
+    sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
+    tables = [s.this for s in sources if s is not None and isinstance(s.this, exp.Table)]
+    matching = [t for t in tables if t.alias_or_name.lower() == alias]
+    if len(matching) != 1 or matching[0].db or matching[0].args.get("catalog") is not None:
+        return None
+    cte_name = matching[0].name.lower()
+    cte = _visible_cte(select, cte_name)
+    if cte is None:
+        return None
+    body = cte.this
+    if not isinstance(body, exp.Select) or cte.args["alias"].columns:
+        return None
+    if any(
+        body.args.get(k)
+        for k in (
+            "from_",
+            "joins",
+            "where",
+            "group",
+            "having",
+            "qualify",
+            "limit",
+            "offset",
+            "order",
+            "distinct",
+            "with_",
+        )
+    ):
+        return None
+    if any(
+        isinstance(n, (exp.Star, exp.AggFunc, exp.Window, exp.Subquery, exp.Rand))
+        for n in body.walk()
+    ):
+        return None
+    wanted = array.name.lower()
+    items = [i for i in body.expressions if i.alias_or_name.lower() == wanted]
+    if len(items) != 1 or not isinstance(items[0], exp.Alias):
+        return None
+    if _star_reads(cte.root(), cte_name):
+        return None
+    return body, items[0].this
+
+
+def _visible_cte(select: exp.Select, name: str) -> exp.CTE | None:
+    """The CTE `name` resolves to from `select` (the nearest WITH that defines it)."""
+    node: exp.Expr | None = select
+    while node is not None:
+        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
+        if isinstance(with_, exp.With):
+            for cte in with_.expressions:
+                if cte.alias_or_name.lower() == name:
+                    return cte if cte.this is not select else None
+        node = node.parent
+    return None
+
+
+def _star_reads(root: exp.Expr, cte_name: str) -> bool:
+    """Whether some SELECT expands `*` over the CTE `cte_name` (or any NATURAL join exists)."""
+    for join in root.find_all(exp.Join):
+        if join.args.get("method") or str(join.args.get("kind") or "").upper() == "NATURAL":
+            return True
+    for select in root.find_all(exp.Select):
+        sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
+        aliases = {
+            s.this.alias_or_name.lower()
+            for s in sources
+            if s is not None
+            and isinstance(s.this, exp.Table)
+            and not s.this.db
+            and s.this.name.lower() == cte_name
+        }
+        if not aliases:
+            continue
+        for item in select.expressions:
+            if isinstance(item, exp.Star):
+                return True
+            if (
+                isinstance(item, exp.Column)
+                and isinstance(item.this, exp.Star)
+                and (not item.table or item.table.lower() in aliases)
+            ):
+                return True
+    return False
+
+
+def _hoist_network(array: exp.Expr, fn: exp.Lambda) -> tuple[exp.Expr, exp.Lambda]:
+    """`L, c -> contains(trim(c), a)` → `list_transform(L, c -> trim(c)), c -> contains(c, a)`.
+
+    The network argument is then a plain lambda variable: the `athena_network` macro repeats
+    its argument, so an expression there (trim) would run several times per element, and the
+    inner transform has no outer references, so DuckDB runs it vectorized.
+    """
+    body = fn.this
+    params = {p.name.lower() for p in fn.expressions}
+    if len(params) != 1 or not (
+        isinstance(body, exp.Anonymous) and str(body.name).lower() == "athena_contains"
+    ):
+        return array, fn
+    network, address = body.expressions
+
+    def variables(node: exp.Expr) -> set[str]:
+        """Lambda variables used: bare identifiers (columns wrap theirs in exp.Column)."""
+        return {
+            i.name.lower()
+            for i in node.find_all(exp.Identifier)
+            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
+        }
+
+    if (
+        isinstance(network, exp.Identifier)
+        or network.find(exp.Column) is not None
+        or variables(network) != params
+        or variables(address) & params
+    ):
+        return array, fn
+    variable = fn.expressions[0]
+    inner = exp.Lambda(this=network.copy(), expressions=[variable.copy()])
+    hoisted = _call("list_transform", array, inner)
+    call = _call("athena_contains", exp.to_identifier(variable.name), address.copy())
+    return hoisted, exp.Lambda(this=call, expressions=[variable.copy()])
+
+
+def _interval_of(node: exp.Expr | None) -> exp.Interval | None:
+    """The interval of `INTERVAL '1' DAY`, `INTERVAL '1' DAY * n`, `-INTERVAL ...`."""
+    if isinstance(node, exp.Interval):
+        return node
+    if isinstance(node, (exp.Paren, exp.Neg)):
+        return _interval_of(node.this)
+    if isinstance(node, exp.Mul):
+        return _interval_of(node.this) or _interval_of(node.expression)
+    return None
+
+
+def _is_ip_expression(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Anonymous) and str(node.name) in (
+        "athena_ipaddress",
+        "athena_try_ipaddress",
+    )
+
+
+def _lit(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def _num(value: int) -> exp.Expr:
+    return exp.Literal.number(value)
+
+
+_JAVA_GROUP = re.compile(r"\\(.)|\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})")
+
+
+def _java_replacement(text: str) -> str:
+    """A Java/Trino regexp replacement (`$1`, `\\$`) as an RE2/DuckDB one (`\\1`, `$`)."""
+
+    def sub(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            ch = match.group(1)
+            return "\\\\" if ch == "\\" else ch
+        group = match.group(2)
+        if group.startswith("{"):
+            raise UnsupportedSqlError(
+                f"regexp_replace(): named group reference {group} is not supported locally"
+            )
+        return "\\" + group
+
+    return _JAVA_GROUP.sub(sub, text)
+
+
+def trino_network(text: str) -> str:
+    """Validate a contains() CIDR literal as Trino does; return its text for an INET cast.
+
+    Trino: the text needs a `/`, a valid address, a prefix within the address length, and an
+    IPv4 network without host bits (an IPv6 one may have them). An IPv4-mapped IPv6 network is
+    IPv4.
+    """
+    if "/" not in text:
+        raise InvalidSqlError(f"contains({text!r}, ...): Invalid CIDR (expected e.g. 10.0.0.0/16)")
+    host_text, _, prefix_text = text.partition("/")
+    try:
+        address = ipaddress.ip_address(host_text)
+    except ValueError as exc:
+        raise InvalidSqlError(f"contains({text!r}, ...): Invalid network IP address") from exc
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    try:
+        prefix = int(prefix_text)
+    except ValueError as exc:
+        raise InvalidSqlError(f"contains({text!r}, ...): invalid prefix length") from exc
+    if prefix < 0:
+        raise InvalidSqlError(f"contains({text!r}, ...): Invalid prefix length")
+    if prefix > address.max_prefixlen:
+        raise InvalidSqlError(f"contains({text!r}, ...): Prefix length exceeds address length")
+    if isinstance(address, ipaddress.IPv4Address):
+        network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+        if network.network_address != address:
+            raise InvalidSqlError(
+                f"contains({text!r}, ...): Invalid CIDR (host bits set; Athena rejects it; "
+                f"did you mean {network}?)"
+            )
+    return f"{address}/{prefix}"
+
+
+def iter_parameters(tree: exp.Expr) -> Iterator[exp.Parameter]:
+    """The `$n` parameters of a translated tree."""
+    yield from tree.find_all(exp.Parameter)

@@ -1,0 +1,87 @@
+"""Run a query of the pack on the local engine or on Athena: one entry point for the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from vpc_cidr_analysis.pack.athena import AthenaSettings, run_query
+from vpc_cidr_analysis.pack.queries import Query, athena_literal, cidrtable_form
+
+Engine = Literal["local", "athena"]
+CidrForm = Literal["contains", "cidrtable"]
+
+
+@dataclass
+class QueryOutput:
+    """What a run returns, whatever the engine."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    bytes_scanned: int | None = None
+    cost_usd: float | None = None
+    query_execution_id: str | None = None
+
+
+def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
+    """The SQL text to run for a query: conversations or raw records, either CIDR form."""
+    sql = query.raw_sql() if raw else query.sql
+    return cidrtable_form(sql) if form == "cidrtable" else sql
+
+
+def cidrs_of(query: Query, values: Mapping[str, str]) -> list[str]:
+    """Every CIDR block named by the query's cidr_list parameters (for a local cidrtable)."""
+    resolved = query.resolve(values)
+    blocks: list[str] = []
+    for param in query.params:
+        if param.type.kind == "cidr_list":
+            blocks.extend(b for b in str(resolved[param.name]).split(",") if b not in blocks)
+    return blocks
+
+
+def run_local(
+    query: Query,
+    values: Mapping[str, str],
+    logs: str,
+    *,
+    raw: bool = False,
+    form: CidrForm = "contains",
+    cidr_dir: Path | None = None,
+    today: date | None = None,
+    progress: bool = False,
+) -> QueryOutput:
+    """Run on the embedded engine over flow-log files; the cidrtable form expands the
+    query's own CIDR parameters unless a folder of expanded blocks is given."""
+    from vpc_cidr_analysis.engine.local import LocalEngine
+
+    sql = query_sql(query, raw=raw, form=form)
+    bound = query.bind(values, sql)
+    cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
+    engine = LocalEngine(logs, cidrs=cidrs, cidr_dir=cidr_dir, today=today, progress=progress)
+    result = engine.execute(sql, bound)
+    return QueryOutput(list(result.columns), [tuple(r) for r in result.rows])
+
+
+def run_athena(
+    query: Query,
+    values: Mapping[str, str],
+    athena: Any,
+    settings: AthenaSettings,
+    *,
+    raw: bool = False,
+    form: CidrForm = "contains",
+) -> QueryOutput:
+    """Run on Athena with bound ExecutionParameters."""
+    sql = query_sql(query, raw=raw, form=form)
+    literals = [athena_literal(v) for v in query.bind(values, sql)]
+    result = run_query(athena, sql, literals, settings)
+    return QueryOutput(
+        result.columns,
+        result.rows,
+        bytes_scanned=result.bytes_scanned,
+        cost_usd=result.cost_usd,
+        query_execution_id=result.query_execution_id,
+    )

@@ -1,0 +1,64 @@
+"""The demo: simulated flow logs, then every scenario query of the pack on the local engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vpc_cidr_analysis.output import render
+from vpc_cidr_analysis.pack.queries import load_queries
+from vpc_cidr_analysis.pack.runner import QueryOutput, run_local
+from vpc_cidr_analysis.simulate.simulator import SampleConfig, read_ground_truth, write_sample
+
+#: Query name -> parameter values, given the simulated VPCs' CIDR blocks by key (A, B, C).
+DEMO_QUERIES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
+    "external": lambda n: {"vpc_cidrs": n["A"]},
+    "peering": lambda n: {"vpc_cidrs": n["A"], "peer_cidrs": n["B"]},
+    "cross_vpc": lambda n: {"vpc_cidrs": n["A"], "peer_cidrs": n["C"]},
+    "internal": lambda n: {"vpc_cidrs": n["A"]},
+    "inbound": lambda n: {"vpc_cidrs": n["A"], "peer_cidrs": n["B"]},
+    "outbound": lambda n: {"vpc_cidrs": n["A"], "peer_cidrs": n["B"]},
+    "top_talkers": lambda n: {"vpc_cidrs": n["A"], "top": "10"},
+    "rejected": lambda n: {"vpc_cidrs": n["A"]},
+    "remote_admin": lambda n: {"vpc_cidrs": n["A"]},
+}
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One query of the demo with its parameters and result."""
+
+    name: str
+    title: str
+    values: dict[str, str]
+    output: QueryOutput
+
+
+def run_demo(out_dir: Path, config: SampleConfig) -> list[DemoStep]:
+    """Write simulated logs under out_dir (replacing an earlier demo's) and run the pack."""
+    result = write_sample(config, out_dir, force=True)
+    truth = read_ground_truth(result.ground_truth)
+    networks = {vpc["key"]: ",".join(vpc["cidrs"]) for vpc in truth["topology"]["vpcs"]}
+    queries = load_queries()
+    steps: list[DemoStep] = []
+    for name, make_values in DEMO_QUERIES.items():
+        values = make_values(networks)
+        output = run_local(queries[name], values, str(out_dir), today=config.end_date)
+        steps.append(DemoStep(name, queries[name].title, values, output))
+    return steps
+
+
+def describe(step: DemoStep, limit: int, logs: Path) -> str:
+    """A readable block: title, the command that reproduces it, the first rows."""
+    params = " ".join(f"-p {k}={v}" for k, v in step.values.items())
+    shown = step.output.rows[:limit]
+    more = len(step.output.rows) - len(shown)
+    lines = [
+        f"== {step.title} ({step.name}): {len(step.output.rows)} conversations",
+        f"   vpc-cidr-analysis query run {step.name} --logs {logs} {params}",
+        render(step.output.columns, shown, "table").rstrip("\n"),
+    ]
+    if more > 0:
+        lines.append(f"   … {more} more")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1339 @@
+"""Simulated VPC flow logs, written exactly as AWS writes them to S3, and their ground truth.
+
+`write_sample(config, out_dir)` writes gzip text (or Parquet) flow-log objects under
+`[prefix/]AWSLogs/…` in the default or Hive layout, daily or hourly, plus `ground_truth.json`:
+the topology, the options, record counts, and the expected answer of every scenario (external,
+peering, cross_vpc, internal, inbound, outbound) for the last 10 days and for the whole range,
+accumulated while streaming — no record list is kept, so 10 million records run in bounded
+memory. The ground truth also carries the network's `inventory` (the JSON `vpc-cidr-analysis
+inventory` writes: ENIs, security groups, rules), and `iter_conversations` replays who opened
+which connection, for checking security-group rule usage.
+
+How records come about: time is cut into windows (5 minutes to 6 hours, by volume); each window
+gets a share of `records` (more by day than by night, less at weekends) and is filled with
+conversations drawn from the topology's traffic patterns. A conversation yields the request and
+the response on every network interface that sees it (client, server, NAT gateway, transit
+gateway), with flow-direction, tcp-flags (SYN on the initiator's records, SYN-ACK 18 on the
+responder's), pkt-srcaddr/pkt-dstaddr and traffic-path as AWS records them. Each window writes
+one object per flow log. The same seed and options give byte-identical output.
+
+`iter_records(config, topology)` yields the very same records as dicts (field → text as written,
+plus the partition values), so tests can evaluate any question in plain Python;
+`expected(records, predicate)` aggregates conversations the way the scenario queries do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import ipaddress
+import json
+import os
+import random
+import re
+import shutil
+from bisect import bisect_right
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Literal
+
+from vpc_cidr_analysis import __version__, schema
+from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.files import atomic_write
+from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout, object_key
+from vpc_cidr_analysis.simulate.inventory import inventory_from_topology
+from vpc_cidr_analysis.simulate.topology import (
+    AddressPool,
+    Eni,
+    Topology,
+    TrafficPattern,
+    default_topology,
+)
+
+DEFAULT_RECORDS = 50_000
+DEFAULT_DAYS = 14
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_REGION = "us-east-1"
+#: The seed walkthrough's window: "the last 10 days", end date included.
+WINDOW_DAYS = 10
+#: Above this many records, `ground_truth="auto"` keeps totals only (no conversation lists).
+FULL_DETAIL_LIMIT = 200_000
+GROUND_TRUTH_FILE = "ground_truth.json"
+#: gzip's default level, as most tools write; it costs ~2.5 µs per record, in its own thread.
+GZIP_LEVEL = 6
+GroundTruthDetail = Literal["auto", "full", "summary"]
+GROUND_TRUTH_DETAILS: tuple[str, ...] = ("auto", "full", "summary")
+
+#: Order of values inside a generated record: per-record values first, then the values fixed
+#: for the network interface (so a record is `dynamic tuple + interface tuple`).
+DYNAMIC_FIELDS: tuple[str, ...] = (
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+    "tcp-flags",
+    "type",
+    "pkt-srcaddr",
+    "pkt-dstaddr",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+    "flow-direction",
+    "traffic-path",
+    "reject-reason",
+)
+INTERFACE_FIELDS: tuple[str, ...] = tuple(f for f in schema.ALL_FIELDS if f not in DYNAMIC_FIELDS)
+RECORD_FIELDS: tuple[str, ...] = DYNAMIC_FIELDS + INTERFACE_FIELDS
+_POS: dict[str, int] = {name: i for i, name in enumerate(RECORD_FIELDS)}
+Record = tuple[str, ...]
+#: A record as `iter_records` yields it (field → text, partitions; `hour` may be None).
+RecordMap = Mapping[str, str | None]
+
+_M = schema.MISSING
+_EPHEMERAL_LOW, _EPHEMERAL_SPAN = 32768, 60999 - 32768 + 1  # Linux client ports
+#: Windows per day the simulator chooses from (6 h … 5 min); hourly layouts need >= 24.
+_WINDOWS_PER_DAY = (4, 6, 8, 12, 24, 48, 96, 288)
+_RECORDS_PER_FILE = 5_000
+#: Relative traffic per hour of day (UTC), and per weekday (Mon..Sun).
+_HOURLY = (3, 2, 2, 2, 2, 3, 4, 6, 8, 9, 10, 10, 10, 10, 10, 10, 9, 8, 7, 6, 5, 5, 4, 3)
+_WEEKDAY = (4, 4, 4, 4, 4, 3, 3)
+_ACCOUNT_RE = re.compile(r"\d{12}")
+_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SampleError(AnalysisError, ValueError):
+    """An option of the simulator is invalid; `option` names it (as on the command line)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """Every option of a simulated dataset; the same config (and seed) gives the same bytes."""
+
+    records: int = DEFAULT_RECORDS
+    days: int = DEFAULT_DAYS
+    end_date: date = field(default_factory=_today)
+    seed: int = 1
+    layout: Layout = "default"
+    hourly: bool = False
+    file_format: FileFormat = "text"
+    prefix: str = ""
+    fields: tuple[str, ...] = schema.V5_FIELDS
+    account: str = DEFAULT_ACCOUNT
+    region: str = DEFAULT_REGION
+    ground_truth: GroundTruthDetail = "auto"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.records, bool) or not isinstance(self.records, int) or self.records < 1:
+            raise SampleError(
+                "records", f"records must be a whole number >= 1, got {self.records!r}"
+            )
+        if isinstance(self.days, bool) or not isinstance(self.days, int) or self.days < 1:
+            raise SampleError("days", f"days must be a whole number >= 1, got {self.days!r}")
+        if not isinstance(self.end_date, date) or isinstance(self.end_date, datetime):
+            raise SampleError("end-date", f"end_date must be a date, got {self.end_date!r}")
+        if self.days > (self.end_date - date(1970, 1, 1)).days + 1:
+            raise SampleError(
+                "days", f"{self.days} days before {self.end_date} start before 1970-01-01"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise SampleError("seed", f"seed must be a whole number, got {self.seed!r}")
+        if self.layout not in LAYOUTS:
+            raise SampleError(
+                "layout", f"unknown layout {self.layout!r}: expected one of {', '.join(LAYOUTS)}"
+            )
+        if self.file_format not in FILE_FORMATS:
+            raise SampleError(
+                "file-format",
+                f"unknown file format {self.file_format!r}: expected {', '.join(FILE_FORMATS)}",
+            )
+        if not isinstance(self.account, str) or not _ACCOUNT_RE.fullmatch(self.account):
+            raise SampleError("account", f"account must be 12 digits, got {self.account!r}")
+        if not isinstance(self.region, str) or not _REGION_RE.fullmatch(self.region):
+            raise SampleError("region", f"region must look like 'us-east-1', got {self.region!r}")
+        if self.ground_truth not in GROUND_TRUTH_DETAILS:
+            raise SampleError(
+                "ground-truth",
+                f"ground_truth must be one of {', '.join(GROUND_TRUTH_DETAILS)}, "
+                f"got {self.ground_truth!r}",
+            )
+        if any(part in (".", "..") for part in self.prefix.split("/")) or "\\" in self.prefix:
+            raise SampleError(
+                "prefix", f"prefix must be a plain S3 key prefix, got {self.prefix!r}"
+            )
+        fields = self.fields
+        try:
+            names = schema.parse_log_format(fields if isinstance(fields, str) else " ".join(fields))
+        except schema.UnknownFieldError as exc:
+            raise SampleError("fields", str(exc)) from exc
+        object.__setattr__(self, "fields", names)
+
+    @property
+    def first_date(self) -> date:
+        return self.end_date - timedelta(days=self.days - 1)
+
+    @property
+    def detail(self) -> bool:
+        """Whether the ground truth lists every conversation (or totals only)."""
+        if self.ground_truth == "auto":
+            return self.records <= FULL_DETAIL_LIMIT
+        return self.ground_truth == "full"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["end_date"] = self.end_date.isoformat()
+        out["fields"] = list(self.fields)
+        return out
+
+
+def parse_end_date(text: str) -> date:
+    """`YYYY-MM-DD` → date, with an error naming the bad value."""
+    if not _DATE_RE.fullmatch(text.strip()):
+        raise SampleError("end-date", f"end date must be YYYY-MM-DD, got {text!r}")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise SampleError("end-date", f"end date {text!r} is not a calendar date ({exc})") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Ground truth: which records each question selects, and the conversations they add up to.
+
+#: Columns of a conversation row, in the order `Aggregate.rows()` returns them.
+CONVERSATION_COLUMNS: tuple[str, ...] = (
+    "srcaddr",
+    "dstaddr",
+    "dstport",
+    "protocol",
+    "action",
+    "flows",
+    "packets",
+    "bytes",
+    "first_seen",
+    "last_seen",
+)
+
+
+class CidrSet:
+    """Membership of textual addresses in a set of CIDR blocks (IPv4 and IPv6), memoised.
+
+    `'-'` and anything that is not an address belong to no set, as `TRY_CAST` yields NULL.
+    """
+
+    def __init__(self, cidrs: Iterable[str]) -> None:
+        self.cidrs = tuple(cidrs)
+        self._nets = [ipaddress.ip_network(c.strip(), strict=False) for c in self.cidrs]
+        self._cache: dict[str, bool] = {}
+
+    def __contains__(self, address: object) -> bool:
+        if not isinstance(address, str):
+            return False
+        hit = self._cache.get(address)
+        if hit is None:
+            try:
+                ip = ipaddress.ip_address(address)
+            except ValueError:
+                hit = False
+            else:
+                hit = any(ip.version == n.version and ip in n for n in self._nets)
+            if len(self._cache) < 1_000_000:
+                self._cache[address] = hit
+        return hit
+
+
+class AddressGroups:
+    """Which named networks (`A`, `B`, `C`, …) an address falls in, memoised per address."""
+
+    def __init__(self, networks: Mapping[str, Sequence[str]]) -> None:
+        self.sets = {name: CidrSet(cidrs) for name, cidrs in networks.items()}
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def __call__(self, address: str) -> frozenset[str]:
+        groups = self._cache.get(address)
+        if groups is None:
+            groups = frozenset(name for name, s in self.sets.items() if address in s)
+            if len(self._cache) < 1_000_000:
+                self._cache[address] = groups
+        return groups
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A question about VPC-A's traffic, as a test on the networks of srcaddr and dstaddr."""
+
+    name: str
+    description: str
+    test: Callable[[frozenset[str], frozenset[str]], bool]
+
+
+#: The walkthrough's questions, with A = all of VPC-A's blocks, B = 10.1.0.0/16, C = 10.2.0.0/16
+#: (network names are the topology's VPC keys). Add one here and the ground truth carries it.
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "external",
+        "exactly one endpoint in A, the other outside A",
+        lambda s, d: ("A" in s) != ("A" in d),
+    ),
+    Scenario(
+        "peering",
+        "one endpoint in A, the other in B (either direction)",
+        lambda s, d: ("A" in s and "B" in d) or ("B" in s and "A" in d),
+    ),
+    Scenario(
+        "cross_vpc",
+        "one endpoint in A, the other in C (either direction)",
+        lambda s, d: ("A" in s and "C" in d) or ("C" in s and "A" in d),
+    ),
+    Scenario("internal", "both endpoints in A", lambda s, d: "A" in s and "A" in d),
+    Scenario("inbound", "srcaddr in B, dstaddr in A", lambda s, d: "B" in s and "A" in d),
+    Scenario("outbound", "srcaddr in A, dstaddr in B", lambda s, d: "A" in s and "B" in d),
+)
+SCENARIOS_BY_NAME: dict[str, Scenario] = {s.name: s for s in SCENARIOS}
+
+
+class Aggregate:
+    """Totals and per-conversation sums of selected OK records, keyed like the queries' GROUP BY
+    (srcaddr, dstaddr, dstport, protocol, action)."""
+
+    _NO_START = 1 << 62
+
+    def __init__(self, detail: bool = True) -> None:
+        self.detail = detail
+        #: records, packets, bytes, first start, last end
+        self.totals: list[int] = [0, 0, 0, self._NO_START, -1]
+        self.table: dict[tuple[str, str, str, str, str], list[int]] = {}
+
+    @property
+    def records(self) -> int:
+        return self.totals[0]
+
+    @property
+    def packets(self) -> int:
+        return self.totals[1]
+
+    @property
+    def bytes(self) -> int:
+        return self.totals[2]
+
+    @property
+    def first_seen(self) -> int | None:
+        return self.totals[3] if self.totals[0] else None
+
+    @property
+    def last_seen(self) -> int | None:
+        return self.totals[4] if self.totals[0] else None
+
+    def add(
+        self,
+        src: str,
+        dst: str,
+        dstport: str,
+        protocol: str,
+        action: str,
+        packets: int,
+        nbytes: int,
+        start: int,
+        end: int,
+    ) -> None:
+        """Add one record's values (ports and protocol as written, counters as numbers)."""
+        t = self.totals
+        t[0] += 1
+        t[1] += packets
+        t[2] += nbytes
+        if start < t[3]:
+            t[3] = start
+        if end > t[4]:
+            t[4] = end
+        if not self.detail:
+            return
+        key = (src, dst, dstport, protocol, action)
+        row = self.table.get(key)
+        if row is None:
+            self.table[key] = [1, packets, nbytes, start, end]
+        else:
+            row[0] += 1
+            row[1] += packets
+            row[2] += nbytes
+            if start < row[3]:
+                row[3] = start
+            if end > row[4]:
+                row[4] = end
+
+    def add_record(self, record: RecordMap) -> None:
+        """Add one record given as field → text (as written); non-OK records are skipped."""
+        if record["log-status"] != "OK":
+            return
+        self.add(
+            str(record["srcaddr"]),
+            str(record["dstaddr"]),
+            str(record["dstport"]),
+            str(record["protocol"]),
+            str(record["action"]),
+            int(str(record["packets"])),
+            int(str(record["bytes"])),
+            int(str(record["start"])),
+            int(str(record["end"])),
+        )
+
+    def merged(self, other: Aggregate) -> Aggregate:
+        """A new aggregate holding both (e.g. the days inside and outside a window)."""
+        out = Aggregate(self.detail and other.detail)
+        for source in (self, other):
+            t, o = out.totals, source.totals
+            t[0] += o[0]
+            t[1] += o[1]
+            t[2] += o[2]
+            t[3] = min(t[3], o[3])
+            t[4] = max(t[4], o[4])
+            if out.detail:
+                for key, row in source.table.items():
+                    mine = out.table.get(key)
+                    if mine is None:
+                        out.table[key] = list(row)
+                    else:
+                        mine[0] += row[0]
+                        mine[1] += row[1]
+                        mine[2] += row[2]
+                        mine[3] = min(mine[3], row[3])
+                        mine[4] = max(mine[4], row[4])
+        return out
+
+    def rows(self) -> list[list[Any]]:
+        """Conversations as rows in `CONVERSATION_COLUMNS` order, sorted by key."""
+        rows = [
+            [s, d, int(p), int(proto), a, *values]
+            for (s, d, p, proto, a), values in self.table.items()
+        ]
+        rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
+        return rows
+
+    def conversations(self) -> list[dict[str, Any]]:
+        """Conversations as dicts keyed by `CONVERSATION_COLUMNS`, sorted by key."""
+        return [dict(zip(CONVERSATION_COLUMNS, row, strict=True)) for row in self.rows()]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "packets": self.packets,
+            "bytes": self.bytes,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "conversation_count": len(self.table) if self.detail else None,
+            "conversations": self.rows() if self.detail else None,
+        }
+
+
+RecordPredicate = Callable[[RecordMap], bool]
+
+
+def scenario_predicate(
+    scenario: str | Scenario,
+    networks: Mapping[str, Sequence[str]],
+    first_day: str | None = None,
+    last_day: str | None = None,
+) -> RecordPredicate:
+    """A test on one record (field → text, with `day`) for a scenario and CIDR parameters.
+
+    `networks` maps the scenario's network names to CIDR blocks, e.g.
+    `{"A": ["10.0.0.0/16", "100.64.0.0/20"], "B": ["10.1.0.0/16"], "C": ["10.2.0.0/16"]}`;
+    `first_day`/`last_day` ('yyyy/MM/dd', inclusive) restrict the record's `day` partition.
+    """
+    chosen = SCENARIOS_BY_NAME[scenario] if isinstance(scenario, str) else scenario
+    groups = AddressGroups(networks)
+
+    def predicate(record: RecordMap) -> bool:
+        day = record.get("day") or ""
+        if first_day is not None and day < first_day:
+            return False
+        if last_day is not None and day > last_day:
+            return False
+        src, dst = record["srcaddr"] or _M, record["dstaddr"] or _M
+        return chosen.test(groups(src), groups(dst))
+
+    return predicate
+
+
+def expected(
+    records: Iterable[RecordMap], predicate: RecordPredicate, detail: bool = True
+) -> Aggregate:
+    """Aggregate the OK records a predicate selects, as the scenario queries do.
+
+    Records are field → text as written (`iter_records` output, or a parsed file row).
+    """
+    aggregate = Aggregate(detail)
+    for record in records:
+        if record["log-status"] == "OK" and predicate(record):
+            aggregate.add_record(record)
+    return aggregate
+
+
+class _GroundTruth:
+    """Everything ground_truth.json reports, accumulated window by window while streaming.
+
+    Each scenario keeps one aggregate for the days inside the last-10-days window and one for
+    the days before it; the whole range is their merge, so each record is added once.
+    """
+
+    def __init__(self, config: SampleConfig, topology: Topology) -> None:
+        self.config = config
+        self.groups = AddressGroups(topology.vpc_cidrs())
+        end = config.end_date
+        window_first = max(config.first_date, end - timedelta(days=WINDOW_DAYS - 1))
+        self.recent = f"last_{WINDOW_DAYS}_days"
+        self.windows = {
+            self.recent: (f"{window_first:%Y/%m/%d}", f"{end:%Y/%m/%d}"),
+            "all": (f"{config.first_date:%Y/%m/%d}", f"{end:%Y/%m/%d}"),
+        }
+        self.window_first = f"{window_first:%Y/%m/%d}"
+        self.inside = [Aggregate(config.detail) for _ in SCENARIOS]
+        self.before = [Aggregate(config.detail) for _ in SCENARIOS]
+        self._matches: dict[tuple[str, str], tuple[int, ...]] = {}
+        self.log_status: Counter[str] = Counter()
+        self.action: Counter[str] = Counter()
+        self.by_day: Counter[str] = Counter()
+        self.files: list[dict[str, Any]] = []
+
+    def _scenarios_of(self, src: str, dst: str) -> tuple[int, ...]:
+        pair = (self.groups(src), self.groups(dst))
+        found = tuple(i for i, s in enumerate(SCENARIOS) if s.test(*pair))
+        if len(self._matches) < 1_000_000:
+            self._matches[src, dst] = found
+        return found
+
+    def add(self, day: str, records: Sequence[Record]) -> None:
+        """Count one window's records (all of one day) into the totals and scenarios."""
+        self.by_day[day] += len(records)
+        self.log_status.update(map(itemgetter(10), records))
+        self.action.update(map(itemgetter(9), records))
+        part = self.inside if day >= self.window_first else self.before
+        totals = [a.totals for a in part]
+        tables = [a.table for a in part]
+        detail = self.config.detail
+        matches, scenarios_of = self._matches, self._scenarios_of
+        for r in records:
+            if r[10] != "OK":
+                continue
+            src, dst = r[0], r[1]
+            found = matches.get((src, dst))
+            if found is None:
+                found = scenarios_of(src, dst)
+            if not found:
+                continue
+            packets, nbytes, start, end = int(r[5]), int(r[6]), int(r[7]), int(r[8])
+            key = (src, dst, r[3], r[4], r[9]) if detail else None
+            for i in found:  # Aggregate.add, inlined: this loop runs for every record
+                t = totals[i]
+                t[0] += 1
+                t[1] += packets
+                t[2] += nbytes
+                if start < t[3]:
+                    t[3] = start
+                if end > t[4]:
+                    t[4] = end
+                if key is not None:
+                    row = tables[i].get(key)
+                    if row is None:
+                        tables[i][key] = [1, packets, nbytes, start, end]
+                    else:
+                        row[0] += 1
+                        row[1] += packets
+                        row[2] += nbytes
+                        if start < row[3]:
+                            row[3] = start
+                        if end > row[4]:
+                            row[4] = end
+
+    def aggregate(self, scenario: int, window: str) -> Aggregate:
+        if window == self.recent:
+            return self.inside[scenario]
+        return self.before[scenario].merged(self.inside[scenario])
+
+    def to_dict(self, topology: Topology) -> dict[str, Any]:
+        scenarios: dict[str, Any] = {}
+        for s in SCENARIOS:
+            scenarios[s.name] = {"description": s.description} | {
+                w: self.aggregate(SCENARIOS.index(s), w).to_dict() for w in self.windows
+            }
+        return {
+            "generator": {"name": "vpc-cidr-analysis sample", "version": __version__},
+            "options": self.config.to_dict(),
+            "topology": topology.to_dict(),
+            "inventory": inventory_from_topology(
+                topology, self.config.account, self.config.region
+            ).to_dict(),
+            "networks": topology.vpc_cidrs(),
+            "records": sum(self.log_status.values()),
+            "counts": {
+                "log_status": dict(sorted(self.log_status.items())),
+                "action": dict(sorted(self.action.items())),
+                "day": dict(sorted(self.by_day.items())),
+            },
+            "windows": {
+                w: {"first_day": first, "last_day": last}
+                for w, (first, last) in self.windows.items()
+            },
+            "conversation_columns": list(CONVERSATION_COLUMNS),
+            "detail": "full" if self.config.detail else "summary",
+            "scenarios": scenarios,
+            "files": self.files,
+        }
+
+
+def ground_truth_json(data: Mapping[str, Any]) -> str:
+    """Indented JSON with each conversation row on one line (readable, and not 10x larger)."""
+    rows: dict[str, str] = {}
+
+    def compact(value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if k == "conversations" and isinstance(v, list):
+                    marker = f"@@rows{len(rows)}@@"
+                    rows[marker] = ",\n".join(
+                        "@@indent@@" + json.dumps(row, separators=(",", ":")) for row in v
+                    )
+                    out[k] = marker
+                else:
+                    out[k] = compact(v)
+            return out
+        if isinstance(value, list):
+            return [compact(v) for v in value]
+        return value
+
+    text = json.dumps(compact(data), indent=2)
+
+    def expand(match: re.Match[str]) -> str:
+        indent, key, marker = match[1], match[2], match[3]
+        body = rows[marker]
+        if not body:
+            return f"{indent}{key}[]"
+        return f"{indent}{key}[\n{body.replace('@@indent@@', indent + '  ')}\n{indent}]"
+
+    return re.sub(r'^( *)("conversations": )"(@@rows\d+@@)"', expand, text, flags=re.M) + "\n"
+
+
+def read_ground_truth(path: str | Path) -> dict[str, Any]:
+    """Load ground_truth.json (a directory holding it, or the file itself)."""
+    p = Path(path)
+    data: dict[str, Any] = json.loads((p / GROUND_TRUTH_FILE if p.is_dir() else p).read_text())
+    return data
+
+
+def conversations(truth: Mapping[str, Any], scenario: str, window: str) -> list[dict[str, Any]]:
+    """A scenario's conversation rows from a loaded ground truth, as dicts."""
+    rows = truth["scenarios"][scenario][window]["conversations"]
+    if rows is None:
+        raise ValueError("this ground truth was written with totals only (--ground-truth summary)")
+    columns = truth["conversation_columns"]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation.
+
+_DIRECTION_WORDS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+    "gov": "g",
+    "iso": "i",
+}
+
+
+def az_id(region: str, az: int) -> str:
+    """The AZ id AWS writes in `az-id`: `us-east-1`, 1 → `use1-az1`; `eu-west-1` → `euw1-az…`."""
+    parts = region.split("-")
+    middle = "".join(_DIRECTION_WORDS.get(p, p[:1]) for p in parts[1:-1])
+    return f"{parts[0]}{middle}{parts[-1]}-az{az}"
+
+
+@dataclass(slots=True)
+class _Endpoint:
+    name: str
+    addresses: list[str]
+    service: str  # pkt-*-aws-service for this endpoint's addresses, or '-'
+    eni: Eni | None = None
+    interface: Record | None = None  # interface values, when its VPC logs
+    log: int | None = None  # index of its flow log, when its VPC logs
+    route: str = "internet"
+
+
+@dataclass(slots=True)
+class _Compiled:
+    pattern: TrafficPattern
+    clients: list[_Endpoint]
+    servers: list[_Endpoint]
+    via: _Endpoint | None
+    via_kind: str | None
+    count: int
+    proto: str
+    port: str
+    type: str
+    accept: bool
+    tcp: bool
+    icmp_packet: int  # bytes per ICMP packet, 0 when not ICMP
+    client_path: str
+    server_path: str
+    weight: float
+
+
+@dataclass
+class Window:
+    """One delivery window: its start, its records per flow log (in flow-log order)."""
+
+    start: datetime
+    minutes: int
+    records: list[list[Record]]
+
+    @property
+    def day(self) -> str:
+        return f"{self.start:%Y/%m/%d}"
+
+
+def windows_per_day(records: int, days: int, flow_logs: int, hourly: bool) -> int:
+    """How many delivery windows to cut each day into: about 5,000 records per object."""
+    want = records // max(1, days * flow_logs * _RECORDS_PER_FILE)
+    choices = [w for w in _WINDOWS_PER_DAY if w >= 24 or not hourly]
+    best = choices[0]
+    for w in choices:
+        if w <= want:
+            best = w
+    return best
+
+
+#: Called once per conversation with (pattern, client name, server name, client address,
+#: server address, start): the simulator's own account of who opened which connection.
+ConversationObserver = Callable[[TrafficPattern, str, str, str, str, int], None]
+
+
+class Generator:
+    """Turns a config and a topology into windows of records (deterministic per seed)."""
+
+    #: Set to watch conversations as they are generated (see `iter_conversations`).
+    observer: ConversationObserver | None = None
+
+    def __init__(self, config: SampleConfig, topology: Topology) -> None:
+        self.config = config
+        self.topology = topology
+        self.rng = random.Random(config.seed)
+        pool_rng = random.Random(f"pools/{config.seed}")
+        version = str(schema.format_version(config.fields))
+        self.flow_logs: list[str] = sorted(
+            v.flow_log_id for v in topology.vpcs if v.flow_log_id is not None
+        )
+        log_index = {fl: i for i, fl in enumerate(self.flow_logs)}
+        self.logged_enis: list[_Endpoint] = []
+        self._eni_endpoints: dict[tuple[str, int], _Endpoint] = {}
+        for eni in topology.enis:
+            vpc = topology.vpc(eni.vpc)
+            interface = _interface_values(eni, topology, config, version)
+            for family in (4, 6):
+                address = eni.ipv4 if family == 4 else eni.ipv6
+                endpoint = _Endpoint(
+                    eni.name,
+                    [address] if address else [],
+                    _M,
+                    eni,
+                    interface if vpc.flow_log_id else None,
+                    log_index[vpc.flow_log_id] if vpc.flow_log_id else None,
+                )
+                self._eni_endpoints[eni.name, family] = endpoint
+            if vpc.flow_log_id:
+                self.logged_enis.append(self._eni_endpoints[eni.name, 4])
+        self._pool_endpoints: dict[tuple[str, int], _Endpoint] = {}
+        for pool in topology.pools:
+            for family in (4, 6):
+                self._pool_endpoints[pool.name, family] = _Endpoint(
+                    pool.name,
+                    _pool_addresses(pool, family, pool_rng),
+                    pool.aws_service or _M,
+                    route=pool.route,
+                )
+        self.patterns = [self._compile(p) for p in topology.traffic if p.weight > 0]
+        self._tables = self._choice_tables()
+
+    # -- set-up ----------------------------------------------------------------------------
+    def _endpoint(self, name: str, family: int) -> _Endpoint:
+        return self._eni_endpoints.get((name, family)) or self._pool_endpoints[name, family]
+
+    def _compile(self, p: TrafficPattern) -> _Compiled:
+        t = self.topology
+        clients = [self._endpoint(n, p.family) for n in p.clients]
+        servers = [self._endpoint(n, p.family) for n in p.servers]
+        via = self._eni_endpoints[p.via, 4] if p.via else None
+        via_kind = via.eni.kind if via and via.eni else None
+        cl = int(clients[0].log is not None)
+        sl = int(servers[0].log is not None)
+        vl = int(via is not None and via.log is not None)
+        accept = p.action == "ACCEPT"
+        if via_kind == "nat_gateway":
+            count = 2 * cl + 4 * vl
+        elif accept:
+            count = 2 * cl + 2 * sl + 2 * vl
+        else:
+            count = cl + sl + vl
+        return _Compiled(
+            pattern=p,
+            clients=clients,
+            servers=servers,
+            via=via,
+            via_kind=via_kind,
+            count=count,
+            proto=str(p.protocol),
+            port=str(p.port),
+            type=f"IPv{p.family}",
+            accept=accept,
+            tcp=p.protocol == 6,
+            icmp_packet=(84 if p.protocol == 1 else 104) if p.protocol in (1, 58) else 0,
+            client_path=_path(t, clients[0], servers[0], via is not None),
+            server_path=_path(t, servers[0], clients[0], via is not None),
+            weight=p.weight,
+        )
+
+    def _choice_tables(self) -> list[tuple[list[_Compiled | str], list[float]]]:
+        """Per records still to write (the index): what may be drawn, and cumulative weights."""
+        t = self.topology
+        top = max([c.count for c in self.patterns] + [1])
+        tables: list[tuple[list[_Compiled | str], list[float]]] = []
+        for room in range(top + 1):
+            items: list[_Compiled | str] = []
+            weights: list[float] = []
+            for c in self.patterns:
+                if c.count <= room:
+                    items.append(c)
+                    weights.append(c.weight)
+            for status, weight in (("NODATA", t.nodata_weight), ("SKIPDATA", t.skipdata_weight)):
+                if weight > 0 and room >= 1:
+                    items.append(status)
+                    weights.append(weight)
+            if not items and room >= 1:  # fill the last record of a window
+                items, weights = ["NODATA"], [1.0]
+            cumulative: list[float] = []
+            total = 0.0
+            for w in weights:
+                total += w
+                cumulative.append(total)
+            tables.append((items, cumulative))
+        return tables
+
+    # -- windows ---------------------------------------------------------------------------
+    def window_plan(self) -> list[tuple[datetime, int, int]]:
+        """(start, minutes, records) of every window, oldest first."""
+        c = self.config
+        per_day = windows_per_day(c.records, c.days, len(self.flow_logs), c.hourly)
+        minutes = 1440 // per_day
+        starts: list[tuple[datetime, int]] = []
+        for d in range(c.days):
+            day = c.first_date + timedelta(days=d)
+            midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            for w in range(per_day):
+                m = w * minutes
+                weight = _WEEKDAY[day.weekday()] * sum(
+                    _HOURLY[(m + k) // 60] for k in range(0, minutes, 5)
+                )
+                starts.append((midnight + timedelta(minutes=m), weight))
+        total = sum(w for _, w in starts)
+        plan: list[tuple[datetime, int, int]] = []
+        cumulative = 0
+        for start, weight in starts:
+            before = c.records * cumulative // total
+            cumulative += weight
+            plan.append((start, minutes, c.records * cumulative // total - before))
+        return plan
+
+    def windows(self) -> Iterator[Window]:
+        """Every window in time order with its records; memory holds one window at a time.
+
+        A window's last few records of budget, too few for some conversations, move on to the
+        next window (so small samples are not skewed towards short conversations); the last
+        window fills them with what fits, NODATA if nothing else does.
+        """
+        plan = self.window_plan()
+        carry = 0
+        for i, (start, minutes, budget) in enumerate(plan):
+            window, carry = self._fill(start, minutes, budget + carry, i == len(plan) - 1)
+            yield window
+
+    def _fill(self, start: datetime, minutes: int, budget: int, last: bool) -> tuple[Window, int]:
+        rnd = self.rng.random
+        logs: list[list[Record]] = [[] for _ in self.flow_logs]
+        first = int(start.timestamp())
+        span = minutes * 60 - 60  # start offsets leave room for a 59 s flow in the window
+        tables, top = self._tables, len(self._tables) - 1
+        remaining = budget
+        while remaining > 0:
+            if remaining < top and not last:
+                break
+            items, cumulative = tables[remaining if remaining < top else top]
+            item = items[bisect_right(cumulative, rnd() * cumulative[-1])]
+            t0 = first + int(rnd() * span)
+            if isinstance(item, str):
+                self._status_record(logs, item, t0)
+                remaining -= 1
+            else:
+                self._conversation(logs, item, t0, t0 + int(rnd() * 60))
+                remaining -= item.count
+        return Window(start, minutes, logs), remaining
+
+    def _status_record(self, logs: list[list[Record]], status: str, t0: int) -> None:
+        enis = self.logged_enis
+        eni = enis[int(self.rng.random() * len(enis))]
+        assert eni.interface is not None and eni.log is not None
+        values = (_M,) * 7 + (str(t0), str(t0 + 59), _M, status) + (_M,) * 9
+        logs[eni.log].append(values + eni.interface)
+
+    def _sizes(self, c: _Compiled, low: int, high: int) -> tuple[str, str]:
+        """(packets, bytes) of one direction of a conversation, as text."""
+        rnd = self.rng.random
+        nbytes = low + int(rnd() * (high - low + 1))
+        if c.icmp_packet:
+            packets = max(1, nbytes // c.icmp_packet)
+            return str(packets), str(packets * c.icmp_packet)
+        if not c.tcp:
+            return str(1 + nbytes // 1200), str(nbytes)
+        if nbytes < 240:  # handshake-only flows: SYN/SYN-ACK sized packets
+            size = 60 if c.type == "IPv4" else 80
+            packets = max(1, nbytes // size)
+            return str(packets), str(packets * size)
+        return str(1 + nbytes // (500 + int(rnd() * 900))), str(nbytes)
+
+    def _conversation(self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int) -> None:
+        """One conversation's records on every logging ENI that sees it (see `TrafficPattern`)."""
+        rnd = self.rng.random
+        client = c.clients[int(rnd() * len(c.clients))]
+        server = c.servers[int(rnd() * len(c.servers))]
+        caddr = client.addresses[int(rnd() * len(client.addresses))]
+        saddr = server.addresses[int(rnd() * len(server.addresses))]
+        cport = str(_EPHEMERAL_LOW + int(rnd() * _EPHEMERAL_SPAN)) if c.icmp_packet == 0 else "0"
+        if self.observer is not None:
+            self.observer(c.pattern, client.name, server.name, caddr, saddr, t0)
+        port, proto, typ, start, end = c.port, c.proto, c.type, str(t0), str(t1)
+        qp, qb = self._sizes(c, *c.pattern.request_bytes)
+        if not c.tcp:
+            fq = fr = "0"
+        elif not c.accept or rnd() >= 0.7:
+            fq, fr = "2", "18"  # SYN / SYN-ACK: the connection outlives the window
+        else:
+            fq, fr = "3", "19"  # opened and closed within the window: SYN+FIN / SYN-ACK+FIN
+        cs, ss = client.service, server.service
+        # A request field set (src, dst, srcport, dstport, packets, bytes, flags, pkt-src,
+        # pkt-dst, src service, dst service) seen by each interface; only srcaddr/dstaddr (and
+        # the NAT's port) change from one interface to the next.
+        request = (caddr, saddr, cport, port, proto, qp, qb, start, end)
+        req_tail = (fq, typ, caddr, saddr, cs, ss)
+        cif, sif = client.interface, server.interface
+        via = c.via
+        vif = via.interface if via is not None else None
+        vaddr = via.addresses[0] if via is not None else _M
+
+        if cif is not None and client.log is not None:
+            logs[client.log].append(
+                (*request, "ACCEPT", "OK", *req_tail, "egress", c.client_path, _M, *cif)
+            )
+        if c.via_kind == "transit_gateway" and vif is not None and via is not None:
+            logs[via.log or 0].append(
+                (vaddr, *request[1:], "ACCEPT", "OK", *req_tail, "egress", "1", _M, *vif)
+            )
+        if sif is not None and server.log is not None:
+            action = "ACCEPT" if c.accept else "REJECT"
+            logs[server.log].append((*request, action, "OK", *req_tail, "ingress", _M, _M, *sif))
+        if not c.accept:
+            return
+
+        rp, rb = self._sizes(c, *c.pattern.response_bytes)
+        response = (saddr, caddr, port, cport, proto, rp, rb, start, end, "ACCEPT", "OK")
+        resp_tail = (fr, typ, saddr, caddr, ss, cs)
+        if sif is not None and server.log is not None:
+            logs[server.log].append((*response, *resp_tail, "egress", c.server_path, _M, *sif))
+        if vif is not None and via is not None:
+            vlog = logs[via.log or 0]
+            if c.via_kind == "transit_gateway":
+                vlog.append((saddr, vaddr, *response[2:], *resp_tail, "ingress", _M, _M, *vif))
+            else:  # NAT gateway: instance -> NAT -> internet, answered back the same way
+                nport = str(1024 + int(rnd() * 64512))
+                vlog.append(
+                    (caddr, vaddr, *request[2:], "ACCEPT", "OK", *req_tail, "ingress", _M, _M, *vif)
+                )
+                vlog.append(
+                    (
+                        vaddr,
+                        saddr,
+                        nport,
+                        *request[3:],
+                        "ACCEPT",
+                        "OK",
+                        fq,
+                        typ,
+                        vaddr,
+                        saddr,
+                        _M,
+                        ss,
+                        "egress",
+                        "2",
+                        _M,
+                        *vif,
+                    )
+                )
+                vlog.append(
+                    (
+                        saddr,
+                        vaddr,
+                        port,
+                        nport,
+                        *response[4:],
+                        fr,
+                        typ,
+                        saddr,
+                        vaddr,
+                        ss,
+                        _M,
+                        "ingress",
+                        _M,
+                        _M,
+                        *vif,
+                    )
+                )
+                vlog.append((vaddr, caddr, *response[2:], *resp_tail, "egress", "1", _M, *vif))
+        if cif is not None and client.log is not None:
+            logs[client.log].append((*response, *resp_tail, "ingress", _M, _M, *cif))
+
+
+def _path(t: Topology, sender: _Endpoint, peer: _Endpoint, via: bool) -> str:
+    """traffic-path of the sender's egress records toward the peer ('-' unless an ENI sends)."""
+    eni = sender.eni
+    if eni is None:
+        return _M
+    if via:
+        return "1"  # NAT and transit gateways have a network interface in the VPC
+    if peer.eni is not None:
+        return "1" if peer.eni.vpc == eni.vpc else "4"
+    if peer.route == "local":
+        return "1"
+    nitro = eni.kind == "instance"
+    if peer.route == "gateway_endpoint":
+        return "7" if nitro else "2"
+    return "8" if nitro else "2"
+
+
+def _interface_values(eni: Eni, t: Topology, c: SampleConfig, version: str) -> Record:
+    """Values of INTERFACE_FIELDS for records of this ENI."""
+    values = {
+        "version": version,
+        "account-id": c.account,
+        "interface-id": eni.id,
+        "vpc-id": t.vpc(eni.vpc).id,
+        "subnet-id": t.subnet(eni.subnet).id,
+        "instance-id": eni.instance_id or _M,
+        "region": c.region,
+        "az-id": az_id(c.region, t.subnet(eni.subnet).az),
+        "sublocation-type": _M,
+        "sublocation-id": _M,
+    }
+    ecs = eni.ecs
+    if ecs is not None:
+        arn = f"arn:aws:ecs:{c.region}:{c.account}"
+        values |= {
+            "ecs-cluster-arn": f"{arn}:cluster/{ecs.cluster}",
+            "ecs-cluster-name": ecs.cluster,
+            "ecs-container-instance-arn": (
+                f"{arn}:container-instance/{ecs.cluster}/{ecs.container_instance_id}"
+                if ecs.container_instance_id
+                else _M
+            ),
+            "ecs-container-instance-id": ecs.container_instance_id or _M,
+            "ecs-container-id": ecs.container_id,
+            "ecs-second-container-id": ecs.second_container_id or _M,
+            "ecs-service-name": ecs.service or _M,
+            "ecs-task-definition-arn": f"{arn}:task-definition/{ecs.task_definition}",
+            "ecs-task-arn": f"{arn}:task/{ecs.cluster}/{ecs.task_id}",
+            "ecs-task-id": ecs.task_id,
+        }
+    return tuple(values.get(name, _M) for name in INTERFACE_FIELDS)
+
+
+def _pool_addresses(pool: AddressPool, family: int, rng: random.Random) -> list[str]:
+    """`size` addresses of the pool's blocks of one IP family (hosts, not network/broadcast)."""
+    nets = [n for n in (ipaddress.ip_network(c) for c in pool.cidrs) if n.version == family]
+    out: list[str] = []
+    for i in range(pool.size if nets else 0):
+        net = nets[i % len(nets)]
+        hosts = net.num_addresses
+        offset = 0 if hosts <= 2 else 1 + int(rng.random() * (hosts - 2))
+        out.append(str(net.network_address + offset))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API: records as dicts, and files on disk.
+
+
+def _selector(fields: Sequence[str]) -> Callable[[Record], tuple[str, ...]]:
+    positions = [_POS[f] for f in fields]
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda r: (r[only],)
+    getter: Callable[[Record], tuple[str, ...]] = itemgetter(*positions)
+    return getter
+
+
+def iter_records(
+    config: SampleConfig, topology: Topology | None = None
+) -> Iterator[dict[str, str | None]]:
+    """Every record `write_sample` writes for this config, in file order.
+
+    Each is field → text exactly as written (`-` for missing) for the config's fields, plus the
+    partitions `aws_account_id`, `aws_region`, `day` ('yyyy/MM/dd') and `hour` ('HH' or None).
+    """
+    generator = Generator(config, topology or default_topology())
+    select = _selector(config.fields)
+    fields = config.fields
+    for window in generator.windows():
+        partitions: dict[str, str | None] = {
+            "aws_account_id": config.account,
+            "aws_region": config.region,
+            "day": window.day,
+            "hour": f"{window.start:%H}" if config.hourly else None,
+        }
+        for records in window.records:
+            for r in records:
+                row: dict[str, str | None] = dict(zip(fields, select(r), strict=True))
+                row.update(partitions)
+                yield row
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One simulated conversation, as the generator chose it (not as logs show it).
+
+    `client`/`server` name ENIs or address pools of the topology; `day` is 'yyyy/MM/dd' (UTC).
+    """
+
+    day: str
+    pattern: str
+    client: str
+    server: str
+    client_address: str
+    server_address: str
+    protocol: int
+    port: int
+    action: str
+    start: int
+
+
+def iter_conversations(
+    config: SampleConfig, topology: Topology | None = None
+) -> Iterator[Conversation]:
+    """Every conversation behind the records `iter_records` yields for this config, in order.
+
+    This is the simulator's ground truth for who initiated what: usage analysis, which sees only
+    the records, is checked against it.
+    """
+    generator = Generator(config, topology or default_topology())
+    seen: list[Conversation] = []
+
+    def observe(
+        p: TrafficPattern, client: str, server: str, caddr: str, saddr: str, t0: int
+    ) -> None:
+        day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
+        seen.append(
+            Conversation(
+                day, p.name, client, server, caddr, saddr, p.protocol, p.port, p.action, t0
+            )
+        )
+
+    generator.observer = observe
+    for _window in generator.windows():
+        yield from seen
+        seen.clear()
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """What `write_sample` wrote."""
+
+    out_dir: Path
+    files: tuple[Path, ...]
+    records: int
+    bytes: int
+    ground_truth: Path
+
+
+class _TextWriter:
+    """gzip text objects: header line, space-separated values; mtime 0 and no name in the header.
+
+    `render` runs in the generating thread; `store` (compress and write) may run in another,
+    since zlib releases the GIL.
+    """
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.header = " ".join(fields)
+        self.select = _selector(fields)
+
+    def render(self, records: Sequence[Record]) -> str:
+        return "\n".join([self.header, *map(" ".join, map(self.select, records))]) + "\n"
+
+    def store(self, path: Path, text: str) -> int:
+        data = gzip.compress(text.encode(), compresslevel=GZIP_LEVEL, mtime=0)
+        atomic_write(path, data)
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+
+class _ParquetWriter(_TextWriter):
+    """Parquet objects written by DuckDB (gzip pages, as AWS), `-` → NULL, schema types."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        import duckdb
+
+        super().__init__(fields)
+        self.con = duckdb.connect()
+        self.con.execute("SET threads = 1")
+        self.con.execute("SET preserve_insertion_order = true")
+        columns = ", ".join(f"'{f.column}': '{f.duckdb_type}'" for f in schema.fields_for(fields))
+        self.columns = "{" + columns + "}"
+
+    def store(self, path: Path, text: str) -> int:
+        staging = path.with_name(f".{path.name}.tsv.tmp")
+        temp = path.with_name(f".{path.name}.tmp")
+        try:
+            staging.write_text(text)
+            self.con.execute(
+                f"COPY (SELECT * FROM read_csv({_sql_str(staging)}, delim=' ', header=true, "
+                f"columns={self.columns}, nullstr='-', quote='', escape='', auto_detect=false, "
+                f"hive_partitioning=false)) "
+                f"TO {_sql_str(temp)} (FORMAT parquet, COMPRESSION gzip)"
+            )
+            os.replace(temp, path)
+        finally:
+            staging.unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
+        return path.stat().st_size
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _sql_str(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _logs_root(out: Path, prefix: str) -> Path:
+    p = prefix.strip("/")
+    return (out / p if p else out) / "AWSLogs"
+
+
+def check_out_dir(out_dir: str | Path, config: SampleConfig, force: bool = False) -> None:
+    """Refuse an output directory that is a file, or that already holds flow logs (unless force)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise SampleError("out", f"output path {str(out)!r} is a file: expected a directory")
+    root = _logs_root(out, config.prefix)
+    if not force and root.is_dir() and any(root.iterdir()):
+        raise SampleError(
+            "out",
+            f"{str(root)!r} already holds flow logs: choose an empty directory or pass --force "
+            "to replace them",
+        )
+
+
+def write_sample(
+    config: SampleConfig,
+    out_dir: str | Path,
+    topology: Topology | None = None,
+    force: bool = False,
+) -> SampleResult:
+    """Write the simulated flow logs and ground_truth.json under out_dir; return what was written.
+
+    Objects go to `out_dir/[prefix/]AWSLogs/…` with AWS's keys. `force` first deletes a previous
+    `AWSLogs` folder there (never anything else).
+    """
+    topology = topology or default_topology()
+    out = Path(out_dir)
+    check_out_dir(out, config, force)
+    root = _logs_root(out, config.prefix)
+    if force and root.is_dir():
+        shutil.rmtree(root)
+    out.mkdir(parents=True, exist_ok=True)
+    generator = Generator(config, topology)
+    truth = _GroundTruth(config, topology)
+    writer = (
+        _ParquetWriter(config.fields)
+        if config.file_format == "parquet"
+        else _TextWriter(config.fields)
+    )
+    files: list[Path] = []
+    made: set[Path] = set()
+    # One background thread compresses and writes while the next window is generated; at most
+    # two objects wait for it, so memory stays bounded.
+    pending: deque[tuple[Future[int], dict[str, Any]]] = deque()
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowlog-writer")
+
+    def drain(keep: int) -> None:
+        while len(pending) > keep:
+            future, entry = pending.popleft()
+            entry["bytes"] = future.result()
+
+    try:
+        for window in generator.windows():
+            for log_id, records in zip(generator.flow_logs, window.records, strict=True):
+                if not records:
+                    continue
+                digest = hashlib.sha256(
+                    f"{config.seed}/{log_id}/{window.start:%Y%m%dT%H%M}".encode()
+                ).hexdigest()[:8]
+                key = object_key(
+                    config.prefix,
+                    config.layout,
+                    config.account,
+                    config.region,
+                    window.start,
+                    config.hourly,
+                    log_id,
+                    digest,
+                    config.file_format,
+                )
+                path = out / key
+                if path.parent not in made:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(path.parent)
+                entry: dict[str, Any] = {"key": key, "records": len(records), "bytes": None}
+                truth.files.append(entry)
+                files.append(path)
+                drain(2)
+                pending.append((executor.submit(writer.store, path, writer.render(records)), entry))
+            truth.add(window.day, [r for records in window.records for r in records])
+        drain(0)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        writer.close()
+    total_bytes = sum(int(entry["bytes"]) for entry in truth.files)
+    truth_path = out / GROUND_TRUTH_FILE
+    atomic_write(truth_path, ground_truth_json(truth.to_dict(topology)).encode())
+    return SampleResult(out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path)

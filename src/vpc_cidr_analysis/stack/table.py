@@ -1,0 +1,495 @@
+"""`Custom::FlowLogTable`: the stack's flow-log table, built from `schema`.
+
+A CloudFormation template cannot turn a flow log's `LogFormat` string into Glue columns: text
+flow logs are read by position, so the columns must follow the file's field order, and only code
+can map `${version} ${srcaddr} …` to typed columns. The stack helper function
+(`functions/stack_helper/`) therefore creates, updates and deletes the flow-log table (and, for
+the Hive-compatible layout, its view) from the stack's parameters, with the same
+`schema.athena_columns` the local engine uses.
+
+Every layout exposes the same columns: the data columns of the log format, then
+`aws_account_id`, `aws_region`, `day` ('yyyy/MM/dd') and, with hourly partitions, `hour` ('HH').
+
+- Default layout (`AWSLogs/{account}/vpcflowlogs/{region}/{yyyy}/{MM}/{dd}/[{HH}/]`): one table,
+  `day` a `date` projection with format `yyyy/MM/dd`, exactly as AWS documents it.
+- Hive-compatible layout (`…/aws-region={region}/year={yyyy}/month={MM}/day={dd}/[hour={HH}/]`):
+  a projected column's value is its formatted date, so no single projected column can both
+  match the key and read 'yyyy/MM/dd'. The data sit in the table `vpcflowlogstable_hive`, whose
+  `date_path` column is a `date` projection formatted `'year='yyyy'/month='MM'/day='dd`
+  (a java.time DateTimeFormatter pattern; quoted text is literal), and `vpcflowlogstable` is an
+  Athena view (a Glue `VIRTUAL_VIEW`) that turns `date_path` into `day`. A predicate on the
+  view's `day` is an expression over a partition column only; Athena (Trino) evaluates such
+  expressions on each projected partition before listing S3, so the window is still pruned.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.errors import AnalysisError, aws_error_code
+from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout
+from vpc_cidr_analysis.stack.custom_resource import Outcome, Request
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue import GlueClient
+
+logger = logging.getLogger("vpc_cidr_analysis.stack.table")
+
+#: Table over Hive-layout objects; users query the `vpcflowlogstable` view over it.
+HIVE_SOURCE_TABLE = "vpcflowlogstable_hive"
+#: Partition column of `HIVE_SOURCE_TABLE` holding `year=yyyy/month=MM/day=dd`.
+HIVE_DATE_COLUMN = "date_path"
+DAY_FORMAT = "yyyy/MM/dd"
+HIVE_DATE_FORMAT = "'year='yyyy'/month='MM'/day='dd"
+HOUR_RANGE = "0,23"
+
+TEXT_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+#: Glue (Hive) column type -> the type Athena records in a view's definition.
+VIEW_TYPES = {"int": "integer", "bigint": "bigint", "string": "varchar"}
+
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_ACCOUNT = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_DATABASE = re.compile(r"[a-z0-9_]{1,255}")
+
+
+class StackConfigError(AnalysisError, ValueError):
+    """A stack parameter has a value the flow-log table cannot be built from."""
+
+
+# --------------------------------------------------------------------------- table definition
+
+
+@dataclass(frozen=True)
+class FlowLogTableSpec:
+    """What the flow-log table is built from: where and how AWS writes the logs."""
+
+    bucket: str
+    prefix: str  # "" or "folder/…/" (ends with '/'), the part before AWSLogs/
+    layout: Layout
+    hourly: bool
+    file_format: FileFormat
+    fields: tuple[str, ...]  # flow-log field names in the files' order
+    account_ids: tuple[str, ...]
+    regions: tuple[str, ...]
+    start_day: date
+
+    @property
+    def root(self) -> str:
+        """`s3://bucket/prefix/AWSLogs/`: where every object of the flow log lives."""
+        return f"s3://{self.bucket}/{self.prefix}AWSLogs/"
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Glue tables this spec creates, in creation order."""
+        if self.layout == "hive":
+            return (HIVE_SOURCE_TABLE, schema.FLOW_TABLE)
+        return (schema.FLOW_TABLE,)
+
+
+def parse_location(url: str) -> tuple[str, str]:
+    """Bucket and key prefix ('' or ending in '/') of a flow-log destination `s3://bucket/…`."""
+    text = url.strip()
+    if not text.startswith("s3://"):
+        raise StackConfigError(
+            f"flow-log location {url!r} is not an S3 URL; expected s3://bucket/ or "
+            "s3://bucket/prefix/ (the flow log's destination, above AWSLogs/)"
+        )
+    bucket, _, prefix = text[len("s3://") :].partition("/")
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise StackConfigError(
+            f"flow-log location {url!r}: {bucket!r} is not a valid bucket name "
+            "(3-63 characters: lowercase letters, digits, '.', '-')"
+        )
+    parts = [p for p in prefix.split("/") if p]
+    if parts and parts[-1] == "AWSLogs":
+        suggestion = f"s3://{bucket}/" + "".join(f"{p}/" for p in parts[:-1])
+        raise StackConfigError(
+            f"flow-log location {url!r} ends with AWSLogs/; give the flow log's destination "
+            f"above it: {suggestion}"
+        )
+    if "AWSLogs" in parts:
+        raise StackConfigError(
+            f"flow-log location {url!r} reaches into AWSLogs/; give the flow log's destination "
+            "(the part before AWSLogs/), e.g. s3://bucket/ or s3://bucket/prefix/"
+        )
+    return bucket, "".join(f"{p}/" for p in parts)
+
+
+def _csv_values(name: str, text: str, pattern: re.Pattern[str], example: str) -> tuple[str, ...]:
+    values: list[str] = []
+    for raw in text.split(","):
+        value = raw.strip()
+        if not pattern.fullmatch(value):
+            raise StackConfigError(
+                f"{name}: {raw.strip()!r} is not valid; expected a comma-separated list like "
+                f"{example}"
+            )
+        if value not in values:
+            values.append(value)
+    return tuple(values)
+
+
+def parse_day(text: str, name: str = "projection start date") -> date:
+    """A 'yyyy/MM/dd' day."""
+    try:
+        return datetime.strptime(text.strip(), "%Y/%m/%d").date()
+    except ValueError:
+        raise StackConfigError(
+            f"{name} {text!r} is not a day; expected yyyy/MM/dd, e.g. 2025/01/01"
+        ) from None
+
+
+def spec_from_properties(props: Mapping[str, Any], today: date | None = None) -> FlowLogTableSpec:
+    """Validate `Custom::FlowLogTable` properties (strings, as CloudFormation sends them)."""
+    missing = [
+        key
+        for key in (
+            "FlowLogsLocation",
+            "S3Layout",
+            "HourlyPartitions",
+            "FileFormat",
+            "LogFormat",
+            "AccountIds",
+            "Regions",
+            "ProjectionStartDate",
+        )
+        if not str(props.get(key, "")).strip()
+    ]
+    if missing:
+        raise StackConfigError(f"Custom::FlowLogTable is missing properties: {', '.join(missing)}")
+    bucket, prefix = parse_location(str(props["FlowLogsLocation"]))
+    layout = str(props["S3Layout"]).strip()
+    if layout not in LAYOUTS:
+        raise StackConfigError(f"S3 layout {layout!r} is unknown; expected one of {LAYOUTS}")
+    hourly_text = str(props["HourlyPartitions"]).strip().lower()
+    if hourly_text not in ("true", "false"):
+        raise StackConfigError(f"hourly partitions {hourly_text!r}: expected true or false")
+    file_format = str(props["FileFormat"]).strip()
+    if file_format not in FILE_FORMATS:
+        raise StackConfigError(
+            f"file format {file_format!r} is unknown; expected one of {FILE_FORMATS}"
+        )
+    try:
+        fields = schema.parse_log_format(str(props["LogFormat"]))
+    except schema.UnknownFieldError as exc:
+        raise StackConfigError(f"log format: {exc}") from None
+    start_day = parse_day(str(props["ProjectionStartDate"]))
+    today = today or datetime.now(UTC).date()
+    if start_day > today:
+        raise StackConfigError(
+            f"projection start date {start_day:%Y/%m/%d} is in the future; Athena projects "
+            f"days from it up to today ({today:%Y/%m/%d}), so choose a day before today"
+        )
+    return FlowLogTableSpec(
+        bucket=bucket,
+        prefix=prefix,
+        layout=layout,  # type: ignore[arg-type]  # checked against LAYOUTS above
+        hourly=hourly_text == "true",
+        file_format=file_format,  # type: ignore[arg-type]  # checked against FILE_FORMATS
+        fields=fields,
+        account_ids=_csv_values(
+            "account ids", str(props["AccountIds"]), _ACCOUNT, "111122223333,444455556666"
+        ),
+        regions=_csv_values("regions", str(props["Regions"]), _REGION, "us-east-1,eu-west-1"),
+        start_day=start_day,
+    )
+
+
+def format_java_date(pattern: str, day: date, hour: int = 0) -> str:
+    """Format a day as Athena formats a `date` projection value (java.time pattern subset).
+
+    Supports `yyyy`, `MM`, `dd`, `HH` and quoted literal text (`'year='`, `''` for a quote):
+    enough to compute projection ranges and to check storage templates against real keys.
+    """
+    out: list[str] = []
+    fields = {"yyyy": f"{day.year:04d}", "MM": f"{day.month:02d}", "dd": f"{day.day:02d}"}
+    fields["HH"] = f"{hour:02d}"
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "'":
+            end = pattern.find("'", i + 1)
+            if end == -1:
+                raise ValueError(f"unclosed quote in date pattern {pattern!r}")
+            out.append(pattern[i + 1 : end] if end > i + 1 else "'")
+            i = end + 1
+        elif char.isalpha():
+            token = next((t for t in fields if pattern.startswith(t, i)), None)
+            if token is None:
+                raise ValueError(f"unsupported letters at {pattern[i:]!r} in {pattern!r}")
+            out.append(fields[token])
+            i += len(token)
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def date_column(spec: FlowLogTableSpec) -> tuple[str, str]:
+    """The projected date column of the table holding the data, and its date pattern."""
+    if spec.layout == "hive":
+        return HIVE_DATE_COLUMN, HIVE_DATE_FORMAT
+    return "day", DAY_FORMAT
+
+
+def storage_location_template(spec: FlowLogTableSpec) -> str:
+    """Athena's `storage.location.template`: the key prefix of one partition, with `${col}`."""
+    column, _ = date_column(spec)
+    if spec.layout == "hive":
+        template = (
+            f"{spec.root}aws-account-id=${{aws_account_id}}/aws-service=vpcflowlogs/"
+            f"aws-region=${{aws_region}}/${{{column}}}/"
+        )
+        return template + ("hour=${hour}/" if spec.hourly else "")
+    template = f"{spec.root}${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{{column}}}/"
+    return template + ("${hour}/" if spec.hourly else "")
+
+
+def partition_columns(spec: FlowLogTableSpec) -> list[str]:
+    """Partition columns of the table holding the data, in order."""
+    column, _ = date_column(spec)
+    return ["aws_account_id", "aws_region", column] + (["hour"] if spec.hourly else [])
+
+
+def projection_parameters(spec: FlowLogTableSpec) -> dict[str, str]:
+    """Partition projection properties: enum accounts and regions, dated days, integer hours."""
+    column, pattern = date_column(spec)
+    params = {
+        "projection.enabled": "true",
+        "projection.aws_account_id.type": "enum",
+        "projection.aws_account_id.values": ",".join(spec.account_ids),
+        "projection.aws_region.type": "enum",
+        "projection.aws_region.values": ",".join(spec.regions),
+        f"projection.{column}.type": "date",
+        f"projection.{column}.format": pattern,
+        f"projection.{column}.range": f"{format_java_date(pattern, spec.start_day)},NOW",
+        f"projection.{column}.interval": "1",
+        f"projection.{column}.interval.unit": "DAYS",
+    }
+    if spec.hourly:
+        params.update(
+            {
+                "projection.hour.type": "integer",
+                "projection.hour.range": HOUR_RANGE,
+                "projection.hour.digits": "2",
+            }
+        )
+    params["storage.location.template"] = storage_location_template(spec)
+    return params
+
+
+def expand_template(template: str, values: Mapping[str, str]) -> str:
+    """Replace each `${column}` by its value, as Athena does for one projected partition."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for ${{{name}}} in {template!r}")
+        return values[name]
+
+    return re.sub(r"\$\{([^}]+)\}", value, template)
+
+
+def data_columns(spec: FlowLogTableSpec) -> list[dict[str, str]]:
+    """Glue columns: the log format's in the files' order (text is read by position), then
+    every other field, as the local engine has them (see `schema.table_fields`)."""
+    columns = schema.athena_columns(schema.table_fields(spec.fields))
+    return [{"Name": name, "Type": kind} for name, kind in columns]
+
+
+def _storage(spec: FlowLogTableSpec) -> dict[str, Any]:
+    if spec.file_format == "parquet":
+        serde = {"SerializationLibrary": PARQUET_SERDE, "Parameters": {"serialization.format": "1"}}
+        formats = {"InputFormat": PARQUET_INPUT, "OutputFormat": PARQUET_OUTPUT}
+    else:
+        serde = {
+            "SerializationLibrary": TEXT_SERDE,
+            "Parameters": {"field.delim": " ", "serialization.format": " "},
+        }
+        formats = {"InputFormat": TEXT_INPUT, "OutputFormat": TEXT_OUTPUT}
+    return {"Columns": data_columns(spec), "Location": spec.root, **formats, "SerdeInfo": serde}
+
+
+def data_table_input(spec: FlowLogTableSpec) -> dict[str, Any]:
+    """Glue `TableInput` of the table that reads the flow-log objects."""
+    name = HIVE_SOURCE_TABLE if spec.layout == "hive" else schema.FLOW_TABLE
+    parameters = {"EXTERNAL": "TRUE", "classification": spec.file_format}
+    if spec.file_format == "text":
+        parameters["skip.header.line.count"] = "1"  # each file starts with the field names
+    parameters.update(projection_parameters(spec))
+    description = (
+        f"VPC flow logs under {spec.root} ({spec.layout} layout, "
+        f"{'hourly' if spec.hourly else 'daily'}, {spec.file_format})."
+    )
+    if spec.layout == "hive":
+        description += f" Query the {schema.FLOW_TABLE} view, which adds day (yyyy/MM/dd)."
+    return {
+        "Name": name,
+        "Description": description,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": parameters,
+        "PartitionKeys": [{"Name": c, "Type": "string"} for c in partition_columns(spec)],
+        "StorageDescriptor": _storage(spec),
+    }
+
+
+def view_columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
+    """(column, Glue type) of `vpcflowlogstable` in every layout: data, then partitions."""
+    columns = list(schema.athena_columns(schema.table_fields(spec.fields)))
+    columns += [("aws_account_id", "string"), ("aws_region", "string"), ("day", "string")]
+    return columns + ([("hour", "string")] if spec.hourly else [])
+
+
+def hive_view_sql(spec: FlowLogTableSpec, database: str) -> str:
+    """The SELECT behind the Hive layout's `vpcflowlogstable` view (Athena SQL)."""
+    day = (
+        f"replace(replace(replace(\"{HIVE_DATE_COLUMN}\", 'year=', ''), 'month=', ''), 'day=', '')"
+    )
+    select = [f'"{name}"' for name, _ in schema.athena_columns(schema.table_fields(spec.fields))]
+    select += ['"aws_account_id"', '"aws_region"', f'{day} AS "day"']
+    select += ['"hour"'] if spec.hourly else []
+    return "SELECT " + ", ".join(select) + f' FROM "{database}"."{HIVE_SOURCE_TABLE}"'
+
+
+def view_table_input(spec: FlowLogTableSpec, database: str) -> dict[str, Any]:
+    """Glue `TableInput` of an Athena view, stored the way Athena's CREATE VIEW stores it."""
+    columns = view_columns(spec)
+    definition = {
+        "originalSql": hive_view_sql(spec, database),
+        "catalog": "awsdatacatalog",
+        "schema": database,
+        "columns": [{"name": name, "type": VIEW_TYPES[kind]} for name, kind in columns],
+    }
+    encoded = base64.b64encode(json.dumps(definition).encode()).decode()
+    return {
+        "Name": schema.FLOW_TABLE,
+        "Description": (
+            f"VPC flow logs under {spec.root} (Hive-compatible layout) with day as yyyy/MM/dd."
+        ),
+        "TableType": "VIRTUAL_VIEW",
+        "Parameters": {"presto_view": "true", "comment": "Presto View"},
+        "ViewOriginalText": f"/* Presto View: {encoded} */",
+        "ViewExpandedText": "/* Presto View */",
+        "PartitionKeys": [],
+        "StorageDescriptor": {
+            "Columns": [{"Name": name, "Type": kind} for name, kind in columns],
+            "SerdeInfo": {},
+        },
+    }
+
+
+def decode_view(table_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON definition inside a view's `ViewOriginalText`."""
+    text = str(table_input["ViewOriginalText"])
+    match = re.fullmatch(r"/\* Presto View: (\S+) \*/", text)
+    if match is None:
+        raise ValueError(f"not an Athena view definition: {text[:60]!r}")
+    definition: dict[str, Any] = json.loads(base64.b64decode(match.group(1)))
+    return definition
+
+
+def table_inputs(spec: FlowLogTableSpec, database: str) -> list[dict[str, Any]]:
+    """Every Glue `TableInput` for the spec, in creation order (data table before its view)."""
+    inputs = [data_table_input(spec)]
+    if spec.layout == "hive":
+        inputs.append(view_table_input(spec, database))
+    return inputs
+
+
+# --------------------------------------------------------------------------- Glue actions
+
+
+def put_tables(glue: GlueClient, database: str, inputs: Sequence[Mapping[str, Any]]) -> None:
+    """Create each table, or replace it when it exists (dropped first if its type changes)."""
+    for table_input in inputs:
+        name = str(table_input["Name"])
+        try:
+            existing = glue.get_table(DatabaseName=database, Name=name)["Table"]
+        except Exception as exc:
+            if aws_error_code(exc) != "EntityNotFoundException":
+                raise
+            existing = None
+        if existing is not None and existing.get("TableType") != table_input["TableType"]:
+            glue.delete_table(DatabaseName=database, Name=name)
+            existing = None
+        if existing is None:
+            glue.create_table(DatabaseName=database, TableInput=table_input)  # type: ignore[arg-type]
+        else:
+            glue.update_table(DatabaseName=database, TableInput=table_input)  # type: ignore[arg-type]
+        logger.info("table %s.%s is %s", database, name, "updated" if existing else "created")
+
+
+def drop_tables(glue: GlueClient, database: str, names: Sequence[str]) -> None:
+    """Delete tables, ignoring those (or a database) that no longer exist."""
+    for name in names:
+        try:
+            glue.delete_table(DatabaseName=database, Name=name)
+            logger.info("table %s.%s deleted", database, name)
+        except Exception as exc:
+            if aws_error_code(exc) != "EntityNotFoundException":
+                raise
+
+
+# --------------------------------------------------------------------------- custom resources
+
+FLOW_LOG_TABLE_TYPE = "Custom::FlowLogTable"
+_TABLE_ID = re.compile(rf"([a-z0-9_]{{1,255}})\.{schema.FLOW_TABLE}")
+
+
+
+def _database(props: Mapping[str, Any]) -> str:
+    database = str(props.get("DatabaseName", "")).strip()
+    if not _DATABASE.fullmatch(database):
+        raise StackConfigError(
+            f"database name {database!r} is not valid; expected lowercase letters, digits "
+            "and '_', e.g. vpcflowlogscidrdb"
+        )
+    return database
+
+
+def on_flow_log_table(request: Request, glue: GlueClient) -> Outcome:
+    """Create/Update/Delete `Custom::FlowLogTable`; its physical id is `<database>.<table>`."""
+    if request.request_type == "Delete":
+        match = _TABLE_ID.fullmatch(request.physical_id)
+        if match:
+            try:
+                drop_tables(glue, match.group(1), [schema.FLOW_TABLE, HIVE_SOURCE_TABLE])
+            except Exception as exc:
+                # After DatabaseName changes, the role only reaches the new database; the old
+                # one is the stack's own and CloudFormation deletes it with its tables.
+                if aws_error_code(exc) != "AccessDeniedException":
+                    raise
+                logger.warning("left %s to its database's deletion: %s", match.group(0), exc)
+        return Outcome(request.physical_id, {}, "tables deleted")
+    props = request.properties
+    database = _database(props)
+    spec = spec_from_properties(props)
+    put_tables(glue, database, table_inputs(spec, database))
+    if spec.layout != "hive":  # left over when an update switches away from the Hive layout
+        drop_tables(glue, database, [HIVE_SOURCE_TABLE])
+    # A new database gets a new physical id; CloudFormation then deletes the old id's tables.
+    physical_id = f"{database}.{schema.FLOW_TABLE}"
+    return Outcome(
+        physical_id,
+        {
+            "TableName": schema.FLOW_TABLE,
+            "DataTableName": spec.table_names[0],
+            "LocationTemplate": storage_location_template(spec),
+        },
+        f"{', '.join(spec.table_names)} in {database}",
+    )

@@ -1,0 +1,129 @@
+"""The `query` and `estimate` commands, driven like a user would."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from click.testing import CliRunner
+from moto import mock_aws
+
+from vpc_cidr_analysis.cli import cli
+from vpc_cidr_analysis.pack.queries import load_queries
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_list_names_every_query_and_its_defaults() -> None:
+    result = invoke("query", "list")
+    assert result.exit_code == 0
+    for name in load_queries():
+        assert name in result.output
+    assert "peer_cidrs=10.2.0.0/16" in result.output  # cross_vpc's own default
+
+
+def test_show_prints_a_pasteable_query() -> None:
+    result = invoke("query", "show", "peering")
+    assert result.exit_code == 0
+    assert result.output.startswith("-- name: peering")
+    assert "any_match(split(? /* vpc_cidrs */, ',')" in result.output
+    lookup = invoke("query", "show", "peering", "--form", "cidrtable", "--raw")
+    assert "vpcflowlogscidrdb.cidrtable" in lookup.output
+    assert "SELECT *\nFROM matched" in lookup.output
+
+
+def test_run_local_json(small_sample: Any) -> None:
+    result = invoke(
+        "query", "run", "cross_vpc", "--logs", str(small_sample.path),
+        "--today", small_sample.config.end_date.isoformat(),
+        "-p", "vpc_cidrs=10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    expected = small_sample.truth["scenarios"]["cross_vpc"]["last_10_days"]
+    assert len(rows) == expected["conversation_count"]
+    assert sum(r["bytes"] for r in rows) == expected["bytes"]
+
+
+def test_bad_parameter_is_a_usage_error_naming_it() -> None:
+    result = CliRunner().invoke(cli, ["query", "run", "external", "--logs", ".", "-p", "days=0"])
+    assert result.exit_code == 2
+    assert "parameter days: 0 is out of range; expected 1..3660" in result.output
+    injected = CliRunner().invoke(
+        cli, ["query", "run", "external", "--logs", ".", "-p", "vpc_cidrs=' OR 1=1 --"]
+    )
+    assert injected.exit_code == 2
+    assert "vpc_cidrs" in injected.output
+
+
+def test_local_engine_needs_logs() -> None:
+    result = CliRunner().invoke(cli, ["query", "run", "external"])
+    assert result.exit_code == 2
+    assert "--logs is required with --engine local" in result.output
+
+
+def test_run_on_athena_binds_parameters() -> None:
+    with mock_aws():
+        result = invoke(
+            "query", "run", "inbound", "--engine", "athena", "--region", "us-east-1",
+            "--workgroup", "primary", "--output-location", "s3://results-bucket/",
+            "-p", "days=3",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        athena = boto3.client("athena", region_name="us-east-1")
+        executions = athena.list_query_executions()["QueryExecutionIds"]
+        assert len(executions) == 1
+        execution = athena.get_query_execution(QueryExecutionId=executions[0])["QueryExecution"]
+    vpc, peer, inbound = "'10.0.0.0/16'", "'10.1.0.0/16'", "'inbound'"
+    assert execution["ExecutionParameters"] == [
+        "''", "''", "3", "''", inbound, vpc, peer, inbound, peer, vpc,
+    ]  # fmt: skip
+    assert execution["QueryExecutionContext"]["Database"] == "vpcflowlogscidrdb"
+    assert "scanned 0 bytes, cost $0.000050" in result.output
+
+
+def test_estimate_reports_bytes_and_dollars() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="flow-log-bucket")
+        key = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/27/x.log.gz"
+        s3.put_object(Bucket="flow-log-bucket", Key=key, Body=b"x" * 1000)
+        old = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/10/01/x.log.gz"
+        s3.put_object(Bucket="flow-log-bucket", Key=old, Body=b"x" * 5000)
+        result = invoke(
+            "estimate", "external", "--logs", "s3://flow-log-bucket/", "--today", "2026-11-27",
+            "-p", "days=2", "--region", "us-east-1",
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1,000  bytes in 2 days (2026/11/26..2026/11/27)" in result.output
+    assert "$0.000050" in result.output
+
+
+def test_known_failures_are_one_error_line(tmp_path: Any) -> None:
+    missing = CliRunner().invoke(cli, ["query", "run", "external", "--logs", str(tmp_path / "x")])
+    assert missing.exit_code == 1
+    assert f"Error: --logs path does not exist: {tmp_path / 'x'}" in missing.output
+    no_form = CliRunner().invoke(cli, ["query", "show", "eni_usage", "--form", "cidrtable"])
+    assert no_form.exit_code == 1
+    assert "Error: query has no contains() membership test" in no_form.output
+    window = CliRunner().invoke(
+        cli, ["query", "run", "external", "--logs", ".", "-p", "start_day=2026/11/05",
+              "-p", "end_day=2026/11/01"],
+    )  # fmt: skip
+    assert window.exit_code == 2
+    assert "start_day 2026/11/05 is after end_day 2026/11/01" in window.output
+
+
+def test_estimate_with_nothing_to_read_says_what_to_check() -> None:
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="empty-bucket")
+        result = CliRunner().invoke(
+            cli, ["estimate", "external", "--logs", "s3://empty-bucket/", "--layout", "hive",
+                  "--region", "us-east-1"],
+        )  # fmt: skip
+    assert result.exit_code == 1
+    assert "no flow logs under s3://empty-bucket/ in the hive layout" in result.output

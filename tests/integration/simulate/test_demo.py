@@ -1,0 +1,34 @@
+"""`vpc-cidr-analysis demo`: the main job end to end, with answers equal to the ground truth."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vpc_cidr_analysis.cli import cli
+from vpc_cidr_analysis.simulate.demo import run_demo
+from vpc_cidr_analysis.simulate.simulator import SampleConfig, conversations, read_ground_truth
+
+
+def test_demo_answers_every_scenario_like_the_ground_truth(tmp_path: Path) -> None:
+    config = SampleConfig(records=3000, days=14, end_date=datetime.now(UTC).date(), seed=3)
+    steps = run_demo(tmp_path, config)
+    truth = read_ground_truth(tmp_path / "ground_truth.json")
+    by_name = {s.name: s for s in steps}
+    for scenario in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
+        expected = conversations(truth, scenario, "last_10_days")
+        assert len(by_name[scenario].output.rows) == len(expected), scenario
+    assert len(by_name["top_talkers"].output.rows) == 10
+
+
+def test_demo_command_prints_each_query_and_how_to_rerun_it(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--records", "2000"])
+    assert result.exit_code == 0, result.output
+    for name in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
+        assert f"vpc-cidr-analysis query run {name} --logs {out}" in result.output
+    assert "Done: 9 queries" in result.output
+    rerun = CliRunner().invoke(cli, ["demo", "--out", str(out), "--records", "2000"])
+    assert rerun.exit_code == 0, "a second demo replaces the first one's logs"

@@ -1,0 +1,593 @@
+"""The flow-log simulator: files as AWS writes them, realistic records, and a true ground truth."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import ipaddress
+from collections import Counter, defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from vpc_cidr_analysis import layout, schema
+from vpc_cidr_analysis.simulate.simulator import (
+    CONVERSATION_COLUMNS,
+    SCENARIOS,
+    CidrSet,
+    Generator,
+    SampleConfig,
+    SampleError,
+    az_id,
+    conversations,
+    expected,
+    iter_records,
+    read_ground_truth,
+    scenario_predicate,
+    windows_per_day,
+    write_sample,
+)
+from vpc_cidr_analysis.simulate.topology import default_topology, rule_allows
+
+END = date(2026, 11, 20)
+A = ["10.0.0.0/16", "100.64.0.0/20", "2600:1f18:aaaa:ab00::/56"]
+NETWORKS = {"A": A, "B": ["10.1.0.0/16"], "C": ["10.2.0.0/16"]}
+Row = dict[str, Any]  # a record from iter_records: field → text, plus partitions
+
+
+def read_text(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows (field → text) of a gzip text flow-log object."""
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    header = lines[0].split(" ")
+    return header, [dict(zip(header, line.split(" "), strict=True)) for line in lines[1:]]
+
+
+def read_parquet(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Columns (as field names) and rows as text, NULL → '-', as in the text format."""
+    con = duckdb.connect()
+    cursor = con.execute(f"SELECT * FROM read_parquet('{path}', hive_partitioning = false)")
+    columns = [schema.FIELDS_BY_COLUMN[d[0]].name for d in cursor.description]
+    rows = [
+        {c: "-" if v is None else str(v) for c, v in zip(columns, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+    return columns, rows
+
+
+def read_back(out: Path) -> list[tuple[str, layout.KeyPartitions, list[dict[str, str]]]]:
+    """(key, partitions, rows) of every flow-log object under out, in the order written.
+
+    Every file on disk must be listed in ground_truth.json (which gives the order), and the
+    other way round.
+    """
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} - {
+        "ground_truth.json"
+    }
+    keys = [f["key"] for f in read_ground_truth(out)["files"]]
+    assert sorted(keys) == sorted(on_disk)
+    found = []
+    for key in keys:
+        path = out / key
+        parts = layout.parse_key(key)
+        assert parts is not None, f"not a flow-log key: {key}"
+        reader = read_parquet if parts.file_format == "parquet" else read_text
+        found.append((key, parts, reader(path)[1]))
+    return found
+
+
+def snapshot(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def records() -> list[Row]:
+    """Every record of a 6,000-record, 14-day sample, as iter_records yields them."""
+    return list(iter_records(SampleConfig(records=6_000, days=14, end_date=END, seed=3)))
+
+
+# -- files and keys ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", ["text", "parquet"])
+def test_same_seed_same_bytes_other_seed_other_bytes(
+    tmp_path: Path, file_format: layout.FileFormat
+) -> None:
+    config = SampleConfig(records=800, days=3, end_date=END, seed=11, file_format=file_format)
+    first = snapshot(write_sample(config, tmp_path / "a").out_dir)
+    again = snapshot(write_sample(config, tmp_path / "b").out_dir)
+    other = snapshot(write_sample(replace(config, seed=12), tmp_path / "c").out_dir)
+    assert len(first) > 5
+    assert first == again
+    assert set(first) != set(other)  # the file hash in each name comes from the seed
+    assert sorted(first.values()) != sorted(other.values())
+
+
+def test_gzip_header_has_no_time_and_no_name(tmp_path: Path) -> None:
+    result = write_sample(SampleConfig(records=200, days=1, end_date=END), tmp_path)
+    raw = result.files[0].read_bytes()
+    assert raw[:3] == b"\x1f\x8b\x08"
+    assert raw[3] & 0x08 == 0  # FNAME flag unset
+    assert raw[4:8] == b"\0\0\0\0"  # MTIME 0
+
+
+@pytest.mark.parametrize("file_format", ["text", "parquet"])
+@pytest.mark.parametrize("hourly", [False, True])
+@pytest.mark.parametrize("layout_name", ["default", "hive"])
+def test_keys_read_back_to_their_partitions(
+    tmp_path: Path, layout_name: layout.Layout, hourly: bool, file_format: layout.FileFormat
+) -> None:
+    config = SampleConfig(
+        records=1_500,
+        days=2,
+        end_date=END,
+        layout=layout_name,
+        hourly=hourly,
+        file_format=file_format,
+        prefix="org/flow",
+        account="210987654321",
+        region="eu-west-1",
+    )
+    result = write_sample(config, tmp_path)
+    found = read_back(tmp_path)
+    assert len(found) == len(result.files)
+    assert sum(len(rows) for _, _, rows in found) == 1_500
+    days, hours = set(), set()
+    for key, parts, rows in found:
+        assert key.startswith("org/flow/AWSLogs/")
+        assert ("aws-account-id=" in key) == (layout_name == "hive")
+        assert key.endswith(".log.parquet" if file_format == "parquet" else ".log.gz")
+        assert (parts.aws_account_id, parts.aws_region) == ("210987654321", "eu-west-1")
+        assert parts.file_format == file_format
+        assert (parts.hour is not None) == hourly
+        stamp = datetime.strptime(key.rsplit("_", 2)[1], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        assert f"{stamp:%Y/%m/%d}" == parts.day
+        for row in rows:  # every record's times lie in its object's day (and hour)
+            for t in (int(row["start"]), int(row["end"])):
+                when = datetime.fromtimestamp(t, UTC)
+                assert f"{when:%Y/%m/%d}" == parts.day
+                if hourly:
+                    assert f"{when:%H}" == parts.hour
+            assert row["account-id"] == "210987654321"
+            assert row["region"] == "eu-west-1"
+            assert row["az-id"] in ("euw1-az1", "euw1-az2")
+        days.add(parts.day)
+        hours.add((parts.day, parts.hour))
+    assert days == {"2026/11/19", "2026/11/20"}
+    if hourly:  # at least one object per hour
+        assert len(hours) == 48
+
+
+def test_several_objects_per_day_and_one_per_flow_log_and_window(tmp_path: Path) -> None:
+    write_sample(SampleConfig(records=3_000, days=2, end_date=END), tmp_path)
+    keys = [key for key, _, _ in read_back(tmp_path)]
+    per_day = Counter(layout.parse_key(k).day for k in keys)
+    assert min(per_day.values()) >= 4
+    stamps = Counter((k.split("_")[3], k.split("_")[4]) for k in keys)  # flow log, window
+    assert set(stamps.values()) == {1}
+
+
+def test_custom_fields_in_their_order(tmp_path: Path) -> None:
+    fields = ("dstaddr", "srcaddr", "action", "log-status", "version", "interface-id", "dstport")
+    config = SampleConfig(records=300, days=1, end_date=END, fields=fields)
+    result = write_sample(config, tmp_path)
+    header, _ = read_text(result.files[0])
+    assert header == list(fields)
+    expected_rows = list(iter_records(config))
+    written = [row for _, _, rs in read_back(tmp_path) for row in rs]
+    assert written == [{f: r[f] for f in fields} for r in expected_rows]
+    assert {r["version"] for r in written} == {"2"}  # the highest version among the fields
+
+
+def test_fields_may_be_given_as_one_string() -> None:
+    config = SampleConfig(fields="${srcaddr} ${dstaddr}")  # type: ignore[arg-type]
+    assert config.fields == ("srcaddr", "dstaddr")
+    assert SampleConfig(fields="srcaddr,dstaddr").fields == ("srcaddr", "dstaddr")  # type: ignore[arg-type]
+
+
+def test_log_format_fields_and_version(tmp_path: Path) -> None:
+    config = SampleConfig(
+        records=300,
+        days=1,
+        end_date=END,
+        fields=schema.parse_log_format(
+            "${version} ${srcaddr} ${ecs-cluster-name} ${reject-reason}"
+        ),
+    )
+    rows = list(iter_records(config))
+    assert {r["version"] for r in rows} == {"8"}
+    assert {r["reject-reason"] for r in rows} == {"-"}
+    assert {r["ecs-cluster-name"] for r in rows} == {"-", "prod"}
+
+
+def test_parquet_types_names_and_nulls(tmp_path: Path) -> None:
+    config = SampleConfig(records=600, days=1, end_date=END, file_format="parquet")
+    result = write_sample(config, tmp_path)
+    con = duckdb.connect()
+    path = result.files[0]
+    kinds = dict(
+        con.execute(
+            f"SELECT name, type FROM parquet_schema('{path}') WHERE type IS NOT NULL"
+        ).fetchall()
+    )
+    assert list(kinds) == [schema.FIELDS_BY_NAME[f].column for f in schema.V5_FIELDS]
+    for name in schema.V5_FIELDS:
+        field = schema.FIELDS_BY_NAME[name]
+        assert (
+            kinds[field.column]
+            == {"int": "INT32", "bigint": "INT64", "string": "BYTE_ARRAY"}[field.athena_type]
+        )
+    files = [str(f) for f in result.files]
+    nulls = con.execute(
+        "SELECT count(*) FILTER (WHERE srcaddr IS NULL), count(*) FILTER (WHERE srcaddr = '-'), "
+        "count(*) FILTER (WHERE log_status <> 'OK') FROM read_parquet(?)",
+        [files],
+    ).fetchone()
+    assert nulls is not None
+    assert nulls[0] == nulls[2] > 0  # NODATA/SKIPDATA addresses are NULL
+    assert nulls[1] == 0
+    written = [row for _, _, rows in read_back(tmp_path) for row in rows]
+    assert written == [{f: r[f] for f in schema.V5_FIELDS} for r in iter_records(config)]
+
+
+def test_no_partial_or_temporary_files_are_left(tmp_path: Path) -> None:
+    write_sample(SampleConfig(records=500, days=2, end_date=END, file_format="parquet"), tmp_path)
+    names = [p.name for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
+
+
+def test_existing_logs_need_force_and_force_replaces_them(tmp_path: Path) -> None:
+    write_sample(SampleConfig(records=500, days=3, end_date=END), tmp_path)
+    with pytest.raises(SampleError, match="already holds flow logs") as err:
+        write_sample(SampleConfig(records=100, days=1, end_date=END), tmp_path)
+    assert err.value.option == "out"
+    result = write_sample(SampleConfig(records=100, days=1, end_date=END), tmp_path, force=True)
+    on_disk = sorted(p for p in (tmp_path / "AWSLogs").rglob("*") if p.is_file())
+    assert on_disk == sorted(result.files)
+
+
+def test_out_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "logs"
+    target.write_text("not a folder")
+    with pytest.raises(SampleError, match="is a file"):
+        write_sample(SampleConfig(records=10, days=1, end_date=END), target)
+
+
+@pytest.mark.parametrize(
+    ("option", "kwargs"),
+    [
+        ("records", {"records": 0}),
+        ("days", {"days": 0}),
+        ("fields", {"fields": ("version", "srcadr")}),
+        ("fields", {"fields": ()}),
+        ("account", {"account": "1234"}),
+        ("region", {"region": "mars"}),
+        ("layout", {"layout": "flat"}),
+        ("file-format", {"file_format": "csv"}),
+        ("prefix", {"prefix": "../up"}),
+        ("ground-truth", {"ground_truth": "some"}),
+        ("days", {"days": 30_000, "end_date": END}),
+        ("seed", {"seed": "7"}),
+    ],
+)
+def test_bad_options_name_the_option(option: str, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(SampleError) as err:
+        SampleConfig(**kwargs)
+    assert err.value.option == option
+
+
+# -- the records themselves ----------------------------------------------------------------------
+
+
+def test_exact_record_count_and_every_day_has_records(
+    records: list[Row],
+) -> None:
+    assert len(records) == 6_000
+    days = Counter(r["day"] for r in records)
+    assert sorted(days) == [f"2026/11/{d:02d}" for d in range(7, 21)]
+    assert min(days.values()) > 200
+    # weekends (Sat 14th, Sun 15th) are quieter than weekdays
+    assert days["2026/11/14"] < days["2026/11/13"]
+
+
+def test_nodata_and_skipdata_records_have_dashes(records: list[Row]) -> None:
+    status = Counter(r["log-status"] for r in records)
+    assert set(status) == {"OK", "NODATA", "SKIPDATA"}
+    assert status["NODATA"] > status["SKIPDATA"] > 0
+    for r in records:
+        if r["log-status"] == "OK":
+            assert r["action"] in ("ACCEPT", "REJECT")
+            assert r["srcaddr"] != "-" and r["protocol"] != "-"
+            continue
+        for name in ("srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes"):
+            assert r[name] == "-"
+        for name in ("action", "tcp-flags", "type", "pkt-srcaddr", "flow-direction"):
+            assert r[name] == "-"
+        assert r["interface-id"].startswith("eni-")
+        assert int(r["end"]) > int(r["start"])
+
+
+def test_every_request_has_its_response_on_the_same_interface(
+    records: list[Row],
+) -> None:
+    ok = [r for r in records if r["log-status"] == "OK"]
+    seen = {
+        (r["interface-id"], r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"], r["protocol"])
+        for r in ok
+    }
+    rejected = {
+        (r["pkt-srcaddr"], r["pkt-dstaddr"], r["srcport"], r["dstport"], r["protocol"])
+        for r in ok
+        if r["action"] == "REJECT"
+    }
+    unanswered = 0
+    for r in ok:
+        reverse = (
+            r["interface-id"],
+            r["dstaddr"],
+            r["srcaddr"],
+            r["dstport"],
+            r["srcport"],
+            r["protocol"],
+        )
+        if reverse in seen:
+            continue
+        # only the request of a rejected connection goes unanswered (on the client's side too)
+        unanswered += 1
+        assert r["tcp-flags"] == "2"
+        pkt_tuple = (r["pkt-srcaddr"], r["pkt-dstaddr"], r["srcport"], r["dstport"], r["protocol"])
+        assert pkt_tuple in rejected, r
+    assert unanswered >= len(rejected) > 0
+
+
+def test_tcp_flags_mark_initiator_and_responder(records: list[Row]) -> None:
+    server_ports = {str(p.port) for p in default_topology().traffic if p.protocol == 6}
+    sides: Counter[str] = Counter()
+    for r in records:
+        if r["protocol"] != "6":
+            if r["log-status"] == "OK":
+                assert r["tcp-flags"] == "0"
+            continue
+        flags = int(str(r["tcp-flags"]))
+        to_server = r["dstport"] in server_ports and r["srcport"] not in server_ports
+        from_server = r["srcport"] in server_ports and r["dstport"] not in server_ports
+        if to_server:  # the initiator's direction: SYN, maybe FIN, never SYN-ACK
+            assert flags in (2, 3), r
+            sides["request"] += 1
+        elif from_server:  # the responder's: SYN-ACK, maybe FIN
+            assert flags in (18, 19), r
+            sides["response"] += 1
+    assert sides["request"] > sides["response"] > 1000
+
+
+def test_directions_paths_and_types(records: list[Row]) -> None:
+    ok = [r for r in records if r["log-status"] == "OK"]
+    paths = Counter(r["traffic-path"] for r in ok if r["flow-direction"] == "egress")
+    assert {r["traffic-path"] for r in ok if r["flow-direction"] == "ingress"} == {"-"}
+    assert {"1", "2", "4", "7", "8"} <= set(paths)
+    assert "-" not in paths
+    for r in ok:
+        version = ipaddress.ip_address(r["srcaddr"]).version
+        assert r["type"] == f"IPv{version}"
+        assert ipaddress.ip_address(r["dstaddr"]).version == version
+    services = Counter((r["pkt-src-aws-service"], r["pkt-dst-aws-service"]) for r in ok)
+    assert services["-", "S3"] and services["S3", "-"]
+    assert services["-", "DYNAMODB"] and services["DYNAMODB", "-"]
+    assert services["-", "-"] > 0.8 * len(ok)
+
+
+def test_protocols_ports_and_scenario_traffic_are_present(
+    records: list[Row],
+) -> None:
+    ok = [r for r in records if r["log-status"] == "OK"]
+    assert {r["protocol"] for r in ok} == {"1", "6", "17", "58"}
+    for r in ok:
+        if r["protocol"] in ("1", "58"):
+            assert (r["srcport"], r["dstport"]) == ("0", "0")
+    dns = [r for r in ok if r["dstport"] == "53"]
+    assert dns and {r["protocol"] for r in dns} == {"17"}
+    assert {r["dstaddr"] for r in dns} == {"10.0.0.2", "10.1.0.2"}
+    rejected = Counter(r["dstport"] for r in ok if r["action"] == "REJECT")
+    assert rejected["22"] and rejected["3389"] and rejected["5432"]
+    c_to_a = scenario_predicate("cross_vpc", NETWORKS)
+    from_c = [r for r in ok if c_to_a(r) and r["srcaddr"].startswith("10.2.")]
+    assert {r["srcaddr"] for r in from_c} == {"10.2.0.146"}
+    assert "10.0.0.151" in {r["dstaddr"] for r in from_c}
+    ipv6 = [r for r in ok if r["type"] == "IPv6"]
+    assert any(r["dstaddr"].startswith("2600:1f18:aaaa:ab0") for r in ipv6)
+
+
+def test_nat_gateway_interface_records_translated_addresses(
+    records: list[Row],
+) -> None:
+    topology = default_topology()
+    nat = topology.eni("a-nat-1")
+    on_nat = [r for r in records if r["interface-id"] == nat.id and r["log-status"] == "OK"]
+    assert on_nat and {r["instance-id"] for r in on_nat} == {"-"}
+    inbound_from_instance = [
+        r for r in on_nat if r["dstaddr"] == nat.ipv4 and r["srcaddr"].startswith("10.")
+    ]
+    assert inbound_from_instance
+    for r in inbound_from_instance:  # pkt-dstaddr is the internet host, dstaddr the NAT
+        assert r["pkt-dstaddr"] != r["dstaddr"] and not r["pkt-dstaddr"].startswith("10.")
+        assert r["flow-direction"] == "ingress"
+    to_internet = [r for r in on_nat if r["srcaddr"] == nat.ipv4 and r["traffic-path"] == "2"]
+    assert to_internet and all(r["pkt-srcaddr"] == nat.ipv4 for r in to_internet)
+    back = [r for r in on_nat if r["srcaddr"] == nat.ipv4 and r["traffic-path"] == "1"]
+    assert back and all(r["pkt-srcaddr"] != nat.ipv4 for r in back)
+
+
+def test_accepted_and_rejected_requests_follow_security_groups(
+    records: list[Row],
+) -> None:
+    """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it.
+
+    Responses (an ingress record whose reverse left the same ENI before) are stateful and skipped.
+    """
+    topology = default_topology()
+    by_id = {e.id: e for e in topology.enis}
+    sent: dict[str | None, set[tuple[str | None, ...]]] = defaultdict(set)
+    checked: Counter[str] = Counter()
+    for r in records:
+        if r["log-status"] != "OK":
+            continue
+        eni = by_id[str(r["interface-id"])]
+        flow = (r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"], r["protocol"])
+        if r["flow-direction"] == "egress":
+            sent[eni.id].add(flow)
+            continue
+        reverse = (r["dstaddr"], r["srcaddr"], r["dstport"], r["srcport"], r["protocol"])
+        if not eni.security_groups or reverse in sent[eni.id]:
+            continue
+        allowed = rule_allows(
+            topology,
+            eni,
+            "ingress",
+            str(r["srcaddr"]),
+            int(str(r["protocol"])),
+            int(str(r["dstport"])),
+        )
+        assert allowed == (r["action"] == "ACCEPT"), r
+        checked[str(r["action"])] += 1
+    assert checked["ACCEPT"] > 500 and checked["REJECT"] > 10
+
+
+def test_enis_use_their_own_metadata(records: list[Row]) -> None:
+    topology = default_topology()
+    for r in records:
+        eni = next(e for e in topology.enis if e.id == r["interface-id"])
+        assert r["vpc-id"] == topology.vpc(eni.vpc).id
+        assert r["subnet-id"] == topology.subnet(eni.subnet).id
+        assert r["instance-id"] == (eni.instance_id or "-")
+        assert r["az-id"] == az_id("us-east-1", topology.subnet(eni.subnet).az)
+        if r["log-status"] == "OK" and r["flow-direction"] == "egress":
+            assert r["srcaddr"] in (eni.ipv4, eni.ipv6)
+        if r["log-status"] == "OK" and r["flow-direction"] == "ingress":
+            assert r["dstaddr"] in (eni.ipv4, eni.ipv6)
+
+
+def test_timestamps_stay_in_their_window() -> None:
+    config = SampleConfig(records=2_000, days=2, end_date=END, hourly=True)
+    generator = Generator(config, default_topology())
+    for window in generator.windows():
+        first = int(window.start.timestamp())
+        last = first + window.minutes * 60
+        for per_log in window.records:
+            for r in per_log:
+                assert first <= int(r[7]) <= int(r[8]) < last
+
+
+def test_window_sizes_follow_volume() -> None:
+    assert windows_per_day(3_000, 12, 3, hourly=False) == 4
+    assert windows_per_day(3_000, 12, 3, hourly=True) == 24
+    assert windows_per_day(10_000_000, 14, 3, hourly=False) == 24
+    assert windows_per_day(20_000_000, 14, 3, hourly=False) == 48
+    assert windows_per_day(10**9, 1, 3, hourly=False) == 288
+
+
+# -- ground truth ---------------------------------------------------------------------------------
+
+
+def test_ground_truth_counts_match_the_files(small_sample: Any) -> None:
+    truth = small_sample.truth
+    found = read_back(small_sample.path)
+    rows = [row for _, _, rs in found for row in rs]
+    assert truth["records"] == len(rows) == 3_000
+    assert truth["counts"]["log_status"] == dict(Counter(r["log-status"] for r in rows))
+    assert truth["counts"]["action"] == dict(Counter(r["action"] for r in rows))
+    by_day = Counter()
+    for _, parts, rs in found:
+        by_day[parts.day] += len(rs)
+    assert truth["counts"]["day"] == dict(by_day)
+    assert {f["key"]: f["records"] for f in truth["files"]} == {k: len(rs) for k, _, rs in found}
+
+
+def test_ground_truth_scenarios_match_a_recount_of_the_files(small_sample: Any) -> None:
+    truth = small_sample.truth
+    rows = [row | {"day": parts.day} for _, parts, rs in read_back(small_sample.path) for row in rs]
+    for window, spec in truth["windows"].items():
+        for scenario in SCENARIOS:
+            predicate = scenario_predicate(
+                scenario, truth["networks"], spec["first_day"], spec["last_day"]
+            )
+            recount = expected(rows, predicate)
+            written = truth["scenarios"][scenario.name][window]
+            assert written["records"] == recount.records, (scenario.name, window)
+            assert (written["packets"], written["bytes"]) == (recount.packets, recount.bytes)
+            assert (written["first_seen"], written["last_seen"]) == (
+                recount.first_seen,
+                recount.last_seen,
+            )
+            assert conversations(truth, scenario.name, window) == recount.conversations()
+
+
+def test_ground_truth_windows_and_scenario_shapes(small_sample: Any) -> None:
+    truth = small_sample.truth
+    end = small_sample.config.end_date
+    last10, everything = truth["windows"]["last_10_days"], truth["windows"]["all"]
+    assert last10["last_day"] == everything["last_day"] == f"{end:%Y/%m/%d}"
+    assert everything["first_day"] < last10["first_day"]
+    assert truth["networks"]["A"] == A
+    assert truth["conversation_columns"] == list(CONVERSATION_COLUMNS)
+    s = truth["scenarios"]
+    for name in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
+        assert 0 < s[name]["last_10_days"]["records"] < s[name]["all"]["records"], name
+    assert (
+        s["peering"]["all"]["records"]
+        == s["inbound"]["all"]["records"] + s["outbound"]["all"]["records"]
+    )
+    for row in conversations(truth, "inbound", "all"):
+        assert row["srcaddr"].startswith("10.1.")
+    vpc_a = CidrSet(A)
+    for row in conversations(truth, "external", "all"):
+        assert (row["srcaddr"] in vpc_a) != (row["dstaddr"] in vpc_a)
+    for row in conversations(truth, "internal", "all"):
+        assert row["srcaddr"] in vpc_a and row["dstaddr"] in vpc_a
+
+
+def test_ground_truth_equals_expected_over_iter_records(tmp_path: Path) -> None:
+    config = SampleConfig(records=1_500, days=11, end_date=END, seed=5, hourly=True)
+    truth = read_ground_truth(write_sample(config, tmp_path).ground_truth)
+    rows = list(iter_records(config))
+    for scenario in SCENARIOS:
+        for window, spec in truth["windows"].items():
+            recount = expected(
+                rows,
+                scenario_predicate(scenario, NETWORKS, spec["first_day"], spec["last_day"]),
+            )
+            assert conversations(truth, scenario.name, window) == recount.conversations()
+
+
+def test_summary_ground_truth_keeps_totals_only(tmp_path: Path) -> None:
+    config = SampleConfig(records=1_000, days=2, end_date=END, ground_truth="summary")
+    truth = read_ground_truth(write_sample(config, tmp_path).ground_truth)
+    full = read_ground_truth(
+        write_sample(
+            SampleConfig(records=1_000, days=2, end_date=END), tmp_path / "full"
+        ).ground_truth
+    )
+    external = truth["scenarios"]["external"]["all"]
+    assert external["conversations"] is None and external["conversation_count"] is None
+    assert external["records"] == full["scenarios"]["external"]["all"]["records"] > 0
+    with pytest.raises(ValueError, match="totals only"):
+        conversations(truth, "external", "all")
+
+
+def test_scenario_predicate_handles_dashes_ipv6_and_days() -> None:
+    external = scenario_predicate("external", NETWORKS, "2026/11/10", "2026/11/20")
+    row = {"srcaddr": "2600:1f18:aaaa:ab0a::5", "dstaddr": "2606:4700::1", "day": "2026/11/11"}
+    assert external(row)
+    assert not external(row | {"day": "2026/11/09"})
+    assert not external(row | {"dstaddr": "100.64.3.1"})  # both in A
+    assert not external({"srcaddr": "-", "dstaddr": "-", "day": "2026/11/11"})
+    assert scenario_predicate("inbound", NETWORKS)({"srcaddr": "10.1.9.9", "dstaddr": "100.64.0.9"})
+    assert not scenario_predicate("outbound", NETWORKS)(
+        {"srcaddr": "10.1.9.9", "dstaddr": "10.0.0.1"}
+    )

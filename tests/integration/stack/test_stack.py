@@ -1,0 +1,642 @@
+"""The stack's flow-log table definition and its custom-resource function (stack.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import boto3
+import duckdb
+import pytest
+from moto import mock_aws
+
+from vpc_cidr_analysis import layout, schema
+from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
+from vpc_cidr_analysis.stack import table as stack
+
+BUCKET = "flow-logs-bucket"
+ACCOUNTS = ("111122223333", "444455556666")
+REGIONS = ("us-east-1", "eu-west-1")
+V5_FORMAT = " ".join(f"${{{name}}}" for name in schema.V5_FIELDS)
+LAYOUT_CASES = [
+    (lay, hourly, prefix)
+    for lay in layout.LAYOUTS
+    for hourly in (False, True)
+    for prefix in ("", "team/flow-logs/")
+]
+
+
+def props(**overrides: str) -> dict[str, str]:
+    """`Custom::FlowLogTable` properties as CloudFormation sends them (strings)."""
+    base = {
+        "DatabaseName": schema.DATABASE,
+        "FlowLogsLocation": f"s3://{BUCKET}/",
+        "S3Layout": "default",
+        "HourlyPartitions": "false",
+        "FileFormat": "text",
+        "LogFormat": V5_FORMAT,
+        "AccountIds": ",".join(ACCOUNTS),
+        "Regions": ",".join(REGIONS),
+        "ProjectionStartDate": "2025/01/01",
+    }
+    base.update(overrides)
+    return base
+
+
+def spec_for(lay: str, hourly: bool, prefix: str, **overrides: str) -> stack.FlowLogTableSpec:
+    return stack.spec_from_properties(
+        props(
+            FlowLogsLocation=f"s3://{BUCKET}/{prefix}",
+            S3Layout=lay,
+            HourlyPartitions=str(hourly).lower(),
+            **overrides,
+        )
+    )
+
+
+def projected_values(
+    spec: stack.FlowLogTableSpec, account: str, region: str, day: date, hour: int
+) -> dict[str, str]:
+    """Partition values as Athena projects them: enum values, formatted date, 2-digit hour."""
+    column, pattern = stack.date_column(spec)
+    values = {"aws_account_id": account, "aws_region": region}
+    values[column] = stack.format_java_date(pattern, day)
+    if spec.hourly:
+        values["hour"] = f"{hour:02d}"
+    return values
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def test_columns_are_the_schema_columns_of_the_log_format_in_file_order() -> None:
+    custom = "${srcaddr} ${dstaddr} ${action} ${version} ${bytes} ${log-status} ${region}"
+    spec = stack.spec_from_properties(props(LogFormat=custom))
+    columns = [(c["Name"], c["Type"]) for c in stack.data_columns(spec)]
+    assert columns[:7] == [
+        ("srcaddr", "string"),
+        ("dstaddr", "string"),
+        ("action", "string"),
+        ("version", "int"),
+        ("bytes", "bigint"),
+        ("log_status", "string"),
+        ("region", "string"),
+    ]
+    # Then every other field, so queries for richer formats read NULLs instead of failing,
+    # exactly as the local engine exposes them.
+    assert sorted(columns) == sorted(schema.athena_columns(schema.ALL_FIELDS))
+    assert columns[7:] == [
+        c for c in schema.athena_columns(schema.ALL_FIELDS) if c not in columns[:7]
+    ]
+
+
+def test_default_format_gives_every_v5_column_and_partitions_do_not_clash() -> None:
+    spec = stack.spec_from_properties(props())
+    table = stack.data_table_input(spec)
+    data = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
+    assert data == schema.athena_columns(schema.ALL_FIELDS)  # v5 order first, then v7, v8
+    partitions = [k["Name"] for k in table["PartitionKeys"]]
+    assert partitions == ["aws_account_id", "aws_region", "day"]
+    assert not set(partitions) & {name for name, _ in data}  # v4's `region` stays a data column
+    assert "region" in {name for name, _ in data}
+
+
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_user_facing_columns_match_the_schema_partitions(
+    lay: str, hourly: bool, prefix: str
+) -> None:
+    spec = spec_for(lay, hourly, prefix)
+    names = [name for name, _ in stack.view_columns(spec)]
+    expected_partitions = [p for p in schema.PARTITION_COLUMNS if hourly or p != "hour"]
+    assert names == [c for c, _ in schema.athena_columns(schema.ALL_FIELDS)] + expected_partitions
+    if lay == "default":
+        table = stack.table_inputs(spec, schema.DATABASE)
+        assert [t["Name"] for t in table] == [schema.FLOW_TABLE]
+        columns = [c["Name"] for c in table[0]["StorageDescriptor"]["Columns"]]
+        columns += [k["Name"] for k in table[0]["PartitionKeys"]]
+        assert columns == names
+
+
+def test_text_and_parquet_storage() -> None:
+    text = stack.data_table_input(stack.spec_from_properties(props()))
+    assert text["Parameters"]["skip.header.line.count"] == "1"
+    serde = text["StorageDescriptor"]["SerdeInfo"]
+    assert serde["SerializationLibrary"] == stack.TEXT_SERDE
+    assert serde["Parameters"]["field.delim"] == " "
+    assert text["StorageDescriptor"]["InputFormat"] == stack.TEXT_INPUT
+
+    parquet = stack.data_table_input(stack.spec_from_properties(props(FileFormat="parquet")))
+    assert "skip.header.line.count" not in parquet["Parameters"]
+    assert parquet["Parameters"]["classification"] == "parquet"
+    sd = parquet["StorageDescriptor"]
+    assert sd["SerdeInfo"]["SerializationLibrary"] == stack.PARQUET_SERDE
+    assert sd["InputFormat"] == stack.PARQUET_INPUT
+    assert sd["OutputFormat"] == stack.PARQUET_OUTPUT
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_location_template_expands_to_the_simulators_key_prefixes(
+    lay: str, hourly: bool, prefix: str
+) -> None:
+    spec = spec_for(lay, hourly, prefix)
+    template = stack.projection_parameters(spec)["storage.location.template"]
+    assert template == stack.storage_location_template(spec)
+    moments = [datetime(2025, 1, 1, 0, 5), datetime(2025, 3, 9, 7, 35), datetime(2026, 12, 31, 23)]
+    for account in ACCOUNTS:
+        for region in REGIONS:
+            for at in moments:
+                values = projected_values(spec, account, region, at.date(), at.hour)
+                location = stack.expand_template(template, values)
+                folder = layout.day_prefix(
+                    prefix, lay, account, region, at.date(), at.hour if hourly else None
+                )  # type: ignore[arg-type]
+                assert location == f"s3://{BUCKET}/{folder}"
+                key = layout.object_key(
+                    prefix,
+                    lay,  # type: ignore[arg-type]
+                    account,
+                    region,
+                    at,
+                    hourly,
+                    "fl-0123456789abcdef0",
+                    "abcd1234",
+                    "text",
+                )
+                assert f"s3://{BUCKET}/{key}".startswith(location)
+                assert "/" not in key[len(folder) :]  # the object sits in the partition folder
+
+
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_location_template_finds_every_object_the_simulator_writes(
+    lay: str, hourly: bool, prefix: str, tmp_path: Path
+) -> None:
+    """Each written object lies in the folder Athena computes for its projected partition."""
+    config = SampleConfig(
+        records=80,
+        days=3,
+        end_date=date(2025, 3, 2),
+        layout=lay,  # type: ignore[arg-type]
+        hourly=hourly,
+        prefix=prefix,
+        account=ACCOUNTS[1],
+        region=REGIONS[1],
+    )
+    write_sample(config, tmp_path)
+    spec = spec_for(lay, hourly, prefix)
+    template = stack.storage_location_template(spec)
+    # every partition Athena projects over the sample's days, by folder
+    projected = {
+        stack.expand_template(
+            template, projected_values(spec, ACCOUNTS[1], REGIONS[1], day, hour)
+        ): (day, hour)
+        for day in (date(2025, 2, 28), date(2025, 3, 1), date(2025, 3, 2))
+        for hour in (range(24) if hourly else [0])
+    }
+    keys = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.log.gz")]
+    assert keys, "the simulator wrote no objects"
+    for key in keys:
+        folder, _, name = key.rpartition("/")
+        location = f"s3://{BUCKET}/{folder}/"
+        assert location in projected, key
+        parsed = layout.parse_key(key)
+        assert parsed is not None
+        day, hour = projected[location]
+        assert parsed.day == f"{day:%Y/%m/%d}"
+        assert parsed.hour == (f"{hour:02d}" if hourly else None)
+        assert name.endswith(".log.gz")
+
+
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_every_partition_column_is_projected_and_in_the_template(
+    lay: str, hourly: bool, prefix: str
+) -> None:
+    spec = spec_for(lay, hourly, prefix)
+    params = stack.projection_parameters(spec)
+    columns = stack.partition_columns(spec)
+    assert params["projection.enabled"] == "true"
+    for column in columns:
+        assert params[f"projection.{column}.type"] in ("enum", "date", "integer")
+        assert f"${{{column}}}" in params["storage.location.template"]
+    placeholders = set(stack.re.findall(r"\$\{([^}]+)\}", params["storage.location.template"]))
+    assert placeholders == set(columns)
+    assert params["projection.aws_account_id.values"] == ",".join(ACCOUNTS)
+    assert params["projection.aws_region.values"] == ",".join(REGIONS)
+    if hourly:
+        assert params["projection.hour.type"] == "integer"
+        assert params["projection.hour.range"] == "0,23"
+        assert params["projection.hour.digits"] == "2"
+    else:
+        assert not any(key.startswith("projection.hour") for key in params)
+
+
+def test_date_projection_per_layout() -> None:
+    default = stack.projection_parameters(stack.spec_from_properties(props()))
+    assert default["projection.day.type"] == "date"
+    assert default["projection.day.format"] == "yyyy/MM/dd"
+    assert default["projection.day.range"] == "2025/01/01,NOW"
+    assert default["projection.day.interval.unit"] == "DAYS"
+    hive = stack.projection_parameters(stack.spec_from_properties(props(S3Layout="hive")))
+    assert "projection.day.type" not in hive
+    assert hive["projection.date_path.type"] == "date"
+    assert hive["projection.date_path.format"] == "'year='yyyy'/month='MM'/day='dd"
+    assert hive["projection.date_path.range"] == "year=2025/month=01/day=01,NOW"
+
+
+def test_format_java_date() -> None:
+    day = date(2025, 3, 9)
+    assert stack.format_java_date("yyyy/MM/dd", day) == "2025/03/09"
+    assert stack.format_java_date("'year='yyyy'/month='MM'/day='dd", day) == (
+        "year=2025/month=03/day=09"
+    )
+    assert stack.format_java_date("yyyy-MM-dd'T'HH", day, 7) == "2025-03-09T07"
+    assert stack.format_java_date("''yyyy''", day) == "'2025'"
+    with pytest.raises(ValueError, match="unsupported letters"):
+        stack.format_java_date("yyyy/MMM/dd", day)
+    with pytest.raises(ValueError, match="unclosed quote"):
+        stack.format_java_date("'year=yyyy", day)
+
+
+# --------------------------------------------------------------------------- hive view
+
+
+@pytest.mark.parametrize("hourly", [False, True])
+def test_hive_view_gives_day_as_the_key_reads(hourly: bool) -> None:
+    """Run the view's SQL on DuckDB over rows whose partitions are projected values."""
+    spec = spec_for("hive", hourly, "logs/")
+    source = stack.data_table_input(spec)
+    assert source["Name"] == stack.HIVE_SOURCE_TABLE
+    types = {"int": "INTEGER", "bigint": "BIGINT", "string": "VARCHAR"}
+    columns = [*source["StorageDescriptor"]["Columns"], *source["PartitionKeys"]]
+    con = duckdb.connect()
+    con.execute(f'CREATE SCHEMA "{schema.DATABASE}"')
+    con.execute(
+        f'CREATE TABLE "{schema.DATABASE}"."{stack.HIVE_SOURCE_TABLE}" ('
+        + ", ".join(f'"{c["Name"]}" {types[c["Type"]]}' for c in columns)
+        + ")"
+    )
+    moments = [datetime(2025, 1, 1, 0), datetime(2025, 10, 31, 13), datetime(2026, 2, 28, 23)]
+    expected = []
+    for at in moments:
+        values = projected_values(spec, ACCOUNTS[0], REGIONS[0], at.date(), at.hour)
+        row = [values.get(c["Name"]) for c in columns]
+        con.execute(
+            f'INSERT INTO "{schema.DATABASE}"."{stack.HIVE_SOURCE_TABLE}" VALUES '
+            f"({', '.join('?' for _ in columns)})",
+            row,
+        )
+        key = layout.object_key(
+            "logs/", "hive", ACCOUNTS[0], REGIONS[0], at, hourly, "fl-1", "d1", "text"
+        )
+        parsed = layout.parse_key(key)
+        assert parsed is not None
+        expected.append((parsed.day, parsed.hour))
+    view = stack.view_table_input(spec, schema.DATABASE)
+    definition = stack.decode_view(view)
+    result = con.execute(definition["originalSql"])
+    names = [d[0] for d in result.description]
+    rows = result.fetchall()
+    assert names == [name for name, _ in stack.view_columns(spec)]
+    got = [(r[names.index("day")], r[names.index("hour")] if hourly else None) for r in rows]
+    assert sorted(got) == sorted(expected)
+
+
+def test_hive_view_is_stored_as_athena_stores_views() -> None:
+    spec = spec_for("hive", True, "")
+    view = stack.view_table_input(spec, "mydb")
+    assert view["Name"] == schema.FLOW_TABLE
+    assert view["TableType"] == "VIRTUAL_VIEW"
+    assert view["Parameters"] == {"presto_view": "true", "comment": "Presto View"}
+    assert view["ViewExpandedText"] == "/* Presto View */"
+    definition = stack.decode_view(view)
+    assert definition["catalog"] == "awsdatacatalog"
+    assert definition["schema"] == "mydb"
+    assert 'FROM "mydb"."vpcflowlogstable_hive"' in definition["originalSql"]
+    view_types = [(c["name"], c["type"]) for c in definition["columns"]]
+    glue_types = [(c["Name"], c["Type"]) for c in view["StorageDescriptor"]["Columns"]]
+    assert [n for n, _ in view_types] == [n for n, _ in glue_types]
+    assert all(
+        stack.VIEW_TYPES[g] == v for (_, v), (_, g) in zip(view_types, glue_types, strict=True)
+    )
+    assert ("day", "varchar") in view_types
+    assert ("srcport", "integer") in view_types and ("bytes", "bigint") in view_types
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"FlowLogsLocation": "https://bucket/"}, "not an S3 URL"),
+        ({"FlowLogsLocation": "s3://Bad_Bucket/"}, "not a valid bucket name"),
+        ({"FlowLogsLocation": "s3://bucket/logs/AWSLogs/"}, "s3://bucket/logs/"),
+        ({"FlowLogsLocation": "s3://bucket/AWSLogs/123456789012/"}, "reaches into AWSLogs"),
+        ({"S3Layout": "flat"}, "S3 layout 'flat' is unknown"),
+        ({"HourlyPartitions": "yes"}, "expected true or false"),
+        ({"FileFormat": "plain-text"}, "file format 'plain-text' is unknown"),
+        ({"LogFormat": "${version} ${srcadr}"}, "unknown flow-log field 'srcadr'"),
+        ({"LogFormat": "${version} ${version}"}, "appears twice"),
+        ({"AccountIds": "1234,111122223333"}, "'1234' is not valid"),
+        ({"Regions": "us-east-1,Europe"}, "'Europe' is not valid"),
+        ({"ProjectionStartDate": "2025-01-01"}, "expected yyyy/MM/dd"),
+        ({"ProjectionStartDate": "2025/02/30"}, "not a day"),
+        ({"ProjectionStartDate": "2999/01/01"}, "in the future"),
+        ({"LogFormat": ""}, "missing properties: LogFormat"),
+    ],
+)
+def test_bad_properties_name_the_value_and_the_fix(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(stack.StackConfigError, match=message.replace("(", r"\(")):
+        stack.spec_from_properties(props(**overrides))
+
+
+def test_location_forms() -> None:
+    assert stack.parse_location("s3://b-1/") == ("b-1", "")
+    assert stack.parse_location("s3://b-1") == ("b-1", "")
+    assert stack.parse_location("s3://b-1/a/b") == ("b-1", "a/b/")
+    assert stack.parse_location("s3://b-1//a//b/") == ("b-1", "a/b/")
+
+
+def test_duplicate_accounts_and_regions_are_listed_once() -> None:
+    spec = stack.spec_from_properties(
+        props(AccountIds="111122223333,111122223333", Regions="us-east-1, us-east-1")
+    )
+    assert spec.account_ids == ("111122223333",)
+    assert spec.regions == ("us-east-1",)
+
+
+# --------------------------------------------------------------------------- custom resources
+
+
+Sent = list[tuple[str, stack.Outcome, str]]
+
+
+def recorder(sent: Sent) -> Any:
+    def send(event: Mapping[str, Any], status: str, outcome: stack.Outcome, reason: str) -> None:
+        sent.append((status, outcome, reason))
+
+    return send
+
+
+def table_event(request: str, physical: str | None = None, **overrides: str) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "RequestType": request,
+        "ResourceType": stack.FLOW_LOG_TABLE_TYPE,
+        "LogicalResourceId": "FlowLogTable",
+        "RequestId": "req-1",
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+        "ResponseURL": "http://127.0.0.1:9/unused",
+        "ResourceProperties": {"ServiceToken": "arn:lambda", **props(**overrides)},
+    }
+    if physical is not None:
+        event["PhysicalResourceId"] = physical
+    return event
+
+
+@pytest.fixture
+def glue() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("glue", region_name="us-east-1")
+        client.create_database(DatabaseInput={"Name": schema.DATABASE})
+        yield client
+
+
+def tables(glue: Any) -> dict[str, dict[str, Any]]:
+    return {t["Name"]: t for t in glue.get_tables(DatabaseName=schema.DATABASE)["TableList"]}
+
+
+def test_flow_log_table_create_update_delete(glue: Any) -> None:
+    sent: Sent = []
+    physical = f"{schema.DATABASE}.{schema.FLOW_TABLE}"
+    s3 = boto3.client("s3", region_name="us-east-1")
+
+    outcome = stack.handle(table_event("Create"), glue=glue, s3=s3, send=recorder(sent))
+    assert sent[-1][0] == "SUCCESS" and outcome.physical_id == physical
+    assert outcome.data["TableName"] == schema.FLOW_TABLE
+    table = tables(glue)[schema.FLOW_TABLE]
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == (
+        schema.athena_columns(schema.table_fields(schema.V5_FIELDS))
+    )
+    assert table["Parameters"]["storage.location.template"] == (
+        f"s3://{BUCKET}/AWSLogs/${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{day}}/"
+    )
+
+    stack.handle(
+        table_event("Update", physical, S3Layout="hive", HourlyPartitions="true"),
+        glue=glue,
+        s3=s3,
+        send=recorder(sent),
+    )
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    now = tables(glue)
+    assert set(now) == {schema.FLOW_TABLE, stack.HIVE_SOURCE_TABLE}
+    assert now[schema.FLOW_TABLE]["TableType"] == "VIRTUAL_VIEW"
+    assert [k["Name"] for k in now[stack.HIVE_SOURCE_TABLE]["PartitionKeys"]] == [
+        "aws_account_id",
+        "aws_region",
+        "date_path",
+        "hour",
+    ]
+
+    custom = "${version} ${srcaddr} ${dstaddr} ${action}"
+    stack.handle(
+        table_event("Update", physical, LogFormat=custom, FileFormat="parquet"),
+        glue=glue,
+        s3=s3,
+        send=recorder(sent),
+    )
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    now = tables(glue)
+    assert set(now) == {schema.FLOW_TABLE}  # the Hive source went with the layout
+    columns = now[schema.FLOW_TABLE]["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns][:4] == ["version", "srcaddr", "dstaddr", "action"]
+    assert len(columns) == len(schema.FIELDS)
+    assert now[schema.FLOW_TABLE]["TableType"] == "EXTERNAL_TABLE"
+
+    stack.handle(table_event("Delete", physical), glue=glue, s3=s3, send=recorder(sent))
+    assert sent[-1][0] == "SUCCESS"
+    assert tables(glue) == {}
+
+
+def test_flow_log_table_bad_properties_fail_with_the_reason(glue: Any) -> None:
+    sent: Sent = []
+    s3 = boto3.client("s3", region_name="us-east-1")
+    outcome = stack.handle(
+        table_event("Create", LogFormat="${version} ${nope}"), glue=glue, s3=s3, send=recorder(sent)
+    )
+    status, answered, reason = sent[-1]
+    assert status == "FAILED"
+    assert "unknown flow-log field 'nope'" in reason
+    assert answered.physical_id == outcome.physical_id == "failed-req-1"
+    assert tables(glue) == {}
+    # CloudFormation then deletes the failed resource: nothing to do, and it succeeds.
+    stack.handle(table_event("Delete", "failed-req-1"), glue=glue, s3=s3, send=recorder(sent))
+    assert sent[-1][0] == "SUCCESS"
+
+
+def test_delete_in_a_database_the_role_no_longer_reaches_succeeds() -> None:
+    """After a DatabaseName change the old database (and its tables) go with the stack."""
+    from botocore.stub import Stubber
+
+    glue = boto3.client("glue", region_name="us-east-1")
+    sent: Sent = []
+    with Stubber(glue) as stubber:
+        stubber.add_client_error("delete_table", "AccessDeniedException", "not authorized")
+        stack.handle(
+            table_event("Delete", "olddb.vpcflowlogstable"),
+            glue=glue,
+            s3=boto3.client("s3", region_name="us-east-1"),
+            send=recorder(sent),
+        )
+        stubber.assert_no_pending_responses()
+    assert sent[-1][0] == "SUCCESS"
+    with Stubber(glue) as stubber:
+        stubber.add_client_error("delete_table", "InternalServiceException", "boom")
+        stack.handle(
+            table_event("Delete", "olddb.vpcflowlogstable"),
+            glue=glue,
+            s3=boto3.client("s3", region_name="us-east-1"),
+            send=recorder(sent),
+        )
+    assert sent[-1][0] == "FAILED" and "boom" in sent[-1][2]
+
+
+def test_unknown_resource_type_fails(glue: Any) -> None:
+    sent: Sent = []
+    event = table_event("Create")
+    event["ResourceType"] = "Custom::Other"
+    stack.handle(event, glue=glue, s3=boto3.client("s3"), send=recorder(sent))
+    assert sent[-1][0] == "FAILED"
+    assert "Custom::Other" in sent[-1][2]
+
+
+def empty_event(request: str, buckets: list[str]) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "RequestType": request,
+        "ResourceType": stack.EMPTY_BUCKETS_TYPE,
+        "LogicalResourceId": "EmptyBucketsOnDelete",
+        "RequestId": "req-2",
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+        "ResponseURL": "http://127.0.0.1:9/unused",
+        "ResourceProperties": {"ServiceToken": "arn:lambda", "BucketNames": buckets},
+    }
+    if request != "Create":
+        event["PhysicalResourceId"] = "EmptyBucketsOnDelete-on-delete"
+    return event
+
+
+def test_empty_buckets_on_delete_lets_the_buckets_be_deleted() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        glue = boto3.client("glue", region_name="us-east-1")
+        s3.create_bucket(Bucket="cidrs")
+        s3.create_bucket(Bucket="results")
+        s3.put_bucket_versioning(Bucket="results", VersioningConfiguration={"Status": "Enabled"})
+        for n in range(1205):  # more than one DeleteObjects batch
+            s3.put_object(Bucket="cidrs", Key=f"cidrs/{n}.csv.gz", Body=b"x")
+        s3.put_object(Bucket="results", Key="results/a.csv", Body=b"1")
+        s3.put_object(Bucket="results", Key="results/a.csv", Body=b"2")
+        s3.delete_object(Bucket="results", Key="results/a.csv")  # leaves a delete marker
+        s3.create_multipart_upload(Bucket="cidrs", Key="cidrs/unfinished.csv.gz")
+        sent: Sent = []
+
+        created = stack.handle(
+            empty_event("Create", ["cidrs", "results"]), glue=glue, s3=s3, send=recorder(sent)
+        )
+        assert sent[-1][0] == "SUCCESS"
+        assert created.physical_id == "EmptyBucketsOnDelete-on-delete"
+        assert s3.list_objects_v2(Bucket="cidrs")["KeyCount"] == 1000  # untouched on Create
+
+        deleted = stack.handle(
+            empty_event("Delete", ["cidrs", "results", "already-gone"]),
+            glue=glue,
+            s3=s3,
+            send=recorder(sent),
+        )
+        assert sent[-1][0] == "SUCCESS", sent[-1]
+        assert deleted.data == {"Deleted": str(1205 + 3)}
+        assert s3.list_multipart_uploads(Bucket="cidrs").get("Uploads", []) == []
+        s3.delete_bucket(Bucket="cidrs")
+        s3.delete_bucket(Bucket="results")
+        assert s3.list_buckets()["Buckets"] == []
+
+
+def test_empty_bucket_stops_before_the_function_times_out() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="cidrs")
+        s3.put_object(Bucket="cidrs", Key="cidrs/a.csv.gz", Body=b"x")
+        with pytest.raises(TimeoutError, match="delete the stack again"):
+            stack.empty_bucket(s3, "cidrs", time_left=lambda: 5.0)
+        assert s3.list_objects_v2(Bucket="cidrs")["KeyCount"] == 1
+
+
+# --------------------------------------------------------------------------- the Lambda entry point
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, Any]]] = []
+
+    def do_PUT(self) -> None:  # the response protocol: a PUT of a JSON document
+        length = int(self.headers["Content-Length"])
+        type(self).bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local HTTP server standing in for CloudFormation's pre-signed response URL."""
+    bodies: list[dict[str, Any]] = []
+    handler = type("Recorder", (_Recorder,), {"bodies": bodies})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/response?sig=1", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class FakeContext:
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def test_handler_answers_cloudformation_over_http(
+    response_url: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, bodies = response_url
+    with mock_aws():
+        boto3.client("glue").create_database(DatabaseInput={"Name": schema.DATABASE})
+        stack._clients.clear()
+        event = table_event("Create", S3Layout="hive")
+        event["ResponseURL"] = url
+        answer = stack.handler(event, FakeContext())
+        stack._clients.clear()
+        names = {
+            t["Name"]
+            for t in boto3.client("glue").get_tables(DatabaseName=schema.DATABASE)["TableList"]
+        }
+    assert names == {schema.FLOW_TABLE, stack.HIVE_SOURCE_TABLE}
+    assert answer["PhysicalResourceId"] == f"{schema.DATABASE}.{schema.FLOW_TABLE}"
+    (body,) = bodies
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == answer["PhysicalResourceId"]
+    assert body["RequestId"] == "req-1" and body["LogicalResourceId"] == "FlowLogTable"
+    assert body["StackId"] == event["StackId"]
+    assert body["Data"]["TableName"] == schema.FLOW_TABLE
+    assert body["Data"]["DataTableName"] == stack.HIVE_SOURCE_TABLE
+    assert "aws-region=${aws_region}/${date_path}/" in body["Data"]["LocationTemplate"]
