@@ -34,8 +34,14 @@ class CidrError(AnalysisError, ValueError):
     """Not a CIDR block (or not one that can be used here); raised before anything is written."""
 
 
-def parse_block(text: object, *, canonical: bool = False) -> Network:
-    """The network a CIDR block names; `CidrError` naming the text and the fix otherwise."""
+def parse_block(
+    text: object, *, canonical: bool = False, max_addresses: int | None = None
+) -> Network:
+    """The network a CIDR block names; `CidrError` naming the text and the fix otherwise.
+
+    With `max_addresses`, the block must also be `expandable` (checked before the spelling,
+    so a block that could never be expanded is refused for that, not for its spelling).
+    """
     if isinstance(text, bool) or not isinstance(text, str):
         raise CidrError(
             f"a CIDR must be a string like '10.0.0.0/16', got {type(text).__name__} {text!r}"
@@ -72,6 +78,8 @@ def parse_block(text: object, *, canonical: bool = False) -> Network:
         raise CidrError(
             f"{text!r} has host bits set; the block that contains it is {hint!r}"
         ) from None
+    if max_addresses is not None:
+        expandable(network, max_addresses, text)
     if canonical and str(network) != text:
         raise CidrError(
             f"write {text!r} as {str(network)!r}: the cidr column holds the canonical form, "
@@ -80,12 +88,16 @@ def parse_block(text: object, *, canonical: bool = False) -> Network:
     return network
 
 
-def expandable(network: Network, max_addresses: int = DEFAULT_MAX_ADDRESSES) -> Network:
+def expandable(
+    network: Network, max_addresses: int = DEFAULT_MAX_ADDRESSES, text: str | None = None
+) -> Network:
     """The block, if `cidrtable` can hold its addresses: at most `max_addresses` of them, and
-    not IPv4-mapped IPv6 (flow logs write those addresses as IPv4)."""
+    not IPv4-mapped IPv6 (flow logs write those addresses as IPv4). Errors name `text`, the
+    block as the user wrote it, when given."""
+    written = repr(text if text is not None else str(network))
     if network.num_addresses > max_addresses:
         raise CidrError(
-            f"{str(network)!r} has {network.num_addresses:,} addresses, more than the limit "
+            f"{written} has {network.num_addresses:,} addresses, more than the limit "
             f"{max_addresses:,} ({ENV_MAX_ADDRESSES}); a list that long cannot back "
             "`ip IN (SELECT ip FROM cidrtable ...)`. Query the block with "
             f"contains('{network}', TRY_CAST(srcaddr AS IPADDRESS)) instead"
@@ -96,7 +108,7 @@ def expandable(network: Network, max_addresses: int = DEFAULT_MAX_ADDRESSES) -> 
             low = int(network.network_address) & 0xFFFFFFFF
             mapped = f" {ipaddress.IPv4Network((low, network.prefixlen - 96))!s}"
         raise CidrError(
-            f"{str(network)!r} is IPv4-mapped IPv6 (::ffff:0:0/96); flow logs record those "
+            f"{written} is IPv4-mapped IPv6 (::ffff:0:0/96); flow logs record those "
             f"addresses as IPv4, so expand the IPv4 block{mapped} instead"
         )
     return network

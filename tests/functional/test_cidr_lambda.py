@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 import gzip
-import importlib.util
 import json
-import sys
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from lambda_runtime import LambdaRuntime
 from paths import ROOT
-from vpc_cidr_analysis.cidrtable.expand import INLINE_HANDLER, LAMBDA_MODULES, inline_lambda_source
 
 FUNCTION_DIR = ROOT / "functions" / "cidr_ip_generator"
 EVENTS = FUNCTION_DIR / "events"
@@ -35,33 +31,14 @@ class Context:
 Handler = Callable[[Any, Any], dict[str, Any]]
 
 
-def load_app(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """Import app.py as the Lambda runtime does: its folder on sys.path, module-scope client."""
-    monkeypatch.syspath_prepend(str(FUNCTION_DIR))
-    for name in LAMBDA_MODULES:
-        # Record each name as it is now, so teardown restores (or removes) it, then clear it.
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-        del sys.modules[name]
-    spec = importlib.util.spec_from_file_location("app", FUNCTION_DIR / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app"] = module
-    spec.loader.exec_module(module)
-    assert module.S3.meta.region_name == "us-east-1"  # created once, at import
-    return module
-
-
-def load_inlined(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """Run the generated one-file source the way CloudFormation's ZipFile deploys it."""
-    module = types.ModuleType("index")
-    monkeypatch.setitem(sys.modules, "index", module)
-    exec(compile(inline_lambda_source(), "index.py", "exec"), module.__dict__)
-    return module
-
-
 @pytest.fixture(params=["app", "inlined"])
-def handler(request: pytest.FixtureRequest, aws: Any, monkeypatch: pytest.MonkeyPatch) -> Handler:
-    module = load_app(monkeypatch) if request.param == "app" else load_inlined(monkeypatch)
+def handler(request: pytest.FixtureRequest, aws: Any, lambda_runtime: LambdaRuntime) -> Handler:
+    """The function from its folder over the layer, or from the console template's inline code."""
+    if request.param == "app":
+        module = lambda_runtime.load("cidr_ip_generator")
+        assert module.S3.meta.region_name == "us-east-1"  # created once, at import
+    else:
+        module = lambda_runtime.inlined("CidrIpGeneratorFunction")
     function: Handler = module.lambda_handler
     return function
 
@@ -159,47 +136,3 @@ def test_near_timeout_gives_up_before_writing(handler: Handler, aws: Any) -> Non
         handler(event("cidr.json"), Context(millis=4_000))
     assert keys(aws) == []
     assert "Uploads" not in aws.list_multipart_uploads(Bucket=BUCKET)
-
-
-def test_inlined_source_is_one_self_contained_file() -> None:
-    source = inline_lambda_source()
-    assert INLINE_HANDLER == "index.lambda_handler"
-    assert len(source.encode()) < 4 * 1024 * 1024  # CloudFormation ZipFile limit
-    tree = ast.parse(source)
-    future = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
-    assert len(future) == 1 and tree.body.index(future[0]) == 1  # right after the docstring
-    imported = {
-        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-    }
-    assert not imported & set(LAMBDA_MODULES)
-    assert "def lambda_handler(" in source and "def parse_cidr(" in source
-
-
-@pytest.mark.parametrize("source", ["folder", "inlined"])
-def test_lambda_needs_only_the_standard_library_and_boto3(source: str) -> None:
-    texts = (
-        [(FUNCTION_DIR / f"{name}.py").read_text() for name in LAMBDA_MODULES]
-        if source == "folder"
-        else [inline_lambda_source()]
-    )
-    allowed = set(sys.stdlib_module_names) | {"boto3", *LAMBDA_MODULES}
-    for text in texts:
-        tree = ast.parse(text)
-        type_only = {
-            id(node)
-            for block in ast.walk(tree)
-            if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
-            for node in ast.walk(block)
-        }
-        for node in ast.walk(tree):
-            if id(node) in type_only:
-                continue
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            assert {name.split(".")[0] for name in names} <= allowed, names
-    requirements = (FUNCTION_DIR / "requirements.txt").read_text().splitlines()
-    assert [line for line in requirements if line.strip() and not line.startswith("#")] == []

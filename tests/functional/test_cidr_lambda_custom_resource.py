@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import sys
 import threading
@@ -16,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from paths import ROOT
-from vpc_cidr_analysis.cidrtable.expand import LAMBDA_MODULES
+from lambda_runtime import LambdaRuntime
+from paths import FUNCTIONS
 
-FUNCTION_DIR = ROOT / "functions" / "cidr_ip_generator"
+FUNCTION_DIR = FUNCTIONS / "cidr_ip_generator"
 EVENTS = FUNCTION_DIR / "events"
 BUCKET = "vpc-cidr-analysis-cidrs"
 PHYSICAL = f"cidrs:s3://{BUCKET}/cidrs/"
@@ -76,17 +75,8 @@ class ResponseURL:
 
 
 @pytest.fixture
-def app(aws: Any, monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    monkeypatch.syspath_prepend(str(FUNCTION_DIR))
-    for name in LAMBDA_MODULES:
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-        del sys.modules[name]
-    spec = importlib.util.spec_from_file_location("app", FUNCTION_DIR / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app"] = module
-    spec.loader.exec_module(module)
-    return module
+def app(aws: Any, lambda_runtime: LambdaRuntime) -> types.ModuleType:
+    return lambda_runtime.load("cidr_ip_generator")
 
 
 @pytest.fixture
@@ -194,13 +184,13 @@ def test_bad_cidr_fails_create_and_the_rollback_delete_succeeds(
     create = request("custom_resource_create.json", props={"Cidrs": ["10.0.0.0/16", "10.1.0.1/16"]})
     failed = app.lambda_handler(create, Context())
     assert failed["Status"] == "FAILED"
-    assert failed["PhysicalResourceId"] == "cidrs:failed-create"
+    assert failed["PhysicalResourceId"] == "failed-create"
     assert "the block that contains it is '10.1.0.0/16'" in failed["Reason"]
     assert "log stream 2026/11/27/[$LATEST]abc" in failed["Reason"]
     assert keys(aws) == ["cidrs/10.0.0.0_16.csv.gz"]
     rollback = request(
         "custom_resource_delete.json",
-        PhysicalResourceId="cidrs:failed-create",
+        PhysicalResourceId="failed-create",
         props={"Cidrs": ["10.0.0.0/16", "10.1.0.1/16"]},
     )
     deleted = app.lambda_handler(rollback, Context())
@@ -297,8 +287,8 @@ def test_near_timeout_answers_failed_before_writing(
 def test_timeout_guard_answers_once_when_the_work_hangs(
     app: types.ModuleType, aws: Any, url: ResponseURL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    custom_resource = sys.modules["custom_resource"]
-    cidr_expand = sys.modules["cidr_expand"]
+    custom_resource = sys.modules["vpc_cidr_analysis.stack.custom_resource"]
+    cidr_expand = sys.modules["vpc_cidr_analysis.cidrtable.expand"]
     monkeypatch.setattr(custom_resource, "TIMEOUT_MARGIN_SECONDS", 29.95)  # fire after ~50 ms
     real_gzip = cidr_expand.iter_gzip
 
@@ -309,6 +299,9 @@ def test_timeout_guard_answers_once_when_the_work_hangs(
     monkeypatch.setattr(cidr_expand, "iter_gzip", stalling_gzip)
     sent = app.lambda_handler(request("custom_resource_create.json"), Context(millis=30_000))
     assert [body["Status"] for body in url.bodies] == ["FAILED"]
-    assert sent["Reason"] == "timed out before the CIDR objects were written"
+    assert sent["Reason"] == (
+        "timed out: Create of InitialCidrs (Custom::CidrObjects) did not finish before the "
+        "function's timeout"
+    )
     assert keys(aws) == []  # the work saw the answer and stopped before writing
     assert "Uploads" not in aws.list_multipart_uploads(Bucket=BUCKET)

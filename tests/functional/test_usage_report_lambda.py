@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,6 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
+from lambda_runtime import LambdaRuntime
 from moto import mock_aws
 from paths import ROOT
 from usage_report_world import (
@@ -56,17 +57,8 @@ class Account:
     query_ids: dict[str, str]
 
 
-def _load_handler() -> ModuleType:
-    """functions/usage_report/app.py as Lambda loads it (module-scope clients made now)."""
-    spec = importlib.util.spec_from_file_location("usage_report_app", FUNCTION_DIR / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Account]:
+def account(monkeypatch: pytest.MonkeyPatch, lambda_runtime: LambdaRuntime) -> Iterator[Account]:
     with mock_aws():
         session = boto3.Session(region_name=REGION)
         world = build_network(session.client("ec2"))
@@ -102,7 +94,8 @@ def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Account]:
             "USAGE_DAYS": "7",
         }.items():
             monkeypatch.setenv(name, value)
-        yield Account(world, _load_handler(), queue_url, topic_arn, query_ids)
+        handler = lambda_runtime.load("usage_report")  # module-scope clients made now
+        yield Account(world, handler, queue_url, topic_arn, query_ids)
 
 
 def _delivered(account: Account) -> list[dict[str, Any]]:
@@ -163,7 +156,8 @@ def test_missing_settings_fail_the_invocation_before_any_query(
     account: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ENI_USAGE_QUERY_ID")
-    with pytest.raises(ReportConfigError, match="needs ENI_USAGE_QUERY_ID"):
+    shipped = sys.modules["vpc_cidr_analysis.usage.summary"]  # the layer's copy the handler runs
+    with pytest.raises(shipped.ReportConfigError, match="needs ENI_USAGE_QUERY_ID"):
         account.handler.lambda_handler(_event("scheduled.json"), None)
     assert executions() == []
     assert _delivered(account) == []

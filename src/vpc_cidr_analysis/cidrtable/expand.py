@@ -35,7 +35,6 @@ from vpc_cidr_analysis.cidr import (
     IPV4_MAPPED,
     CidrError,
     Network,
-    expandable,
     parse_block,
 )
 from vpc_cidr_analysis.errors import AnalysisError
@@ -139,7 +138,7 @@ def normalize_prefix(prefix: str) -> str:
 
 def parse_cidr(text: object, max_addresses: int = DEFAULT_MAX_ADDRESSES) -> Network:
     """One block of an event: written canonically and small enough to expand (see `cidr`)."""
-    return expandable(parse_block(text, canonical=True), max_addresses)
+    return parse_block(text, canonical=True, max_addresses=max_addresses)
 
 
 def parse_cidrs(

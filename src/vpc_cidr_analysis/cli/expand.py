@@ -7,13 +7,8 @@ from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.cidrtable.expand import (
-    DEFAULT_MAX_ADDRESSES,
-    MAX_CIDRS_PER_CALL,
-    CidrConfigError,
-    CidrError,
-    expand_to_dir,
-)
+from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError
+from vpc_cidr_analysis.cidrtable.expand import MAX_CIDRS_PER_CALL, CidrConfigError, expand_to_dir
 
 
 @click.command()

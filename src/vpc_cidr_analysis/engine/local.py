@@ -32,13 +32,13 @@ import sqlglot
 from sqlglot import exp
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.cidr import parse_block
+from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
+from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import sources, translate
 from vpc_cidr_analysis.engine.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
 from vpc_cidr_analysis.errors import AnalysisError
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
-MAX_CIDR_ADDRESSES = 1 << 24
 PARTITIONS_TABLE = "athena_partitions"
 
 
@@ -128,43 +128,12 @@ def _is_decimal(value: object) -> bool:
 # cidrtable.
 
 
-def canonical_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """A `--cidr` value as a network; host bits set or over 2^24 addresses is an error."""
+def canonical_cidr(text: str) -> Network:
+    """A `--cidr` value as a network cidrtable can hold (see `vpc_cidr_analysis.cidr`)."""
     try:
-        network = parse_block(text)
-    except ValueError as exc:
+        return parse_block(text, max_addresses=DEFAULT_MAX_ADDRESSES)
+    except CidrError as exc:
         raise EngineError(f"--cidr {exc}") from None
-    if network.num_addresses > MAX_CIDR_ADDRESSES:
-        raise EngineError(
-            f"--cidr {network} has {network.num_addresses:,} addresses; cidrtable expands at most "
-            f"{MAX_CIDR_ADDRESSES:,} (a /8). For larger blocks test membership with "
-            f"contains('{network}', TRY_CAST(srcaddr AS IPADDRESS)) instead of cidrtable"
-        )
-    if isinstance(network, ipaddress.IPv6Network) and (
-        network.overlaps(ipaddress.ip_network("::/96"))
-        or network.overlaps(ipaddress.ip_network("::ffff:0:0/96"))
-    ):
-        raise EngineError(
-            f"--cidr {network}: IPv4-compatible and IPv4-mapped IPv6 ranges (::/96, "
-            "::ffff:0:0/96) are not expanded locally"
-        )
-    return network
-
-
-def cidr_rows_select(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
-    """SELECT of the (cidr, ip) rows of one block: every address, network and broadcast
-    included, ip in compressed text form (as Python's ipaddress and the CIDR Lambda print it)."""
-    cidr = str(network)
-    first = int(network.network_address)
-    count = network.num_addresses
-    if isinstance(network, ipaddress.IPv4Network):
-        ip = "concat_ws('.', (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255)"
-        return f"SELECT '{cidr}' AS cidr, {ip} AS ip FROM range({first}, {first + count}) AS t(n)"
-    base = str(network.network_address)
-    return (
-        f"SELECT '{cidr}' AS cidr, host(CAST('{base}' AS INET) + CAST(n AS HUGEINT)) AS ip "
-        f"FROM range(0, {count}) AS t(n)"
-    )
 
 
 def cidr_files(cidr_dir: Path) -> list[Path]:
@@ -630,9 +599,20 @@ class LocalEngine:
     def _create_cidrtable(self) -> None:
         if self._cidrtable_ready:
             return
-        parts = [cidr_rows_select(n) for n in self.networks]
+        parts = []
+        paths: list[str] = []
+        if self.networks:  # expanded by the CIDR Lambda's own code, so the rows are the same
+            expanded = self._copies.workdir / "cidrs"
+            written = expand_to_dir(
+                [str(n) for n in self.networks],
+                expanded,
+                max_addresses=DEFAULT_MAX_ADDRESSES,
+                environ={},
+            )
+            paths += [Path(result.path).as_posix() for result in written]
         if self.cidr_dir is not None:
-            paths = [p.as_posix() for p in cidr_files(self.cidr_dir)]
+            paths += [p.as_posix() for p in cidr_files(self.cidr_dir)]
+        if paths:
             listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
             parts.append(
                 f"SELECT cidr, ip FROM read_csv({listed}, header=false, delim=',', "

@@ -451,7 +451,6 @@ FLOW_LOG_TABLE_TYPE = "Custom::FlowLogTable"
 _TABLE_ID = re.compile(rf"([a-z0-9_]{{1,255}})\.{schema.FLOW_TABLE}")
 
 
-
 def _database(props: Mapping[str, Any]) -> str:
     database = str(props.get("DatabaseName", "")).strip()
     if not _DATABASE.fullmatch(database):

@@ -1,4 +1,4 @@
-"""Unit tests of the CIDR expansion module shared by the Lambda and the CLI."""
+"""The CIDR expansion module the Lambda, `expand` and the local engine share (moto S3)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ import boto3
 import moto.s3.models
 import pytest
 from moto import mock_aws
-from paths import ROOT
-from vpc_cidr_analysis.cidrtable.expand import shared as ce
 
-from vpc_cidr_analysis import cidr_expand as bridge
+from vpc_cidr_analysis.cidrtable import expand as ce
 
 BUCKET = "cidr-bucket"
 
@@ -27,81 +25,6 @@ def rows(network: str) -> str:
     """The expected CSV text, built the slow obvious way."""
     block = ipaddress.ip_network(network)
     return "".join(f"{block},{address}\n" for address in block)
-
-
-# --------------------------------------------------------------------------- parse_cidr
-
-
-@pytest.mark.parametrize(
-    ("text", "canonical"),
-    [
-        ("10.0.0.0/16", "10.0.0.0/16"),
-        ("10.0.0.5/32", "10.0.0.5/32"),
-        ("0.0.0.0/8", "0.0.0.0/8"),
-        ("2001:db8::/126", "2001:db8::/126"),
-        ("2001:db8::/104", "2001:db8::/104"),
-        ("::/128", "::/128"),
-    ],
-)
-def test_parse_cidr_accepts_canonical_blocks(text: str, canonical: str) -> None:
-    assert str(ce.parse_cidr(text)) == canonical
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ("10.0.0.1/16", "has host bits set; the block that contains it is '10.0.0.0/16'"),
-        ("10.0.0.0/16 ", "contains whitespace; write it as '10.0.0.0/16'"),
-        (" 10.0.0.0/16", "contains whitespace; write it as '10.0.0.0/16'"),
-        ("10.0.0.0/\t16", "contains whitespace; write it as '10.0.0.0/16'"),
-        ("10.0.0.256/24", "Octet 256 (> 255) not permitted"),
-        ("10.0.0/24", "Expected 4 octets"),
-        ("010.0.0.0/8", "Leading zeros are not permitted"),
-        ("10.0.0.0/33", "prefix length 33 is out of range; IPv4 blocks take 0-32"),
-        ("2001:db8::/129", "prefix length 129 is out of range; IPv6 blocks take 0-128"),
-        ("10.0.0.0/-1", "prefix length '-1' is not a number 0-32"),
-        ("10.0.0.0/", "prefix length '' is not a number 0-32"),
-        ("10.0.0.0/255.255.0.0", "did you mean '10.0.0.0/16'?"),
-        ("10.0.0.0/016", "write '10.0.0.0/016' as '10.0.0.0/16'"),
-        ("2001:DB8::/126", "write '2001:DB8::/126' as '2001:db8::/126'"),
-        ("2001:db8:0::/126", "as '2001:db8::/126'"),
-        ("10.0.0.5", "has no prefix length; write the block, e.g. '10.0.0.5/32'"),
-        ("2001:db8::1", "e.g. '2001:db8::1/128'"),
-        ("fe80::%eth0/64", "zone index"),
-        ("::ffff:10.0.0.0/120", "IPv4-mapped IPv6 (::ffff:0:0/96)"),
-        ("::ffff:a00:0/120", "expand the IPv4 block 10.0.0.0/24 instead"),
-        ("::ffff:0:0/112", "expand the IPv4 block 0.0.0.0/16 instead"),
-        ("", "empty CIDR"),
-        ("vpc-a", "is not a valid CIDR"),
-        ("10.0.0.0/7", "33,554,432 addresses, more than the limit 16,777,216"),
-        ("2001:db8::/56", "contains('2001:db8::/56', TRY_CAST(srcaddr AS IPADDRESS))"),
-        (16, "must be a string like '10.0.0.0/16', got int 16"),
-        (None, "got NoneType None"),
-        (True, "got bool True"),
-        (["10.0.0.0/16"], "got list"),
-    ],
-)
-def test_parse_cidr_refuses_with_the_fix(value: object, message: str) -> None:
-    with pytest.raises(ce.CidrError) as caught:
-        ce.parse_cidr(value)
-    assert message in str(caught.value)
-
-
-def test_parse_cidr_limit_is_inclusive() -> None:
-    assert ce.parse_cidr("10.0.0.0/25", max_addresses=128).num_addresses == 128
-    with pytest.raises(ce.CidrError, match="128 addresses, more than the limit 127"):
-        ce.parse_cidr("10.0.0.0/25", max_addresses=127)
-
-
-def test_blocks_overlapping_ipv4_mapped_space_are_refused() -> None:
-    with pytest.raises(ce.CidrError, match=r"\(::ffff:0:0/96\); flow logs .* IPv4 block instead"):
-        ce.parse_cidr("::/64", max_addresses=2**64)
-
-
-def test_ipv6_slash_56_is_refused_without_enumerating() -> None:
-    # num_addresses is arithmetic: the refusal is immediate whatever the size, even /0.
-    with pytest.raises(ce.CidrError, match="340,282,366,920,938,463,463,374,607,431,768,211,456"):
-        ce.parse_cidr("::/0")
 
 
 # --------------------------------------------------------------------------- events and lists
@@ -542,24 +465,3 @@ def test_delete_objects(s3: Any) -> None:
     removed = ce.delete_objects([ipaddress.ip_network("10.0.0.0/30")], s3, BUCKET, "cidrs/")
     assert removed == ["cidrs/10.0.0.0_30.csv.gz"]
     assert keys(s3) == ["cidrs/10.0.1.0_30.csv.gz"]
-
-
-# --------------------------------------------------------------------------- packaging
-
-
-def test_package_reaches_the_lambda_file_without_a_copy() -> None:
-    lambda_file = ROOT / "functions/cidr_ip_generator/cidr_expand.py"
-    assert ce.__name__ == bridge.PACKAGED_MODULE
-    assert ce.__file__ is not None
-    assert Path(ce.__file__).resolve().read_bytes() == lambda_file.read_bytes()
-    assert bridge.parse_cidr is ce.parse_cidr
-
-
-def test_wheel_maps_the_lambda_file_into_the_package() -> None:
-    import tomllib
-
-    root = ROOT
-    config = tomllib.loads((root / "pyproject.toml").read_text())
-    mapping = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    target = bridge.PACKAGED_MODULE.replace(".", "/") + ".py"
-    assert mapping["functions/cidr_ip_generator/cidr_expand.py"] == target

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
-from vpc_cidr_analysis.cidrtable.expand import shared as ce
+
+from vpc_cidr_analysis.cidrtable import expand as ce
 
 BUCKET = "cidr-properties"
 MAPPED = ipaddress.ip_network("::ffff:0:0/96")

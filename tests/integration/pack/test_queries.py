@@ -138,18 +138,19 @@ def test_unknown_query_lists_available_ones() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("10.0.0.1/16", "host bits set; did you mean 10.0.0.0/16"),
+        ("10.0.0.1/16", "has host bits set; the block that contains it is '10.0.0.0/16'"),
         ("10.0.0.0", "no prefix length"),
-        ("10.0.0.256/24", "not a CIDR block"),
-        ("10.0.0.0/33", "not a CIDR block"),
+        ("10.0.0.256/24", "Octet 256 (> 255) not permitted in '10.0.0.256'"),
+        ("10.0.0.0/33", "prefix length 33 is out of range; IPv4 blocks take 0-32"),
         ("10.0.0.0/16,", "empty entry"),
-        ("' OR 1=1 --", "no prefix length"),
-        ("10.0.0.0/16'; DROP TABLE x; --", "not a CIDR block"),
-        ("2600:1f18::1/56", "did you mean 2600:1f18::/56"),
+        ("' OR 1=1 --", "contains whitespace"),
+        ("10.0.0.0/16'; DROP TABLE x; --", "contains whitespace"),
+        ("10.0.0.0/16';DROP", "is not a number 0-32"),
+        ("2600:1f18::1/56", "the block that contains it is '2600:1f18::/56'"),
     ],
 )
 def test_cidr_list_errors_name_the_value_and_the_fix(value: str, message: str) -> None:
-    with pytest.raises(ParameterError, match=message.replace("(", r"\(")):
+    with pytest.raises(ParameterError, match=re.escape(message)):
         ParamType("cidr_list").convert("vpc_cidrs", value)
 
 

@@ -1,14 +1,13 @@
-"""The stack's flow-log table definition and its custom-resource function (stack.py)."""
+"""The stack's flow-log table definition and its custom resources (`stack/`), through the one
+responder `stack.custom_resource` with a recording sender."""
 
 from __future__ import annotations
 
-import json
-import threading
+import functools
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import boto3
 import duckdb
@@ -17,6 +16,7 @@ from moto import mock_aws
 
 from vpc_cidr_analysis import layout, schema
 from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
+from vpc_cidr_analysis.stack import buckets, custom_resource
 from vpc_cidr_analysis.stack import table as stack
 
 BUCKET = "flow-logs-bucket"
@@ -375,14 +375,20 @@ def test_duplicate_accounts_and_regions_are_listed_once() -> None:
 # --------------------------------------------------------------------------- custom resources
 
 
-Sent = list[tuple[str, stack.Outcome, str]]
+Sent = list[tuple[str, dict[str, Any], str]]
 
 
-def recorder(sent: Sent) -> Any:
-    def send(event: Mapping[str, Any], status: str, outcome: stack.Outcome, reason: str) -> None:
-        sent.append((status, outcome, reason))
+def handle(event: dict[str, Any], *, glue: Any, s3: Any, sent: Sent) -> dict[str, Any]:
+    """One request through the stack helper's responder; records (status, body, reason)."""
 
-    return send
+    def send(url: str, body: Mapping[str, Any]) -> None:
+        sent.append((str(body["Status"]), dict(body), str(body["Reason"])))
+
+    actions = {
+        stack.FLOW_LOG_TABLE_TYPE: functools.partial(stack.on_flow_log_table, glue=glue),
+        buckets.EMPTY_BUCKETS_TYPE: functools.partial(buckets.on_empty_buckets, s3=s3),
+    }
+    return custom_resource.handle(event, None, actions, send=send)
 
 
 def table_event(request: str, physical: str | None = None, **overrides: str) -> dict[str, Any]:
@@ -417,9 +423,9 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
     physical = f"{schema.DATABASE}.{schema.FLOW_TABLE}"
     s3 = boto3.client("s3", region_name="us-east-1")
 
-    outcome = stack.handle(table_event("Create"), glue=glue, s3=s3, send=recorder(sent))
-    assert sent[-1][0] == "SUCCESS" and outcome.physical_id == physical
-    assert outcome.data["TableName"] == schema.FLOW_TABLE
+    outcome = handle(table_event("Create"), glue=glue, s3=s3, sent=sent)
+    assert sent[-1][0] == "SUCCESS" and outcome["PhysicalResourceId"] == physical
+    assert outcome["Data"]["TableName"] == schema.FLOW_TABLE
     table = tables(glue)[schema.FLOW_TABLE]
     assert table["TableType"] == "EXTERNAL_TABLE"
     assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == (
@@ -429,11 +435,11 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
         f"s3://{BUCKET}/AWSLogs/${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{day}}/"
     )
 
-    stack.handle(
+    handle(
         table_event("Update", physical, S3Layout="hive", HourlyPartitions="true"),
         glue=glue,
         s3=s3,
-        send=recorder(sent),
+        sent=sent,
     )
     assert sent[-1][0] == "SUCCESS", sent[-1]
     now = tables(glue)
@@ -447,11 +453,11 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
     ]
 
     custom = "${version} ${srcaddr} ${dstaddr} ${action}"
-    stack.handle(
+    handle(
         table_event("Update", physical, LogFormat=custom, FileFormat="parquet"),
         glue=glue,
         s3=s3,
-        send=recorder(sent),
+        sent=sent,
     )
     assert sent[-1][0] == "SUCCESS", sent[-1]
     now = tables(glue)
@@ -461,7 +467,7 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
     assert len(columns) == len(schema.FIELDS)
     assert now[schema.FLOW_TABLE]["TableType"] == "EXTERNAL_TABLE"
 
-    stack.handle(table_event("Delete", physical), glue=glue, s3=s3, send=recorder(sent))
+    handle(table_event("Delete", physical), glue=glue, s3=s3, sent=sent)
     assert sent[-1][0] == "SUCCESS"
     assert tables(glue) == {}
 
@@ -469,16 +475,16 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
 def test_flow_log_table_bad_properties_fail_with_the_reason(glue: Any) -> None:
     sent: Sent = []
     s3 = boto3.client("s3", region_name="us-east-1")
-    outcome = stack.handle(
-        table_event("Create", LogFormat="${version} ${nope}"), glue=glue, s3=s3, send=recorder(sent)
+    outcome = handle(
+        table_event("Create", LogFormat="${version} ${nope}"), glue=glue, s3=s3, sent=sent
     )
     status, answered, reason = sent[-1]
     assert status == "FAILED"
     assert "unknown flow-log field 'nope'" in reason
-    assert answered.physical_id == outcome.physical_id == "failed-req-1"
+    assert answered["PhysicalResourceId"] == outcome["PhysicalResourceId"] == "failed-create"
     assert tables(glue) == {}
     # CloudFormation then deletes the failed resource: nothing to do, and it succeeds.
-    stack.handle(table_event("Delete", "failed-req-1"), glue=glue, s3=s3, send=recorder(sent))
+    handle(table_event("Delete", "failed-create"), glue=glue, s3=s3, sent=sent)
     assert sent[-1][0] == "SUCCESS"
 
 
@@ -490,21 +496,21 @@ def test_delete_in_a_database_the_role_no_longer_reaches_succeeds() -> None:
     sent: Sent = []
     with Stubber(glue) as stubber:
         stubber.add_client_error("delete_table", "AccessDeniedException", "not authorized")
-        stack.handle(
+        handle(
             table_event("Delete", "olddb.vpcflowlogstable"),
             glue=glue,
             s3=boto3.client("s3", region_name="us-east-1"),
-            send=recorder(sent),
+            sent=sent,
         )
         stubber.assert_no_pending_responses()
     assert sent[-1][0] == "SUCCESS"
     with Stubber(glue) as stubber:
         stubber.add_client_error("delete_table", "InternalServiceException", "boom")
-        stack.handle(
+        handle(
             table_event("Delete", "olddb.vpcflowlogstable"),
             glue=glue,
             s3=boto3.client("s3", region_name="us-east-1"),
-            send=recorder(sent),
+            sent=sent,
         )
     assert sent[-1][0] == "FAILED" and "boom" in sent[-1][2]
 
@@ -513,20 +519,20 @@ def test_unknown_resource_type_fails(glue: Any) -> None:
     sent: Sent = []
     event = table_event("Create")
     event["ResourceType"] = "Custom::Other"
-    stack.handle(event, glue=glue, s3=boto3.client("s3"), send=recorder(sent))
+    handle(event, glue=glue, s3=boto3.client("s3"), sent=sent)
     assert sent[-1][0] == "FAILED"
     assert "Custom::Other" in sent[-1][2]
 
 
-def empty_event(request: str, buckets: list[str]) -> dict[str, Any]:
+def empty_event(request: str, names: list[str]) -> dict[str, Any]:
     event: dict[str, Any] = {
         "RequestType": request,
-        "ResourceType": stack.EMPTY_BUCKETS_TYPE,
+        "ResourceType": buckets.EMPTY_BUCKETS_TYPE,
         "LogicalResourceId": "EmptyBucketsOnDelete",
         "RequestId": "req-2",
         "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
         "ResponseURL": "http://127.0.0.1:9/unused",
-        "ResourceProperties": {"ServiceToken": "arn:lambda", "BucketNames": buckets},
+        "ResourceProperties": {"ServiceToken": "arn:lambda", "BucketNames": names},
     }
     if request != "Create":
         event["PhysicalResourceId"] = "EmptyBucketsOnDelete-on-delete"
@@ -548,21 +554,16 @@ def test_empty_buckets_on_delete_lets_the_buckets_be_deleted() -> None:
         s3.create_multipart_upload(Bucket="cidrs", Key="cidrs/unfinished.csv.gz")
         sent: Sent = []
 
-        created = stack.handle(
-            empty_event("Create", ["cidrs", "results"]), glue=glue, s3=s3, send=recorder(sent)
-        )
+        created = handle(empty_event("Create", ["cidrs", "results"]), glue=glue, s3=s3, sent=sent)
         assert sent[-1][0] == "SUCCESS"
-        assert created.physical_id == "EmptyBucketsOnDelete-on-delete"
+        assert created["PhysicalResourceId"] == "EmptyBucketsOnDelete-on-delete"
         assert s3.list_objects_v2(Bucket="cidrs")["KeyCount"] == 1000  # untouched on Create
 
-        deleted = stack.handle(
-            empty_event("Delete", ["cidrs", "results", "already-gone"]),
-            glue=glue,
-            s3=s3,
-            send=recorder(sent),
+        deleted = handle(
+            empty_event("Delete", ["cidrs", "results", "already-gone"]), glue=glue, s3=s3, sent=sent
         )
         assert sent[-1][0] == "SUCCESS", sent[-1]
-        assert deleted.data == {"Deleted": str(1205 + 3)}
+        assert deleted["Data"] == {"Deleted": str(1205 + 3)}
         assert s3.list_multipart_uploads(Bucket="cidrs").get("Uploads", []) == []
         s3.delete_bucket(Bucket="cidrs")
         s3.delete_bucket(Bucket="results")
@@ -575,68 +576,5 @@ def test_empty_bucket_stops_before_the_function_times_out() -> None:
         s3.create_bucket(Bucket="cidrs")
         s3.put_object(Bucket="cidrs", Key="cidrs/a.csv.gz", Body=b"x")
         with pytest.raises(TimeoutError, match="delete the stack again"):
-            stack.empty_bucket(s3, "cidrs", time_left=lambda: 5.0)
+            buckets.empty_bucket(s3, "cidrs", time_left=lambda: 5.0)
         assert s3.list_objects_v2(Bucket="cidrs")["KeyCount"] == 1
-
-
-# --------------------------------------------------------------------------- the Lambda entry point
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    bodies: ClassVar[list[dict[str, Any]]] = []
-
-    def do_PUT(self) -> None:  # the response protocol: a PUT of a JSON document
-        length = int(self.headers["Content-Length"])
-        type(self).bodies.append(json.loads(self.rfile.read(length)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@pytest.fixture
-def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local HTTP server standing in for CloudFormation's pre-signed response URL."""
-    bodies: list[dict[str, Any]] = []
-    handler = type("Recorder", (_Recorder,), {"bodies": bodies})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/response?sig=1", bodies
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class FakeContext:
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
-
-
-def test_handler_answers_cloudformation_over_http(
-    response_url: tuple[str, list[dict[str, Any]]],
-) -> None:
-    url, bodies = response_url
-    with mock_aws():
-        boto3.client("glue").create_database(DatabaseInput={"Name": schema.DATABASE})
-        stack._clients.clear()
-        event = table_event("Create", S3Layout="hive")
-        event["ResponseURL"] = url
-        answer = stack.handler(event, FakeContext())
-        stack._clients.clear()
-        names = {
-            t["Name"]
-            for t in boto3.client("glue").get_tables(DatabaseName=schema.DATABASE)["TableList"]
-        }
-    assert names == {schema.FLOW_TABLE, stack.HIVE_SOURCE_TABLE}
-    assert answer["PhysicalResourceId"] == f"{schema.DATABASE}.{schema.FLOW_TABLE}"
-    (body,) = bodies
-    assert body["Status"] == "SUCCESS"
-    assert body["PhysicalResourceId"] == answer["PhysicalResourceId"]
-    assert body["RequestId"] == "req-1" and body["LogicalResourceId"] == "FlowLogTable"
-    assert body["StackId"] == event["StackId"]
-    assert body["Data"]["TableName"] == schema.FLOW_TABLE
-    assert body["Data"]["DataTableName"] == stack.HIVE_SOURCE_TABLE
-    assert "aws-region=${aws_region}/${date_path}/" in body["Data"]["LocationTemplate"]

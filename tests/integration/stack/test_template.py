@@ -137,10 +137,48 @@ def test_saved_queries_block_needs_its_markers() -> None:
 def test_unknown_sam_function_property_is_an_error() -> None:
     resource = {
         "Type": "AWS::Serverless::Function",
-        "Properties": {"CodeUri": "../src/", "Handler": "x.y", "Events": {}},
+        "Properties": {
+            "CodeUri": "../functions/stack_helper/",
+            "Handler": "app.lambda_handler",
+            "Events": {},
+        },
     }
     with pytest.raises(gen.GenerationError, match="Events have no translation"):
-        gen.lambda_function("F", resource, {}, gen.SAM_TEMPLATE.parent)
+        gen.lambda_function("F", resource, {}, gen.SAM_TEMPLATE.parent, {})
+
+
+def test_a_layer_that_is_not_this_templates_is_an_error() -> None:
+    resource = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "CodeUri": "../functions/stack_helper/",
+            "Handler": "app.lambda_handler",
+            "Layers": ["arn:aws:lambda:us-east-1:123456789012:layer:other:1"],
+        },
+    }
+    with pytest.raises(gen.GenerationError, match="not !Ref to a layer of this template"):
+        gen.lambda_function("F", resource, {}, gen.SAM_TEMPLATE.parent, {})
+
+
+def test_console_template_has_no_layer_and_sam_source_one(
+    console: dict[str, Any], sam: dict[str, Any]
+) -> None:
+    """Every SAM function reaches the package through PackageLayer (Globals); the console
+    template has no build step, so the layer's modules are inlined instead."""
+    assert sam["Globals"]["Function"]["Layers"] == [Tagged("!Ref", "PackageLayer")]
+    layer = sam["Resources"]["PackageLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Properties"]["CompatibleRuntimes"] == [sam["Globals"]["Function"]["Runtime"]]
+    kinds = {r["Type"] for r in console["Resources"].values()}
+    assert not {k for k in kinds if "Layer" in k}
+    functions = [r for r in console["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert functions and all("Layers" not in f["Properties"] for f in functions)
+    sam_functions = [
+        r for r in sam["Resources"].values() if r["Type"] == "AWS::Serverless::Function"
+    ]
+    assert {r["Properties"]["Handler"] for r in sam_functions} == {"app.lambda_handler"}
+    assert all(r["Properties"]["CodeUri"].startswith("../functions/") for r in sam_functions)
 
 
 # --------------------------------------------------------------------------- saved queries
@@ -280,6 +318,7 @@ def test_default_log_format_is_the_v5_fields(console: dict[str, Any]) -> None:
 
 def test_choices_match_the_library(console: dict[str, Any]) -> None:
     from vpc_cidr_analysis import layout
+    from vpc_cidr_analysis.stack import buckets
     from vpc_cidr_analysis.stack import table as stack
 
     params = console["Parameters"]
@@ -288,7 +327,7 @@ def test_choices_match_the_library(console: dict[str, Any]) -> None:
     assert params["DatabaseName"]["Default"] == schema.DATABASE
     table = console["Resources"]["FlowLogTable"]
     assert table["Type"] == stack.FLOW_LOG_TABLE_TYPE
-    assert console["Resources"]["EmptyBucketsOnDelete"]["Type"] == stack.EMPTY_BUCKETS_TYPE
+    assert console["Resources"]["EmptyBucketsOnDelete"]["Type"] == buckets.EMPTY_BUCKETS_TYPE
     keys = set(table["Properties"]) - {"ServiceToken"}
     spec_keys = {"DatabaseName", "FlowLogsLocation", "S3Layout", "HourlyPartitions", "FileFormat"}
     assert spec_keys | {"LogFormat", "AccountIds", "Regions", "ProjectionStartDate"} == keys
@@ -435,16 +474,14 @@ def test_cidrtable_through_the_glue_api(console: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def isolated_imports() -> Iterator[Callable[[str, str], ModuleType]]:
+def isolated_imports() -> Iterator[Callable[[str], ModuleType]]:
     """Load inline `index.py` texts as modules, restoring sys.modules and the import hooks."""
     saved_modules = dict(sys.modules)
     saved_hooks = list(sys.meta_path)
     counter = iter(range(1000))
 
-    def load(source: str, shadow_prefix: str) -> ModuleType:
-        for name in [
-            n for n in sys.modules if n == shadow_prefix or n.startswith(shadow_prefix + ".")
-        ]:
+    def load(source: str) -> ModuleType:
+        for name in [n for n in sys.modules if n.split(".")[0] in ("app", "vpc_cidr_analysis")]:
             del sys.modules[name]
         name = f"inline_index_{next(counter)}"
         module = ModuleType(name)
@@ -464,19 +501,30 @@ def _zipfile(console: dict[str, Any], logical_id: str) -> str:
 
 
 def test_inline_code_embeds_the_repository_files_unchanged(
-    console: dict[str, Any], isolated_imports: Callable[[str, str], ModuleType]
+    console: dict[str, Any], isolated_imports: Callable[[str], ModuleType]
 ) -> None:
+    package = {
+        "vpc_cidr_analysis": "src/vpc_cidr_analysis/__init__.py",
+        "vpc_cidr_analysis.errors": "src/vpc_cidr_analysis/errors.py",
+        "vpc_cidr_analysis.stack": "src/vpc_cidr_analysis/stack/__init__.py",
+        "vpc_cidr_analysis.stack.custom_resource": "src/vpc_cidr_analysis/stack/custom_resource.py",
+    }
     expected = {
-        "CidrIpGeneratorFunction": {
+        "CidrIpGeneratorFunction": package
+        | {
             "app": "functions/cidr_ip_generator/app.py",
-            "cidr_expand": "functions/cidr_ip_generator/cidr_expand.py",
-            "custom_resource": "functions/cidr_ip_generator/custom_resource.py",
+            "vpc_cidr_analysis.cidr": "src/vpc_cidr_analysis/cidr.py",
+            "vpc_cidr_analysis.cidrtable": "src/vpc_cidr_analysis/cidrtable/__init__.py",
+            "vpc_cidr_analysis.cidrtable.expand": "src/vpc_cidr_analysis/cidrtable/expand.py",
+            "vpc_cidr_analysis.stack.cidr_objects": "src/vpc_cidr_analysis/stack/cidr_objects.py",
         },
-        "StackHelperFunction": {
-            "vpc_cidr_analysis": "src/vpc_cidr_analysis/__init__.py",
+        "StackHelperFunction": package
+        | {
+            "app": "functions/stack_helper/app.py",
             "vpc_cidr_analysis.layout": "src/vpc_cidr_analysis/layout.py",
             "vpc_cidr_analysis.schema": "src/vpc_cidr_analysis/schema.py",
-            "vpc_cidr_analysis.stack.table": "src/vpc_cidr_analysis/stack.py",
+            "vpc_cidr_analysis.stack.buckets": "src/vpc_cidr_analysis/stack/buckets.py",
+            "vpc_cidr_analysis.stack.table": "src/vpc_cidr_analysis/stack/table.py",
         },
     }
     for logical_id, modules in expected.items():
@@ -495,7 +543,7 @@ def test_inline_code_needs_only_the_lambda_runtime(console: dict[str, Any]) -> N
     import ast
 
     allowed_third_party = {"boto3", "botocore", "mypy_boto3_s3", "mypy_boto3_glue"}
-    for logical_id in ("CidrIpGeneratorFunction", "StackHelperFunction"):
+    for logical_id in ("CidrIpGeneratorFunction", "StackHelperFunction", "UsageReportFunction"):
         source = _zipfile(console, logical_id)
         namespace: dict[str, Any] = {}
         exec(source[source.index("_SOURCES = {") : source.index("_PACKAGES =")], namespace)
@@ -566,7 +614,7 @@ def _cfn_event(
 
 def test_inline_cidr_function_writes_what_cidrtable_reads(
     console: dict[str, Any],
-    isolated_imports: Callable[[str, str], ModuleType],
+    isolated_imports: Callable[[str], ModuleType],
     monkeypatch: pytest.MonkeyPatch,
     response_url: tuple[str, list[dict[str, Any]]],
 ) -> None:
@@ -582,7 +630,7 @@ def test_inline_cidr_function_writes_what_cidrtable_reads(
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=bucket)
-        index = isolated_imports(_zipfile(console, "CidrIpGeneratorFunction"), "app")
+        index = isolated_imports(_zipfile(console, "CidrIpGeneratorFunction"))
         answer = index.lambda_handler({"cidr": "10.0.0.0/28"}, FakeContext())
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
         assert keys == [f"{prefix}10.0.0.0_28.csv.gz"]
@@ -609,7 +657,7 @@ def test_inline_cidr_function_writes_what_cidrtable_reads(
 
 def test_inline_stack_helper_creates_the_table_and_empties_buckets(
     console: dict[str, Any],
-    isolated_imports: Callable[[str, str], ModuleType],
+    isolated_imports: Callable[[str], ModuleType],
     response_url: tuple[str, list[dict[str, Any]]],
 ) -> None:
     url, bodies = response_url
@@ -636,9 +684,9 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
         glue.create_database(DatabaseInput={"Name": schema.DATABASE})
         s3.create_bucket(Bucket="vca-cidrbucket-1")
         s3.put_object(Bucket="vca-cidrbucket-1", Key="cidrs/10.0.0.0_16.csv.gz", Body=b"x")
-        index = isolated_imports(_zipfile(console, "StackHelperFunction"), "vpc_cidr_analysis")
+        index = isolated_imports(_zipfile(console, "StackHelperFunction"))
         create = _cfn_event("Create", "Custom::FlowLogTable", "FlowLogTable", url, table_props)
-        index.handler(create, FakeContext())
+        index.lambda_handler(create, FakeContext())
         assert bodies[-1]["Status"] == "SUCCESS", bodies[-1]
         view = glue.get_table(DatabaseName=schema.DATABASE, Name=schema.FLOW_TABLE)["Table"]
         source = glue.get_table(DatabaseName=schema.DATABASE, Name="vpcflowlogstable_hive")["Table"]
@@ -655,7 +703,7 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
             "Delete", empty["Type"], "EmptyBucketsOnDelete", url, {"BucketNames": names}
         )
         delete["PhysicalResourceId"] = "EmptyBucketsOnDelete-on-delete"
-        index.handler(delete, FakeContext())
+        index.lambda_handler(delete, FakeContext())
         assert bodies[-1]["Status"] == "SUCCESS", bodies[-1]
         assert s3.list_objects_v2(Bucket="vca-cidrbucket-1")["KeyCount"] == 0
 
@@ -686,7 +734,7 @@ def _without_custom_resources(template: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS::")
 def test_console_template_creates_and_deletes_with_moto(
     console: dict[str, Any],
-    isolated_imports: Callable[[str, str], ModuleType],
+    isolated_imports: Callable[[str], ModuleType],
     response_url: tuple[str, list[dict[str, Any]]],
 ) -> None:
     url, bodies = response_url
@@ -707,17 +755,17 @@ def test_console_template_creates_and_deletes_with_moto(
         buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
         assert buckets == {outputs["CidrBucketName"], outputs["ResultsBucketName"]}
         functions = boto3.client("lambda", region_name=REGION).list_functions()["Functions"]
-        by_handler = {f["Handler"]: f for f in functions}
-        assert set(by_handler) == {"index.handler", "index.lambda_handler"}
+        assert {f["Handler"] for f in functions} == {"index.lambda_handler"}
+        assert len(functions) == 2  # the CIDR function and the stack helper
         assert all(f["Runtime"] == "python3.13" for f in functions)
-        assert outputs["CidrFunctionName"] == by_handler["index.lambda_handler"]["FunctionName"]
+        assert outputs["CidrFunctionName"] in {f["FunctionName"] for f in functions}
         roles = boto3.client("iam").list_roles()["Roles"]
         assert len([r for r in roles if r["RoleName"].startswith("vca-")]) == 2
 
         # Objects in the buckets: the emptier (as CloudFormation runs it on delete) clears them.
         for bucket in buckets:
             s3.put_object(Bucket=bucket, Key="cidrs/10.0.0.0_16.csv.gz", Body=b"x")
-        index = isolated_imports(_zipfile(console, "StackHelperFunction"), "vpc_cidr_analysis")
+        index = isolated_imports(_zipfile(console, "StackHelperFunction"))
         delete = _cfn_event(
             "Delete",
             "Custom::EmptyBuckets",
@@ -726,7 +774,7 @@ def test_console_template_creates_and_deletes_with_moto(
             {"BucketNames": sorted(buckets)},
         )
         delete["PhysicalResourceId"] = "EmptyBucketsOnDelete-on-delete"
-        index.handler(delete, FakeContext())
+        index.lambda_handler(delete, FakeContext())
         assert bodies[-1]["Status"] == "SUCCESS"
         cloudformation.delete_stack(StackName="vca")
         summaries = cloudformation.list_stacks()["StackSummaries"]

@@ -48,9 +48,4 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 
 def test_readme_names_the_two_setup_commands() -> None:
     assert "make demo" in README and "make test" in README
-    assert (
-        (ROOT / ".ci" / "run")
-        .read_text()
-        .strip()
-        .endswith("make test")
-    )
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
