@@ -363,24 +363,43 @@ def _parse_param(path: Path, number: int, value: str) -> Param:
     return param
 
 
-_COMMENTS_AND_LITERALS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
-_TAGGED = re.compile(r"\?\s*/\*\s*(\w+)\s*\*/")
+#: What can hold a `?` that is no placeholder, and the `?` itself, in Trino's lexical rules:
+#: string literals ('' escapes a quote; a backslash is an ordinary character), quoted names
+#: ("" escapes a quote), line comments and (not nested) block comments.
+_LEXEMES = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?", re.DOTALL)
+_TAG = re.compile(r"\s*/\*\s*(\w+)\s*\*/")
+
+
+def placeholder_spots(sql: str) -> list[tuple[int, str | None]]:
+    """Each `?` placeholder: its offset, and the parameter name its `/* name */` tag gives.
+
+    A `?` inside a string literal, a quoted name or a comment is no placeholder. The tag is the
+    block comment right after the `?` (None when there is none). Standard library only, as the
+    usage-report Lambda reads saved queries with it.
+    """
+    spots: list[tuple[int, str | None]] = []
+    for lexeme in _LEXEMES.finditer(sql):
+        if lexeme[0] == "?":
+            tag = _TAG.match(sql, lexeme.end())
+            spots.append((lexeme.start(), tag[1] if tag else None))
+    return spots
 
 
 def count_placeholders(sql: str) -> int:
     """`?` placeholders outside string literals, quoted names and comments."""
-    return _COMMENTS_AND_LITERALS.sub("", sql).count("?")
+    return len(placeholder_spots(sql))
 
 
 def placeholders(sql: str) -> list[str]:
     """The parameter name of each `?`, in order (`? /* name */`); every `?` must carry one."""
-    names = _TAGGED.findall(sql)
-    if len(names) != count_placeholders(sql):
+    spots = placeholder_spots(sql)
+    untagged = [str(number) for number, (_, name) in enumerate(spots, start=1) if name is None]
+    if untagged:
         raise QueryError(
-            f"{count_placeholders(sql)} '?' placeholders but {len(names)} carry a parameter "
-            "name; write each as ? /* name */"
+            f"{len(spots)} '?' placeholders but {len(spots) - len(untagged)} carry a parameter "
+            f"name; write each as ? /* name */ (untagged: '?' number {', '.join(untagged)})"
         )
-    return names
+    return [name for _, name in spots if name is not None]
 
 
 def load_queries(directory: Path | None = None) -> dict[str, Query]:
