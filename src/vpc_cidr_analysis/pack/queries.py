@@ -216,13 +216,9 @@ class Query:
     def bind(
         self, values: Mapping[str, str] | None = None, sql: str | None = None
     ) -> list[str | int]:
-        """Values in `?` order for the query's SQL (or a form of it, e.g. `raw_sql()`)."""
+        """Values in `?` order for the query's SQL (or a form of it, see `pack.forms`)."""
         resolved = self.resolve(values)
         return [resolved[name] for name in placeholders(self.sql if sql is None else sql)]
-
-    def raw_sql(self) -> str:
-        """The same query returning matched records instead of conversations."""
-        return raw_form(self.sql)
 
 
 def _unquote(text: str) -> str:
@@ -234,53 +230,6 @@ def athena_literal(value: str | int) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
-
-
-_FINAL_SELECT = re.compile(r"^SELECT\b", re.MULTILINE)
-_CONVERSATIONS = re.compile(r"^conversations AS \(\n.*?\n\),\n", re.MULTILINE | re.DOTALL)
-
-
-def raw_form(sql: str) -> str:
-    """The records behind a query's rows: its `matched` CTE, oldest first.
-
-    Conversation queries aggregate first (`conversations`) and test CIDR membership on the
-    aggregated rows, which is far cheaper than per record; the raw form turns that CTE into the
-    records themselves, so the same membership test selects records.
-    """
-    starts = [m.start() for m in _FINAL_SELECT.finditer(sql)]
-    if not starts or "matched AS (" not in sql:
-        raise QueryError("query has no `matched` CTE followed by a final unindented SELECT")
-    body = _CONVERSATIONS.sub(
-        "conversations AS (\n  SELECT * FROM records\n),\n", sql[: starts[-1]]
-    )
-    return body + 'SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr\n'
-
-
-_CONTAINS = re.compile(
-    r"any_match\(split\(\? /\* (\w+) \*/, ','\), "
-    r"c -> contains\(trim\(c\), TRY_CAST\(w\.(\w+) AS IPADDRESS\)\)\)"
-)
-
-
-def cidrtable_form(sql: str) -> str:
-    """The seed's lookup form: membership read from `cidrtable` rows instead of contains()."""
-    converted, count = _CONTAINS.subn(
-        r"(w.\2 IN (SELECT ct.ip FROM vpcflowlogscidrdb.cidrtable ct"
-        r" WHERE any_match(split(? /* \1 */, ','), c -> trim(c) = ct.cidr)))",
-        sql,
-    )
-    if count == 0:
-        raise QueryError("query has no contains() membership test to turn into a cidrtable lookup")
-    return converted
-
-
-def saved_forms(query: Query) -> list[tuple[str, str]]:
-    """(name, SQL) of each form the stack saves: the contains() form, and the cidrtable
-    form where the query tests CIDR membership (e.g. `external (cidrtable)`)."""
-    forms = [(query.name, query.sql)]
-    if _CONTAINS.search(query.sql):
-        forms.append((f"{query.name} (cidrtable)", cidrtable_form(query.sql)))
-    return forms
 
 
 _HEADER_LINE = re.compile(r"^-- (name|title|description|body|param|column): ?(.*)$")
@@ -375,7 +324,8 @@ def placeholder_spots(sql: str) -> list[tuple[int, str | None]]:
 
     A `?` inside a string literal, a quoted name or a comment is no placeholder. The tag is the
     block comment right after the `?` (None when there is none). Standard library only, as the
-    usage-report Lambda reads saved queries with it.
+    usage-report Lambda reads saved queries with it; `pack.forms` checks every form it derives
+    against sqlglot's tokenizer, so the two cannot disagree unnoticed.
     """
     spots: list[tuple[int, str | None]] = []
     for lexeme in _LEXEMES.finditer(sql):
