@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from vpc_cidr_analysis.pack.queries import Query, load_queries, saved_forms
+from vpc_cidr_analysis.pack.forms import saved_forms
+from vpc_cidr_analysis.pack.queries import Query, load_queries
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling lambda_closure.py
 from lambda_closure import SRC, ClosureError, local_modules

@@ -216,13 +216,9 @@ class Query:
     def bind(
         self, values: Mapping[str, str] | None = None, sql: str | None = None
     ) -> list[str | int]:
-        """Values in `?` order for the query's SQL (or a form of it, e.g. `raw_sql()`)."""
+        """Values in `?` order for the query's SQL (or a form of it, see `pack.forms`)."""
         resolved = self.resolve(values)
         return [resolved[name] for name in placeholders(self.sql if sql is None else sql)]
-
-    def raw_sql(self) -> str:
-        """The same query returning matched records instead of conversations."""
-        return raw_form(self.sql)
 
 
 def _unquote(text: str) -> str:
@@ -234,53 +230,6 @@ def athena_literal(value: str | int) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
-
-
-_FINAL_SELECT = re.compile(r"^SELECT\b", re.MULTILINE)
-_CONVERSATIONS = re.compile(r"^conversations AS \(\n.*?\n\),\n", re.MULTILINE | re.DOTALL)
-
-
-def raw_form(sql: str) -> str:
-    """The records behind a query's rows: its `matched` CTE, oldest first.
-
-    Conversation queries aggregate first (`conversations`) and test CIDR membership on the
-    aggregated rows, which is far cheaper than per record; the raw form turns that CTE into the
-    records themselves, so the same membership test selects records.
-    """
-    starts = [m.start() for m in _FINAL_SELECT.finditer(sql)]
-    if not starts or "matched AS (" not in sql:
-        raise QueryError("query has no `matched` CTE followed by a final unindented SELECT")
-    body = _CONVERSATIONS.sub(
-        "conversations AS (\n  SELECT * FROM records\n),\n", sql[: starts[-1]]
-    )
-    return body + 'SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr\n'
-
-
-_CONTAINS = re.compile(
-    r"any_match\(split\(\? /\* (\w+) \*/, ','\), "
-    r"c -> contains\(trim\(c\), TRY_CAST\(w\.(\w+) AS IPADDRESS\)\)\)"
-)
-
-
-def cidrtable_form(sql: str) -> str:
-    """The seed's lookup form: membership read from `cidrtable` rows instead of contains()."""
-    converted, count = _CONTAINS.subn(
-        r"(w.\2 IN (SELECT ct.ip FROM vpcflowlogscidrdb.cidrtable ct"
-        r" WHERE any_match(split(? /* \1 */, ','), c -> trim(c) = ct.cidr)))",
-        sql,
-    )
-    if count == 0:
-        raise QueryError("query has no contains() membership test to turn into a cidrtable lookup")
-    return converted
-
-
-def saved_forms(query: Query) -> list[tuple[str, str]]:
-    """(name, SQL) of each form the stack saves: the contains() form, and the cidrtable
-    form where the query tests CIDR membership (e.g. `external (cidrtable)`)."""
-    forms = [(query.name, query.sql)]
-    if _CONTAINS.search(query.sql):
-        forms.append((f"{query.name} (cidrtable)", cidrtable_form(query.sql)))
-    return forms
 
 
 _HEADER_LINE = re.compile(r"^-- (name|title|description|body|param|column): ?(.*)$")
@@ -363,24 +312,44 @@ def _parse_param(path: Path, number: int, value: str) -> Param:
     return param
 
 
-_COMMENTS_AND_LITERALS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|/\*.*?\*/", re.DOTALL)
-_TAGGED = re.compile(r"\?\s*/\*\s*(\w+)\s*\*/")
+#: What can hold a `?` that is no placeholder, and the `?` itself, in Trino's lexical rules:
+#: string literals ('' escapes a quote; a backslash is an ordinary character), quoted names
+#: ("" escapes a quote), line comments and (not nested) block comments.
+_LEXEMES = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?", re.DOTALL)
+_TAG = re.compile(r"\s*/\*\s*(\w+)\s*\*/")
+
+
+def placeholder_spots(sql: str) -> list[tuple[int, str | None]]:
+    """Each `?` placeholder: its offset, and the parameter name its `/* name */` tag gives.
+
+    A `?` inside a string literal, a quoted name or a comment is no placeholder. The tag is the
+    block comment right after the `?` (None when there is none). Standard library only, as the
+    usage-report Lambda reads saved queries with it; `pack.forms` checks every form it derives
+    against sqlglot's tokenizer, so the two cannot disagree unnoticed.
+    """
+    spots: list[tuple[int, str | None]] = []
+    for lexeme in _LEXEMES.finditer(sql):
+        if lexeme[0] == "?":
+            tag = _TAG.match(sql, lexeme.end())
+            spots.append((lexeme.start(), tag[1] if tag else None))
+    return spots
 
 
 def count_placeholders(sql: str) -> int:
     """`?` placeholders outside string literals, quoted names and comments."""
-    return _COMMENTS_AND_LITERALS.sub("", sql).count("?")
+    return len(placeholder_spots(sql))
 
 
 def placeholders(sql: str) -> list[str]:
     """The parameter name of each `?`, in order (`? /* name */`); every `?` must carry one."""
-    names = _TAGGED.findall(sql)
-    if len(names) != count_placeholders(sql):
+    spots = placeholder_spots(sql)
+    untagged = [str(number) for number, (_, name) in enumerate(spots, start=1) if name is None]
+    if untagged:
         raise QueryError(
-            f"{count_placeholders(sql)} '?' placeholders but {len(names)} carry a parameter "
-            "name; write each as ? /* name */"
+            f"{len(spots)} '?' placeholders but {len(spots) - len(untagged)} carry a parameter "
+            f"name; write each as ? /* name */ (untagged: '?' number {', '.join(untagged)})"
         )
-    return names
+    return [name for _, name in spots if name is not None]
 
 
 def load_queries(directory: Path | None = None) -> dict[str, Query]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vpc_cidr_analysis.pack.athena import AthenaSettings, run_query
-from vpc_cidr_analysis.pack.queries import Query, athena_literal, cidrtable_form
+from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form
+from vpc_cidr_analysis.pack.queries import Query, athena_literal
 
 Engine = Literal["local", "athena"]
 CidrForm = Literal["contains", "cidrtable"]
@@ -28,8 +29,8 @@ class QueryOutput:
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
     """The SQL text to run for a query: conversations or raw records, either CIDR form."""
-    sql = query.raw_sql() if raw else query.sql
-    return cidrtable_form(sql) if form == "cidrtable" else sql
+    sql = raw_form(query.sql, query.path) if raw else query.sql
+    return cidrtable_form(sql, query.path) if form == "cidrtable" else sql
 
 
 def cidrs_of(query: Query, values: Mapping[str, str]) -> list[str]:

@@ -14,19 +14,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vpc_cidr_analysis.engine.local import LocalEngine
+from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form, saved_forms
 from vpc_cidr_analysis.pack.queries import (
     ParameterError,
     ParamType,
     QueryError,
     athena_literal,
-    cidrtable_form,
     count_placeholders,
     get_query,
     load_queries,
     parse_assignments,
     parse_query_file,
     placeholders,
-    saved_forms,
     window_days,
 )
 
@@ -66,7 +65,7 @@ def test_placeholders_match_declared_parameters(name: str) -> None:
 FORMS = [
     (name, form, sql)
     for name, query in sorted(QUERIES.items())
-    for form, sql in [("raw", query.raw_sql()), *saved_forms(query)]
+    for form, sql in [("raw", raw_form(query.sql)), *saved_forms(query)]
 ]
 
 
@@ -84,7 +83,7 @@ def test_placeholders_stand_only_in_where_clauses(name: str, form: str, sql: str
 @pytest.mark.parametrize("form", ["plain", "raw", "cidrtable", "raw_cidrtable"])
 def test_every_form_is_valid_trino(name: str, form: str) -> None:
     query = QUERIES[name]
-    sql = query.raw_sql() if form.startswith("raw") else query.sql
+    sql = raw_form(query.sql) if form.startswith("raw") else query.sql
     if form.endswith("cidrtable") and name in USAGE:
         with pytest.raises(QueryError, match="no contains"):
             cidrtable_form(sql)
@@ -205,7 +204,7 @@ def test_athena_literals() -> None:
 
 
 def test_raw_form_keeps_the_body_and_returns_records() -> None:
-    raw = QUERIES["external"].raw_sql()
+    raw = raw_form(QUERIES["external"].sql)
     sql = QUERIES["external"].sql
     assert raw.startswith(sql.split("conversations AS (")[0])  # params and window unchanged
     matched = sql[sql.index("matched AS (") : sql.rindex("\nSELECT ")]

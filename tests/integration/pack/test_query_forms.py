@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sql_variants import reformatted
 
 from vpc_cidr_analysis.pack.queries import load_queries
 from vpc_cidr_analysis.pack.runner import run_local
@@ -64,3 +66,28 @@ def test_forms_agree_on_a_busy_case(small_sample: Any) -> None:
     lookup = run_local(QUERIES["between"], values, logs, today=today, form="cidrtable")
     assert len(plain.rows) > 20
     assert plain.rows == lookup.rows
+
+
+def test_reformatted_query_runs_the_same_in_every_form(small_sample: Any, tmp_path: Path) -> None:
+    """The forms of `between` written otherwise (lower case, other layout, more comments) return
+    the same rows as the pack's own, run on the local engine."""
+    query = QUERIES["between"]
+    (tmp_path / "between.sql").write_text(query.header + "\n" + reformatted(query.sql))
+    variant = load_queries(tmp_path)["between"]
+    assert variant.sql != query.sql
+    values = {"vpc_cidrs": "10.0.0.0/16,100.64.0.0/20", "peer_cidrs": "10.1.0.0/16"}
+    today, logs = small_sample.config.end_date, str(small_sample.path)
+    for raw, form in [
+        (False, "contains"),
+        (True, "contains"),
+        (False, "cidrtable"),
+        (True, "cidrtable"),
+    ]:
+        ours = run_local(variant, values, logs, today=today, raw=raw, form=form)
+        pack = run_local(query, values, logs, today=today, raw=raw, form=form)
+        assert ours.columns == pack.columns
+        assert ours.rows, (raw, form)
+        if raw:  # records of the same start and endpoints (one per ENI) come in either order
+            assert sorted(map(repr, ours.rows)) == sorted(map(repr, pack.rows))
+        else:
+            assert ours.rows == pack.rows

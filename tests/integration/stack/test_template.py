@@ -22,7 +22,8 @@ from moto import mock_aws
 from paths import ROOT
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.pack.queries import load_queries, saved_forms
+from vpc_cidr_analysis.pack.forms import saved_forms
+from vpc_cidr_analysis.pack.queries import load_queries
 
 _spec = importlib.util.spec_from_file_location(
     "build_console_template", ROOT / "scripts" / "build_console_template.py"
