@@ -37,6 +37,7 @@ from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import sources, translate
 from vpc_cidr_analysis.engine.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.s3url import is_s3_url
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
 PARTITIONS_TABLE = "athena_partitions"
@@ -396,7 +397,7 @@ class LocalEngine:
         memory_limit: str = "1GB",
         threads: int | None = None,
     ) -> None:
-        if not logs.startswith("s3://") and not Path(logs).expanduser().exists():
+        if not is_s3_url(logs) and not Path(logs).expanduser().exists():
             raise SourceError(f"--logs path does not exist: {logs} (expected a folder or s3://…)")
         self.logs = logs
         self.today = today
@@ -499,7 +500,7 @@ class LocalEngine:
     def objects(self) -> list[FlowLogObject]:
         """Every flow-log file under `logs` (listed once)."""
         if self._objects is None:
-            client = self._copies.client if self.logs.startswith("s3://") else None
+            client = self._copies.client if is_s3_url(self.logs) else None
             self._objects = sources.discover(self.logs, s3_client=client)
             self._load_partitions(self._objects)
         return self._objects

@@ -30,6 +30,7 @@ from typing import Any
 from vpc_cidr_analysis import layout, schema
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.layout import FileFormat, KeyPartitions
+from vpc_cidr_analysis.s3url import is_s3_url, parse_s3_url
 
 
 class SourceError(AnalysisError, ValueError):
@@ -49,7 +50,7 @@ class FlowLogObject:
 
     @property
     def is_s3(self) -> bool:
-        return self.location.startswith("s3://")
+        return is_s3_url(self.location)
 
 
 LOOKED_FOR = (
@@ -60,18 +61,9 @@ LOOKED_FOR = (
 )
 
 
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """(bucket, prefix) of `s3://bucket/prefix`."""
-    rest = uri[len("s3://") :]
-    bucket, _, prefix = rest.partition("/")
-    if not bucket:
-        raise SourceError(f"--logs {uri!r}: expected s3://bucket[/prefix]")
-    return bucket, prefix
-
-
 def discover(logs: str, *, s3_client: Any = None, page_size: int = 1000) -> list[FlowLogObject]:
     """Every flow-log file under a local folder (or file) or an S3 prefix, sorted by location."""
-    if logs.startswith("s3://"):
+    if is_s3_url(logs):
         found = list(_discover_s3(logs, s3_client, page_size))
     else:
         found = list(_discover_local(logs))
@@ -93,7 +85,8 @@ def _discover_local(logs: str) -> Iterable[FlowLogObject]:
 
 
 def _discover_s3(logs: str, s3_client: Any, page_size: int) -> Iterable[FlowLogObject]:
-    bucket, prefix = split_s3_uri(logs)
+    url = parse_s3_url(logs, what="--logs")
+    bucket, prefix = url.bucket, url.key
     if prefix and not prefix.endswith("/") and layout.file_format_of(prefix) is None:
         prefix += "/"  # a folder: `s3://b/pre` must not also read `s3://b/pre-old/`
     client = s3_client if s3_client is not None else _default_s3_client()
@@ -154,7 +147,8 @@ class LocalCopies:
         return [self._paths[f.location] if f.is_s3 else Path(f.location) for f in files]
 
     def _download(self, obj: FlowLogObject, on_done: Callable[[], None] | None) -> None:
-        bucket, key = split_s3_uri(obj.location)
+        url = parse_s3_url(obj.location)
+        bucket, key = url.bucket, url.key
         # Keys may hold `..` or empty segments: keep every download inside the temporary folder.
         safe_key = "/".join(part for part in key.split("/") if part not in ("", ".", ".."))
         target = self.workdir / "s3" / bucket / safe_key

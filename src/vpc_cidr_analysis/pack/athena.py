@@ -15,6 +15,7 @@ from typing import Any
 
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.layout import LAYOUTS, Layout, day_prefix
+from vpc_cidr_analysis.s3url import parse_s3_url
 from vpc_cidr_analysis.schema import DATABASE
 
 PRICE_PER_TB = 5.0
@@ -228,16 +229,6 @@ class PrefixSize:
     bytes: int
 
 
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """`s3://bucket/prefix` -> (bucket, prefix without leading slash)."""
-    if not url.startswith("s3://") or len(url) <= 5:
-        raise ValueError(f"{url!r} is not an S3 location; expected s3://bucket/optional-prefix/")
-    bucket, _, prefix = url[5:].partition("/")
-    if not bucket:
-        raise ValueError(f"{url!r} has no bucket; expected s3://bucket/optional-prefix/")
-    return bucket, prefix
-
-
 def _common_prefixes(s3: Any, bucket: str, prefix: str) -> list[str]:
     paginator = s3.get_paginator("list_objects_v2")
     found: list[str] = []
@@ -273,7 +264,8 @@ def estimate_scan(
     sources: Sequence[tuple[str, str]] | None = None,
 ) -> list[PrefixSize]:
     """Sizes of the partition prefixes a query window reads (paginated listing)."""
-    bucket, prefix = parse_s3_url(logs_url)
+    url = parse_s3_url(logs_url, what="--logs", folder=True)
+    bucket, prefix = url.bucket, url.key
     pairs = list(sources) if sources else discover_sources(s3, bucket, prefix, layout)
     paginator = s3.get_paginator("list_objects_v2")
     sizes: list[PrefixSize] = []

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.errors import AnalysisError, aws_error_code
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout
+from vpc_cidr_analysis.s3url import S3UrlError, parse_s3_url
 from vpc_cidr_analysis.stack.custom_resource import Outcome, Request
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat
 #: Glue (Hive) column type -> the type Athena records in a view's definition.
 VIEW_TYPES = {"int": "integer", "bigint": "bigint", "string": "varchar"}
 
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _DATABASE = re.compile(r"[a-z0-9_]{1,255}")
@@ -103,19 +103,12 @@ class FlowLogTableSpec:
 
 def parse_location(url: str) -> tuple[str, str]:
     """Bucket and key prefix ('' or ending in '/') of a flow-log destination `s3://bucket/…`."""
-    text = url.strip()
-    if not text.startswith("s3://"):
-        raise StackConfigError(
-            f"flow-log location {url!r} is not an S3 URL; expected s3://bucket/ or "
-            "s3://bucket/prefix/ (the flow log's destination, above AWSLogs/)"
-        )
-    bucket, _, prefix = text[len("s3://") :].partition("/")
-    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-        raise StackConfigError(
-            f"flow-log location {url!r}: {bucket!r} is not a valid bucket name "
-            "(3-63 characters: lowercase letters, digits, '.', '-')"
-        )
-    parts = [p for p in prefix.split("/") if p]
+    try:
+        location = parse_s3_url(url, what="flow-log location", folder=True)
+    except S3UrlError as exc:
+        raise StackConfigError(f"{exc} (the flow log's destination, above AWSLogs/)") from None
+    bucket = location.bucket
+    parts = [p for p in location.key.split("/") if p]
     if parts and parts[-1] == "AWSLogs":
         suggestion = f"s3://{bucket}/" + "".join(f"{p}/" for p in parts[:-1])
         raise StackConfigError(

@@ -192,5 +192,7 @@ def test_estimate_sums_only_the_window_prefixes(aws: None) -> None:
     for layout in ("default", "hive"):
         found = estimate_scan(s3, "s3://flow-logs/pre/fix/", layout, window)  # type: ignore[arg-type]
         assert [(s.objects, s.bytes) for s in found] == [(2, 200), (2, 500), (0, 0)]
-    with pytest.raises(ValueError, match="expected s3://bucket/optional-prefix/"):
+    with pytest.raises(
+        ValueError, match="is not an S3 URL; expected s3://bucket/ or s3://bucket/prefix/"
+    ):
         estimate_scan(s3, "flow-logs/pre", "default", window)
