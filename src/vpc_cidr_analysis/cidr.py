@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.settings import MAX_ADDRESSES
 
 Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -26,8 +27,6 @@ IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 #: One IPv4 /8: the largest block `cidrtable` expands by default. Bigger blocks belong in a
 #: `contains()` query, not in a table of addresses.
 DEFAULT_MAX_ADDRESSES = 1 << 24
-#: Environment variable of the CIDR Lambda holding its limit (named in the errors).
-ENV_MAX_ADDRESSES = "MAX_ADDRESSES"
 
 
 class CidrError(AnalysisError, ValueError):
@@ -98,7 +97,7 @@ def expandable(
     if network.num_addresses > max_addresses:
         raise CidrError(
             f"{written} has {network.num_addresses:,} addresses, more than the limit "
-            f"{max_addresses:,} ({ENV_MAX_ADDRESSES}); a list that long cannot back "
+            f"{max_addresses:,} ({MAX_ADDRESSES}); a list that long cannot back "
             "`ip IN (SELECT ip FROM cidrtable ...)`. Query the block with "
             f"contains('{network}', TRY_CAST(srcaddr AS IPADDRESS)) instead"
         )

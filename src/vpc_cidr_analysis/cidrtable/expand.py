@@ -31,21 +31,18 @@ from typing import TYPE_CHECKING, Any
 
 from vpc_cidr_analysis.cidr import (
     DEFAULT_MAX_ADDRESSES,
-    ENV_MAX_ADDRESSES,
     IPV4_MAPPED,
     CidrError,
     Network,
     parse_block,
 )
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.settings import CIDR_BUCKET, CIDR_PREFIX, MAX_ADDRESSES, resolve
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
-#: Environment variables read by `load_settings` (explicit argument > environment > default).
-ENV_BUCKET = "CIDR_BUCKET"
-ENV_PREFIX = "CIDR_PREFIX"
 DEFAULT_PREFIX = "cidrs/"
 #: Blocks accepted in one event or command, so one call stays well inside a Lambda timeout.
 MAX_CIDRS_PER_CALL = 50
@@ -100,24 +97,21 @@ def load_settings(
     The one place configuration is read, for the Lambda and the CLI alike. An empty
     `CIDR_BUCKET` counts as unset; an empty `CIDR_PREFIX` means the bucket's root.
     """
-    env = os.environ if environ is None else environ
-    chosen_bucket = bucket if bucket is not None else (env.get(ENV_BUCKET) or None)
+    chosen_bucket = resolve(bucket, CIDR_BUCKET, None, environ)
     if chosen_bucket is not None and (not chosen_bucket or chosen_bucket != chosen_bucket.strip()):
         raise CidrConfigError(f"bucket name {chosen_bucket!r} is empty or has spaces")
-    chosen_prefix = prefix if prefix is not None else env.get(ENV_PREFIX, DEFAULT_PREFIX)
-    if max_addresses is not None:
-        limit = max_addresses
-    elif env.get(ENV_MAX_ADDRESSES):
-        raw = env[ENV_MAX_ADDRESSES]
+    chosen_prefix = resolve(prefix, CIDR_PREFIX, DEFAULT_PREFIX, environ, empty_is_set=True)
+    raw = resolve(max_addresses, MAX_ADDRESSES, DEFAULT_MAX_ADDRESSES, environ)
+    if isinstance(raw, str):
         try:
             limit = int(raw)
         except ValueError:
             raise CidrConfigError(
-                f"{ENV_MAX_ADDRESSES}={raw!r} is not a whole number; "
+                f"{MAX_ADDRESSES}={raw!r} is not a whole number; "
                 f"use e.g. {DEFAULT_MAX_ADDRESSES} (one /8)"
             ) from None
     else:
-        limit = DEFAULT_MAX_ADDRESSES
+        limit = raw
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise CidrConfigError(f"max addresses must be a whole number >= 1, got {limit!r}")
     return Settings(
@@ -189,7 +183,7 @@ def cidrs_from_event(event: object) -> list[object]:
         raise CidrError(
             f"unknown event key(s) {', '.join(map(repr, unknown))}; the event takes only "
             f"'cidr' or 'cidrs': {EVENT_EXAMPLE} (bucket and prefix come from the function's "
-            f"{ENV_BUCKET} and {ENV_PREFIX})"
+            f"{CIDR_BUCKET} and {CIDR_PREFIX})"
         )
     if "cidr" in event and "cidrs" in event:
         raise CidrError(f"give 'cidr' or 'cidrs', not both: {EVENT_EXAMPLE}")
@@ -397,7 +391,7 @@ def expand_to_s3(
         bucket=bucket, prefix=prefix, max_addresses=max_addresses, environ=environ
     )
     if settings.bucket is None:
-        raise CidrConfigError(f"no bucket: set {ENV_BUCKET} (or pass bucket=...)")
+        raise CidrConfigError(f"no bucket: set {CIDR_BUCKET} (or pass bucket=...)")
     networks = parse_cidrs(cidrs, settings.max_addresses)
     return upload_networks(
         networks, client, settings.bucket, settings.prefix, part_size=part_size, time_left=time_left

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from vpc_cidr_analysis import settings
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.layout import LAYOUTS, Layout, day_prefix
 from vpc_cidr_analysis.s3url import parse_s3_url
@@ -28,14 +29,13 @@ STACK_OUTPUTS = {
     "WorkGroupName": "workgroup",
     "Region": "region",
 }
-#: Environment variable -> AthenaSettings field.
-ENVIRONMENT = {
-    "VPC_CIDR_ANALYSIS_DATABASE": "database",
-    "VPC_CIDR_ANALYSIS_WORKGROUP": "workgroup",
-    "VPC_CIDR_ANALYSIS_OUTPUT": "output_location",
-    "AWS_REGION": "region",
-    "AWS_DEFAULT_REGION": "region",
-    "AWS_PROFILE": "profile",
+#: AthenaSettings field -> the environment variables that set it.
+ENVIRONMENT: dict[str, str | tuple[str, ...]] = {
+    "database": settings.ATHENA_DATABASE,
+    "workgroup": settings.ATHENA_WORKGROUP,
+    "output_location": settings.ATHENA_OUTPUT,
+    "region": settings.AWS_REGION,
+    "profile": settings.AWS_PROFILE,
 }
 
 
@@ -62,25 +62,20 @@ def resolve_settings(
 ) -> AthenaSettings:
     """Explicit values, then environment, then the stack's Outputs, then defaults."""
     environ = os.environ if environ is None else environ
-    values: dict[str, str] = {}
-    for var, name in ENVIRONMENT.items():
-        if environ.get(var) and name not in values:
-            values[name] = environ[var]
-    values.update({k: v for k, v in explicit.items() if v})
-    settings = replace(AthenaSettings(), **values)
-    if settings.stack and stack_outputs is not None:
-        outputs = stack_outputs(settings.stack, settings)
+    values = settings.resolve_all(explicit, ENVIRONMENT, environ=environ)
+    values.update({k: v for k, v in explicit.items() if v and k not in ENVIRONMENT})
+    chosen = replace(AthenaSettings(), **values)
+    if chosen.stack and stack_outputs is not None:
+        outputs = stack_outputs(chosen.stack, chosen)
         from_stack = {
             name: outputs[key]
             for key, name in STACK_OUTPUTS.items()
-            if key in outputs and not explicit.get(name) and not _from_env(name, environ)
+            if key in outputs
+            and not explicit.get(name)
+            and settings.from_environment(ENVIRONMENT[name], environ) is None
         }
-        settings = replace(settings, **from_stack)
-    return settings
-
-
-def _from_env(name: str, environ: Mapping[str, str]) -> bool:
-    return any(environ.get(var) for var, field_name in ENVIRONMENT.items() if field_name == name)
+        chosen = replace(chosen, **from_stack)
+    return chosen
 
 
 def read_stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:

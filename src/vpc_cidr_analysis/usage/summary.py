@@ -15,7 +15,6 @@ variable, then default.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -24,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from vpc_cidr_analysis import settings
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.pack.athena import AthenaResult, AthenaSettings, resolve_settings, run_query
 from vpc_cidr_analysis.pack.queries import Query, athena_literal, load_queries, window_days
@@ -43,13 +43,14 @@ SUBJECT_LIMIT = 100
 DAYS_LIMIT = 3660  # the queries' `days` parameter range is 1..3660
 
 #: Environment variable -> ReportSettings field (the template sets them).
+#: ReportSettings field -> the environment variable that sets it.
 ENVIRONMENT = {
-    "USAGE_REPORT_TOPIC_ARN": "topic_arn",
-    "USAGE_DAYS": "days",
-    "USAGE_REPORT_TOP": "top",
-    "SG_CONNECTIONS_QUERY_ID": "sg_connections_query_id",
-    "ENI_USAGE_QUERY_ID": "eni_usage_query_id",
-    "STACK_NAME": "stack_name",
+    "topic_arn": settings.USAGE_REPORT_TOPIC_ARN,
+    "days": settings.USAGE_DAYS,
+    "top": settings.USAGE_REPORT_TOP,
+    "sg_connections_query_id": settings.SG_CONNECTIONS_QUERY_ID,
+    "eni_usage_query_id": settings.ENI_USAGE_QUERY_ID,
+    "stack_name": settings.STACK_NAME,
 }
 DEFAULTS: dict[str, str] = {"days": "7", "top": "10", "stack_name": "vpc-cidr-analysis"}
 REQUIRED = ("topic_arn", "sg_connections_query_id", "eni_usage_query_id")
@@ -75,17 +76,8 @@ def report_settings(
     explicit: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> ReportSettings:
     """Explicit values (e.g. `{"days": 30}` in the event), then environment, then defaults."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, str] = dict(DEFAULTS)
-    for var, name in ENVIRONMENT.items():
-        if environ.get(var):
-            values[name] = environ[var]
-    for name in set(ENVIRONMENT.values()):
-        if explicit and explicit.get(name) not in (None, ""):
-            values[name] = str(explicit[name])
-    missing = [
-        var for var, name in ENVIRONMENT.items() if name in REQUIRED and not values.get(name)
-    ]
+    values = settings.resolve_all(explicit or {}, ENVIRONMENT, DEFAULTS, environ)
+    missing = [ENVIRONMENT[name] for name in REQUIRED if not values.get(name)]
     if missing:
         raise ReportConfigError(
             f"the usage report needs {', '.join(missing)} (the stack sets them); "

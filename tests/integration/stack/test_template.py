@@ -517,12 +517,14 @@ def test_inline_code_embeds_the_repository_files_unchanged(
             "vpc_cidr_analysis.cidr": "src/vpc_cidr_analysis/cidr.py",
             "vpc_cidr_analysis.cidrtable": "src/vpc_cidr_analysis/cidrtable/__init__.py",
             "vpc_cidr_analysis.cidrtable.expand": "src/vpc_cidr_analysis/cidrtable/expand.py",
+            "vpc_cidr_analysis.settings": "src/vpc_cidr_analysis/settings.py",
             "vpc_cidr_analysis.stack.cidr_objects": "src/vpc_cidr_analysis/stack/cidr_objects.py",
         },
         "StackHelperFunction": package
         | {
             "app": "functions/stack_helper/app.py",
             "vpc_cidr_analysis.layout": "src/vpc_cidr_analysis/layout.py",
+            "vpc_cidr_analysis.s3url": "src/vpc_cidr_analysis/s3url.py",
             "vpc_cidr_analysis.schema": "src/vpc_cidr_analysis/schema.py",
             "vpc_cidr_analysis.stack.buckets": "src/vpc_cidr_analysis/stack/buckets.py",
             "vpc_cidr_analysis.stack.table": "src/vpc_cidr_analysis/stack/table.py",
