@@ -5,23 +5,23 @@ The public API; see `pipeline` for the passes and what each construct becomes.
 
 from __future__ import annotations
 
-from vpc_cidr_analysis.engine.translate.pipeline import (
-    MACROS,
-    READ_DIALECT,
-    InetContainedBy,
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, InetContainedBy
+from vpc_cidr_analysis.engine.translate.errors import (
     InvalidSqlError,
-    Translation,
     TranslationError,
     UnsupportedSqlError,
+)
+from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
+from vpc_cidr_analysis.engine.translate.networks import trino_network
+from vpc_cidr_analysis.engine.translate.pipeline import (
+    MACROS,
+    Translation,
     generate,
     inet_extension_path,
     iter_parameters,
-    joda_to_strftime,
     prepare_connection,
-    teradata_to_strftime,
     translate,
     translate_query,
-    trino_network,
 )
 
 __all__ = [

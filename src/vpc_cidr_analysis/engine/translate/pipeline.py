@@ -40,7 +40,6 @@ inet extension and creates them on a DuckDB connection.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -58,21 +57,27 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.errors import AnalysisError
-
-READ_DIALECT = "athena"
-
-
-class TranslationError(AnalysisError, ValueError):
-    """The SQL cannot be run locally; the message names the construct."""
-
-
-class UnsupportedSqlError(TranslationError):
-    """Valid Athena SQL that has no faithful DuckDB translation here."""
-
-
-class InvalidSqlError(TranslationError):
-    """SQL that Athena itself would reject (syntax, bad format string, bad CIDR literal)."""
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, DuckDBInet, InetContainedBy
+from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
+from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
+from vpc_cidr_analysis.engine.translate.networks import (
+    NETWORK_CALLS,
+    hoist_network,
+    precompute_networks,
+    trino_network,
+)
+from vpc_cidr_analysis.engine.translate.nodes import (
+    PARAM_MARK,
+    call,
+    cast,
+    dtype,
+    is_ipaddress_type,
+    lit,
+    num,
+    string_literal,
+    unit_name,
+)
+from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
 @dataclass(frozen=True)
@@ -149,287 +154,10 @@ def prepare_connection(con: Any) -> None:
         con.execute(macro)
 
 
-# --------------------------------------------------------------------------------------------
-# Generation: sqlglot's DuckDB dialect plus one operator.
-
-
-class InetContainedBy(exp.Expression, exp.Binary, exp.Predicate):  # type: ignore[misc]
-    """`address <<= network` of the inet extension (true when address lies in network)."""
-
-
-class _DuckDB(DuckDB):
-    class Generator(DuckDB.Generator):  # type: ignore[misc,valid-type]
-        TRANSFORMS = {  # noqa: RUF012
-            **DuckDB.Generator.TRANSFORMS,
-            InetContainedBy: lambda self, e: f"({self.binary(e, '<<=')})",
-        }
-
-
-# --------------------------------------------------------------------------------------------
-# What is allowed through unchanged (checked against Trino's documented semantics).
-
-_PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
-    # logic and conditionals
-    exp.And,
-    exp.Or,
-    exp.Xor,
-    exp.Case,
-    exp.If,
-    exp.Coalesce,
-    exp.Nullif,
-    exp.Greatest,
-    exp.Least,
-    exp.Try,
-    # aggregates
-    exp.Count,
-    exp.Sum,
-    exp.Avg,
-    exp.Min,
-    exp.Max,
-    exp.CountIf,
-    exp.ApproxDistinct,
-    exp.ApproxQuantile,
-    exp.AnyValue,
-    exp.ArgMax,
-    exp.ArgMin,
-    exp.LogicalAnd,
-    exp.LogicalOr,
-    exp.ArrayAgg,
-    exp.Stddev,
-    exp.StddevPop,
-    exp.StddevSamp,
-    exp.Variance,
-    exp.VariancePop,
-    exp.Grouping,
-    # window functions
-    exp.RowNumber,
-    exp.Rank,
-    exp.DenseRank,
-    exp.PercentRank,
-    exp.CumeDist,
-    exp.Ntile,
-    exp.Lag,
-    exp.Lead,
-    exp.FirstValue,
-    exp.LastValue,
-    exp.NthValue,
-    # strings
-    exp.Lower,
-    exp.Upper,
-    exp.Length,
-    exp.Substring,
-    exp.Concat,
-    exp.ConcatWs,
-    exp.Trim,
-    exp.Replace,
-    exp.StrPosition,
-    exp.StartsWith,
-    exp.Reverse,
-    exp.Pad,
-    exp.Split,
-    exp.RegexpLike,
-    exp.Chr,
-    # numbers
-    exp.Abs,
-    exp.Ceil,
-    exp.Floor,
-    exp.Round,
-    exp.Sign,
-    exp.Sqrt,
-    exp.Pow,
-    exp.Ln,
-    exp.Log,
-    exp.Exp,
-    exp.Rand,
-    # dates and times
-    exp.CurrentDate,
-    exp.CurrentTimestamp,
-    exp.Localtimestamp,
-    exp.Date,
-    exp.TimeToStr,
-    exp.StrToTime,
-    exp.UnixToTime,
-    exp.TimeToUnix,
-    exp.DateAdd,
-    exp.DateDiff,
-    exp.TimestampTrunc,
-    exp.DateTrunc,
-    exp.Extract,
-    exp.Year,
-    exp.Quarter,
-    exp.Month,
-    exp.Day,
-    exp.Hour,
-    exp.Minute,
-    exp.Second,
-    exp.DayOfWeekIso,
-    exp.DayOfYear,
-    exp.WeekOfYear,
-    # arrays and lambdas
-    exp.Array,
-    exp.ArraySize,
-    exp.ArrayContains,
-    exp.ArrayToString,
-    exp.ArrayFilter,
-    exp.Transform,
-    exp.Explode,
-    exp.Unnest,
-    # casts (types are checked separately)
-    exp.Cast,
-    exp.TryCast,
-    # rewritten below
-    exp.SplitPart,
-    exp.RegexpExtract,
-    exp.RegexpReplace,
-    exp.ParseDatetime,
-)
-
-#: Trino functions sqlglot does not know (exp.Anonymous) that are rewritten here.
-_ANONYMOUS = frozenset(
-    {
-        "to_date",
-        "to_timestamp",
-        "to_char",
-        "format_datetime",
-        "any_match",
-        "all_match",
-        "none_match",
-        "every",
-    }
-)
-
-
-def _dtype(name: str) -> Any:
-    return exp.DataType.build(name).this
-
-
-_INTEGER_DTYPES = frozenset(_dtype(t) for t in ("tinyint", "smallint", "int", "bigint"))
-_FLOAT_DTYPES = frozenset(_dtype(t) for t in ("double", "real", "float"))
-_DECIMAL_DTYPE = _dtype("decimal(10,2)")
-_DATE_DTYPE = _dtype("date")
-
-#: Cast target types that mean the same in Trino and DuckDB.
-_CAST_TYPES = frozenset(
-    _dtype(t)
-    for t in (
-        "tinyint",
-        "smallint",
-        "int",
-        "bigint",
-        "double",
-        "real",
-        "decimal(10,2)",
-        "varchar",
-        "date",
-        "timestamp",
-        "boolean",
-    )
-)
-
-# --------------------------------------------------------------------------------------------
-# Format strings.
-
-_TERADATA_TOKENS: tuple[tuple[str, str], ...] = (
-    ("yyyy", "%Y"),
-    ("yy", "%y"),
-    ("hh24", "%H"),
-    ("mm", "%m"),
-    ("dd", "%d"),
-    ("mi", "%M"),
-    ("ss", "%S"),
-)
-_TERADATA_PUNCT = set("-/,.;: ")
-
-
-def teradata_to_strftime(fmt: str, *, function: str = "to_date") -> str:
-    """A Teradata date format (`yyyy/mm/dd hh24:mi:ss`) as a DuckDB strptime/strftime format.
-
-    Trino's Teradata functions know `yyyy yy mm dd hh hh24 mi ss` (lower case only) and the
-    punctuation `- / , . ; :` and space; anything else is an error there too. `hh` (hour of
-    half-day 0-11 without AM/PM) has no strptime equivalent and is refused.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        for token, spec in _TERADATA_TOKENS:
-            if fmt.startswith(token, i):
-                out.append(spec)
-                i += len(token)
-                break
-        else:
-            ch = fmt[i]
-            if fmt.startswith("hh", i):
-                raise UnsupportedSqlError(
-                    f"{function}(..., {fmt!r}): 'hh' (hour of half-day without AM/PM) has no "
-                    "DuckDB equivalent; use 'hh24'"
-                )
-            if ch not in _TERADATA_PUNCT:
-                raise InvalidSqlError(
-                    f"{function}(..., {fmt!r}): cannot read format at offset {i} ({ch!r}); "
-                    "Teradata formats use lower-case yyyy yy mm dd hh24 mi ss and - / , . ; : "
-                    "or space"
-                )
-            out.append("%%" if ch == "%" else ch)
-            i += 1
-    return "".join(out)
-
-
-_JODA_TOKENS: tuple[tuple[str, str], ...] = (
-    ("yyyy", "%Y"),
-    ("YYYY", "%Y"),
-    ("yy", "%y"),
-    ("MMMM", "%B"),
-    ("MMM", "%b"),
-    ("MM", "%m"),
-    ("dd", "%d"),
-    ("HH", "%H"),
-    ("hh", "%I"),
-    ("mm", "%M"),
-    ("ss", "%S"),
-    ("SSSSSS", "%f"),
-    ("SSS", "%g"),
-    ("EEEE", "%A"),
-    ("EEE", "%a"),
-    ("a", "%p"),
-)
-
-
-def joda_to_strftime(fmt: str, *, function: str = "format_datetime") -> str:
-    """A Joda-Time pattern (`yyyy-MM-dd HH:mm:ss`) as a DuckDB strftime/strptime format.
-
-    Supports the common fields (yyyy yy MMMM MMM MM dd HH hh mm ss SSS SSSSSS EEEE EEE a),
-    quoted literals and punctuation; other letters (zones, week-years, single-letter fields)
-    are refused rather than guessed.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        if fmt[i] == "'":
-            end = fmt.find("'", i + 1)
-            if end == -1:
-                raise InvalidSqlError(f"{function}(..., {fmt!r}): unterminated quote")
-            literal = fmt[i + 1 : end] or "'"
-            out.append(literal.replace("%", "%%"))
-            i = end + 1
-            continue
-        for token, spec in _JODA_TOKENS:
-            if fmt.startswith(token, i) and not (
-                i + len(token) < len(fmt) and fmt[i + len(token)] == token[0]
-            ):
-                out.append(spec)
-                i += len(token)
-                break
-        else:
-            ch = fmt[i]
-            if ch.isalpha():
-                run = len(fmt[i:]) - len(fmt[i:].lstrip(ch))
-                raise UnsupportedSqlError(
-                    f"{function}(..., {fmt!r}): Joda field {ch * run!r} is not supported "
-                    "locally; use yyyy MM dd HH mm ss SSS (or date_format with %-specifiers)"
-                )
-            out.append("%%" if ch == "%" else ch)
-            i += 1
-    return "".join(out)
+_INTEGER_DTYPES = frozenset(dtype(t) for t in ("tinyint", "smallint", "int", "bigint"))
+_FLOAT_DTYPES = frozenset(dtype(t) for t in ("double", "real", "float"))
+_DECIMAL_DTYPE = dtype("decimal(10,2)")
+_DATE_DTYPE = dtype("date")
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,14 +198,14 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     for node in tree.walk():  # header comments would be repeated in every derived query
         node.comments = None
     _strip_catalog(tree)
-    _check_supported(tree)
+    check_supported(tree)
     types = _annotate(tree)
-    _precompute_networks(tree)
+    precompute_networks(tree)
     rewriter = _Rewriter(types, today)
     tree = rewriter.rewrite(tree)
     _name_output_columns(tree)
     try:
-        text = tree.sql(dialect=_DuckDB, unsupported_level=ErrorLevel.RAISE)
+        text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
         raise UnsupportedSqlError(f"no DuckDB translation: {exc}") from exc
     return Translation(sql=text, tree=tree, parameter_count=count)
@@ -485,13 +213,11 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
 
 def generate(tree: exp.Expr, *, pretty: bool = False) -> str:
     """DuckDB SQL text of a (translated) syntax tree."""
-    return str(tree.sql(dialect=_DuckDB, unsupported_level=ErrorLevel.RAISE, pretty=pretty))
+    return str(tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE, pretty=pretty))
 
 
 # --------------------------------------------------------------------------------------------
 # Steps.
-
-_PARAM_MARK = "athena_param__"
 
 
 def _mark_placeholders(sql: str) -> tuple[str, int]:
@@ -503,7 +229,7 @@ def _mark_placeholders(sql: str) -> tuple[str, int]:
     spots = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
     out = sql
     for number, token in reversed(list(enumerate(spots, start=1))):
-        out = out[: token.start] + f"{_PARAM_MARK}({number})" + out[token.end + 1 :]
+        out = out[: token.start] + f"{PARAM_MARK}({number})" + out[token.end + 1 :]
     return out, len(spots)
 
 
@@ -517,51 +243,6 @@ def _strip_catalog(tree: exp.Expr) -> None:
         catalog = table.args.get("catalog")
         if catalog is not None and catalog.name.lower() == "awsdatacatalog":
             table.set("catalog", None)
-
-
-def _fn_name(node: exp.Expr) -> str:
-    if isinstance(node, exp.Func) and not isinstance(node, exp.Anonymous):
-        return str(node.sql_name()).lower()
-    return str(node.name).lower()
-
-
-def _check_supported(tree: exp.Expr) -> None:
-    """Refuse functions and types outside the checked subset, naming them."""
-    for node in tree.walk():
-        if isinstance(node, exp.Anonymous):
-            name = str(node.name).lower()
-            if name == _PARAM_MARK or name in _ANONYMOUS:
-                continue
-            raise UnsupportedSqlError(
-                f"Trino function {name}() has no faithful DuckDB translation here"
-            )
-        if isinstance(node, exp.Func) and not isinstance(node, _PASS_FUNCTIONS):
-            raise UnsupportedSqlError(
-                f"Trino function {_fn_name(node)}() ({node.sql(READ_DIALECT)[:60]}) has no "
-                "faithful DuckDB translation here"
-            )
-        if isinstance(node, (exp.Cast, exp.TryCast)):
-            _check_cast_type(node)
-        if isinstance(node, exp.Lateral) or (
-            isinstance(node, exp.Unnest) and node.args.get("offset")
-        ):
-            raise UnsupportedSqlError(
-                f"{node.sql(READ_DIALECT)[:60]}: LATERAL / WITH ORDINALITY are not supported"
-            )
-
-
-def _check_cast_type(node: exp.Cast) -> None:
-    to = node.to
-    if _is_ipaddress_type(to) or to.this in _CAST_TYPES:
-        return
-    raise UnsupportedSqlError(
-        f"CAST to {to.sql(READ_DIALECT)} is not supported locally (supported: IPADDRESS, "
-        "VARCHAR, integer types, DOUBLE, REAL, DECIMAL, DATE, TIMESTAMP, BOOLEAN)"
-    )
-
-
-def _is_ipaddress_type(to: exp.DataType) -> bool:
-    return bool(to.this == exp.DataType.Type.IPADDRESS)
 
 
 _ID = "athena_node_id"
@@ -636,27 +317,6 @@ def _name_output_columns(tree: exp.Expr) -> None:
 # The rewriter.
 
 
-def _string_literal(node: exp.Expr | None) -> str | None:
-    if isinstance(node, exp.Literal) and node.is_string:
-        return str(node.this)
-    return None
-
-
-def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
-    return exp.Anonymous(this=name, expressions=list(args))
-
-
-def _cast(node: exp.Expr, to: str) -> exp.Cast:
-    return exp.Cast(this=node, to=exp.DataType.build(to, dialect="duckdb"))
-
-
-def _unit(node: exp.Expr | None) -> str:
-    if node is None:
-        return "DAY"
-    text = node.name if isinstance(node, (exp.Var, exp.Literal)) else node.sql()
-    return str(text).upper().strip("'")
-
-
 _DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
 
 
@@ -725,7 +385,7 @@ class _Rewriter:
                 return "double"
             return "decimal" if "." in text else "int"
         if isinstance(node, (exp.Cast, exp.TryCast)):
-            return self._kind_of_dtype(node.to)
+            return self._kind_ofdtype(node.to)
         if isinstance(node, exp.Anonymous) and node.name in ("athena_int_div", "athena_int_mod"):
             return self._combine(
                 self._numeric_kind(node.expressions[0]), self._numeric_kind(node.expressions[1])
@@ -739,10 +399,10 @@ class _Rewriter:
             if inner != "unknown":
                 return inner
         dtype = self._type_of(node)
-        return self._kind_of_dtype(dtype) if dtype is not None else "unknown"
+        return self._kind_ofdtype(dtype) if dtype is not None else "unknown"
 
     @staticmethod
-    def _kind_of_dtype(dtype: exp.DataType) -> str:
+    def _kind_ofdtype(dtype: exp.DataType) -> str:
         if dtype.this in _INTEGER_DTYPES:
             return "int"
         if dtype.this in _FLOAT_DTYPES:
@@ -779,35 +439,31 @@ class _Rewriter:
     def _anonymous(self, node: exp.Anonymous) -> exp.Expr:
         name = str(node.name).lower()
         args = node.expressions
-        if name == _PARAM_MARK:
+        if name == PARAM_MARK:
             return exp.Parameter(this=exp.Literal.number(int(args[0].name)))
         if name == "to_date":
             self._arity(name, args, 2)
             fmt = self._literal_format(name, args[1])
-            return _cast(
-                exp.StrToTime(this=args[0], format=_lit(teradata_to_strftime(fmt))), "DATE"
-            )
+            return cast(exp.StrToTime(this=args[0], format=lit(teradata_to_strftime(fmt))), "DATE")
         if name == "to_timestamp":
             self._arity(name, args, 2)
             fmt = self._literal_format(name, args[1])
-            return exp.StrToTime(
-                this=args[0], format=_lit(teradata_to_strftime(fmt, function=name))
-            )
+            return exp.StrToTime(this=args[0], format=lit(teradata_to_strftime(fmt, function=name)))
         if name == "to_char":
             self._arity(name, args, 2)
             fmt = self._literal_format(name, args[1])
-            return _call("strftime", args[0], _lit(teradata_to_strftime(fmt, function=name)))
+            return call("strftime", args[0], lit(teradata_to_strftime(fmt, function=name)))
         if name == "format_datetime":
             self._arity(name, args, 2)
             fmt = self._literal_format(name, args[1])
-            return _call("strftime", args[0], _lit(joda_to_strftime(fmt, function=name)))
+            return call("strftime", args[0], lit(joda_to_strftime(fmt, function=name)))
         if name == "every":
             self._arity(name, args, 1)
-            return _call("bool_and", args[0])
+            return call("bool_and", args[0])
         if name in ("any_match", "all_match", "none_match"):
             self._arity(name, args, 2)
             return self._match(name, args[0], args[1])
-        if name in _NETWORK_CALLS:  # made by _precompute_networks
+        if name in NETWORK_CALLS:  # made by _precompute_networks
             return node
         raise UnsupportedSqlError(f"Trino function {name}() has no DuckDB translation here")
 
@@ -818,7 +474,7 @@ class _Rewriter:
 
     @staticmethod
     def _literal_format(name: str, node: exp.Expr) -> str:
-        text = _string_literal(node)
+        text = string_literal(node)
         if text is None:
             raise UnsupportedSqlError(
                 f"{name}(): the format must be a string literal to translate it, "
@@ -838,19 +494,19 @@ class _Rewriter:
         if not isinstance(fn, exp.Lambda):
             raise UnsupportedSqlError(f"{name}(): the second argument must be a lambda")
         original = array
-        array, fn = _hoist_network(array, fn)
+        array, fn = hoist_network(array, fn)
         body = fn.this
         coded = exp.Coalesce(
-            this=exp.Mul(this=_cast(exp.Paren(this=body), "INTEGER"), expression=_num(2)),
-            expressions=[_num(1)],
+            this=exp.Mul(this=cast(exp.Paren(this=body), "INTEGER"), expression=num(2)),
+            expressions=[num(1)],
         )
         lam = exp.Lambda(this=coded, expressions=fn.expressions)
-        listed = _call("list_transform", array.copy(), lam)
-        aggregate = _call("list_max" if name != "all_match" else "list_min", listed)
-        empty = _num(2) if name == "all_match" else _num(0)
-        code = exp.Add(this=exp.Coalesce(this=aggregate, expressions=[empty]), expression=_num(1))
+        listed = call("list_transform", array.copy(), lam)
+        aggregate = call("list_max" if name != "all_match" else "list_min", listed)
+        empty = num(2) if name == "all_match" else num(0)
+        code = exp.Add(this=exp.Coalesce(this=aggregate, expressions=[empty]), expression=num(1))
         outcomes = exp.Array(expressions=[exp.false(), exp.null(), exp.true()])
-        value = _call("list_extract", outcomes, code)
+        value = call("list_extract", outcomes, code)
         result = exp.Case(
             ifs=[exp.If(this=exp.Is(this=original.copy(), expression=exp.null()), true=exp.null())],
             default=value,
@@ -861,16 +517,16 @@ class _Rewriter:
 
     def _cast(self, node: exp.Cast) -> exp.Expr:
         to = node.to
-        if _is_ipaddress_type(to):
+        if is_ipaddress_type(to):
             macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
-            return _call(macro, node.this)
+            return call(macro, node.this)
         if to.this == exp.DataType.Type.TIMESTAMP and to.expressions:
             node.set("to", exp.DataType.build("TIMESTAMP"))
             return node
         if to.this in (exp.DataType.Type.VARCHAR,) and to.expressions:
             length = to.expressions[0]
             node.set("to", exp.DataType.build("VARCHAR"))
-            return exp.Substring(this=node, start=_num(1), length=length.this)
+            return exp.Substring(this=node, start=num(1), length=length.this)
         return node
 
     def _contains(self, node: exp.ArrayContains) -> exp.Expr:
@@ -883,17 +539,15 @@ class _Rewriter:
                     "IPADDRESS)); Athena has no contains(varchar, varchar)"
                 )
             return node
-        text = _string_literal(network)
+        text = string_literal(network)
         if text is not None:
-            return InetContainedBy(
-                this=address, expression=_cast(_lit(trino_network(text)), "INET")
-            )
-        return _call("athena_contains", network, address)
+            return InetContainedBy(this=address, expression=cast(lit(trino_network(text)), "INET"))
+        return call("athena_contains", network, address)
 
     def _div(self, node: exp.Div) -> exp.Expr:
         kind = self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
         if kind == "int":
-            return _call("athena_int_div", node.this, node.expression)
+            return call("athena_int_div", node.this, node.expression)
         if kind == "double":
             return node
         text = node.sql(READ_DIALECT)
@@ -921,20 +575,20 @@ class _Rewriter:
             return (exp.Neg(this=exp.Paren(this=inner[0])), inner[1]) if inner else None
         if isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower():
             whole, _, fraction = node.name.partition(".")
-            return _cast(_num_text(str(int(whole + fraction or "0"))), "HUGEINT"), len(fraction)
+            return cast(num(str(int(whole + fraction or "0"))), "HUGEINT"), len(fraction)
         if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == _DECIMAL_DTYPE:
             params = node.to.expressions
             scale = int(params[1].name) if len(params) > 1 else 0
-            scaled = exp.Mul(this=node, expression=_num_text(str(10**scale)))
-            return _cast(scaled, "HUGEINT"), scale
+            scaled = exp.Mul(this=node, expression=num(str(10**scale)))
+            return cast(scaled, "HUGEINT"), scale
         if self._numeric_kind(node) == "int":
-            return _cast(exp.Paren(this=node), "HUGEINT"), 0
+            return cast(exp.Paren(this=node), "HUGEINT"), 0
         return None
 
     def _mod(self, node: exp.Mod) -> exp.Expr:
         kind = self._combine(self._numeric_kind(node.this), self._numeric_kind(node.expression))
         if kind in ("int", "unknown"):
-            return _call("athena_int_mod", node.this, node.expression)
+            return call("athena_int_mod", node.this, node.expression)
         return node
 
     def _date_arith(self, node: exp.Add | exp.Sub) -> exp.Expr:
@@ -947,51 +601,51 @@ class _Rewriter:
         base = left if _interval_of(right) is not None else right
         if not self._is_date(base):
             return node
-        unit = _unit(interval.args.get("unit"))
+        unit = unit_name(interval.args.get("unit"))
         if unit not in _DATE_UNITS:
             raise UnsupportedSqlError(
                 f"{node.sql(READ_DIALECT)}: Trino cannot add {unit} intervals to a DATE"
             )
-        return _cast(node, "DATE")
+        return cast(node, "DATE")
 
     def _date_add(self, node: exp.DateAdd) -> exp.Expr:
         if not self._is_date(node.this):
             return node
-        unit = _unit(node.args.get("unit"))
+        unit = unit_name(node.args.get("unit"))
         if unit not in _DATE_UNITS:
             raise UnsupportedSqlError(
                 f"{node.sql(READ_DIALECT)}: date_add('{unit.lower()}', ...) on a DATE fails in "
                 "Trino"
             )
-        return _cast(node, "DATE")
+        return cast(node, "DATE")
 
     def _date_diff(self, node: exp.DateDiff) -> exp.Expr:
-        unit = _unit(node.args.get("unit")).lower()
+        unit = unit_name(node.args.get("unit")).lower()
         # Trino counts whole units elapsed: DuckDB's date_sub (date_diff counts boundaries).
-        return _call("date_sub", _lit(unit), node.expression, node.this)
+        return call("date_sub", lit(unit), node.expression, node.this)
 
     def _date_trunc(self, node: exp.Expr) -> exp.Expr:
         if self._is_date(node.this):
-            return _cast(node, "DATE")
+            return cast(node, "DATE")
         return node
 
     def _current_date(self, node: exp.CurrentDate) -> exp.Expr:
         if self.today is None:
             return node
-        return _cast(_lit(self.today.isoformat()), "DATE")
+        return cast(lit(self.today.isoformat()), "DATE")
 
     def _current_timestamp(self, node: exp.CurrentTimestamp) -> exp.Expr:
         if self.today is None:
             return node
-        return _cast(_lit(f"{self.today.isoformat()} 00:00:00+00"), "TIMESTAMPTZ")
+        return cast(lit(f"{self.today.isoformat()} 00:00:00+00"), "TIMESTAMPTZ")
 
     def _localtimestamp(self, node: exp.Localtimestamp) -> exp.Expr:
         if self.today is None:
             return node
-        return _cast(_lit(f"{self.today.isoformat()} 00:00:00"), "TIMESTAMP")
+        return cast(lit(f"{self.today.isoformat()} 00:00:00"), "TIMESTAMP")
 
     def _split_part(self, node: exp.SplitPart) -> exp.Expr:
-        return _call(
+        return call(
             "athena_split_part",
             node.this,
             node.args["delimiter"],
@@ -999,28 +653,28 @@ class _Rewriter:
         )
 
     def _regexp_extract(self, node: exp.RegexpExtract) -> exp.Expr:
-        group = node.args.get("group") or _num(0)
-        return _call("athena_regexp_extract", node.this, node.expression, group)
+        group = node.args.get("group") or num(0)
+        return call("athena_regexp_extract", node.this, node.expression, group)
 
     def _regexp_replace(self, node: exp.RegexpReplace) -> exp.Expr:
         replacement = node.args.get("replacement")
         if replacement is None:
             return node
-        text = _string_literal(replacement)
+        text = string_literal(replacement)
         if text is None:
             raise UnsupportedSqlError(
                 "regexp_replace(): the replacement must be a string literal to translate "
                 "its $n group references"
             )
-        node.set("replacement", _lit(_java_replacement(text)))
+        node.set("replacement", lit(_java_replacement(text)))
         return node
 
     def _parse_datetime(self, node: exp.ParseDatetime) -> exp.Expr:
         fmt = self._literal_format("parse_datetime", node.args["format"])
         parsed = exp.StrToTime(
-            this=node.this, format=_lit(joda_to_strftime(fmt, function="parse_datetime"))
+            this=node.this, format=lit(joda_to_strftime(fmt, function="parse_datetime"))
         )
-        return _cast(parsed, "TIMESTAMPTZ")
+        return cast(parsed, "TIMESTAMPTZ")
 
     def _from_unixtime(self, node: exp.UnixToTime) -> exp.Expr:
         zone = node.args.get("zone")
@@ -1029,7 +683,7 @@ class _Rewriter:
         if hours is not None or minutes is not None:
             raise UnsupportedSqlError("from_unixtime(x, hours, minutes) is not supported locally")
         if zone is not None:
-            if (_string_literal(zone) or "").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            if (string_literal(zone) or "").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
                 raise UnsupportedSqlError(
                     f"from_unixtime(x, {zone.sql(READ_DIALECT)}): only the UTC zone is "
                     "supported locally"
@@ -1040,21 +694,17 @@ class _Rewriter:
         return node
 
     def _extract(self, node: exp.Extract) -> exp.Expr:
-        unit = _unit(node.this)
+        unit = unit_name(node.this)
         if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
-            return _call("isodow", node.expression)
+            return call("isodow", node.expression)
         if unit in ("YOW", "YEAR_OF_WEEK"):
-            return _call("isoyear", node.expression)
+            return call("isoyear", node.expression)
         return node
 
     def _approx_distinct(self, node: exp.ApproxDistinct) -> exp.Expr:
         # The standard-error argument only tunes the estimate; DuckDB's HyperLogLog is fixed.
         node.set("accuracy", None)
         return node
-
-
-def _num_text(digits: str) -> exp.Expr:
-    return exp.Literal.number(digits)
 
 
 def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, int]) -> exp.Expr:
@@ -1066,240 +716,12 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
     """
     (a, s1), (b, s2) = dividend, divisor
     scale = max(s1, s2)
-    numerator = exp.Mul(this=a, expression=_num_text(str(10 ** (s2 + scale - s1))))
-    quotient = _cast(_call("athena_round_div", numerator, b), "DECIMAL(38, 0)")
+    numerator = exp.Mul(this=a, expression=num(str(10 ** (s2 + scale - s1))))
+    quotient = cast(call("athena_round_div", numerator, b), "DECIMAL(38, 0)")
     if scale == 0:
         return quotient
-    unit = _num_text("0." + "0" * (scale - 1) + "1")
+    unit = num("0." + "0" * (scale - 1) + "1")
     return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
-
-
-_NETWORK_MATCH = {"any_match": "athena_any_network", "all_match": "athena_all_network"}
-#: Calls `_precompute_networks` creates; the rewriter keeps them as they are.
-_NETWORK_CALLS = frozenset({"athena_networks", *_NETWORK_MATCH.values()})
-
-
-def _precompute_networks(tree: exp.Expr) -> None:
-    """Parse a CIDR list once per query when it comes from a one-row parameters CTE.
-
-    `any_match(p.cidrs, c -> contains(N(c), a))` (also all_match, none_match), where `p` is a
-    CTE like `params AS (SELECT split(?, ',') AS cidrs)` — one row, no FROM — becomes
-    `athena_any_network(p.athena_networks_1, a)`, and the CTE gains the column
-    `athena_networks(transform(split(?, ','), c -> N(c))) AS athena_networks_1`. DuckDB then
-    validates and parses each network once, not once per row and element, and tests the
-    address (computed once per row) against INET values. Results and errors are Trino's (see
-    the `athena_any_network` macro). Other lists keep the per-row translation of `_match`.
-    """
-    columns: dict[tuple[int, str], str] = {}  # one column per CTE and network expression
-    for node in list(tree.find_all(exp.Anonymous)):
-        name = str(node.name).lower()
-        if name not in ("any_match", "all_match", "none_match") or len(node.expressions) != 2:
-            continue
-        array, fn = node.expressions
-        pattern = _network_lambda(fn)
-        if pattern is not None and _row_independent(array, node):
-            # `any_match(split(?, ','), c -> …)`: the list is the same on every row, so the
-            # parsed networks are a constant expression that DuckDB folds once per query.
-            network, address = pattern
-            each = exp.Lambda(this=network.copy(), expressions=[fn.expressions[0].copy()])
-            parsed = _call("athena_networks", exp.Transform(this=array.copy(), expression=each))
-            node.replace(_network_call(name, parsed, address))
-            continue
-        cte = _one_row_cte_column(array, node) if pattern is not None else None
-        if pattern is None or cte is None:
-            continue
-        select, expression = cte
-        network, address = pattern
-        variable = fn.expressions[0].copy()
-        each = exp.Lambda(this=network.copy(), expressions=[variable])
-        texts = exp.Transform(this=expression.copy(), expression=each)
-        key = (id(select), texts.sql(READ_DIALECT))
-        column = columns.get(key, "")
-        if not column:
-            column = columns[key] = f"athena_networks_{len(columns) + 1}"
-            select.append("expressions", exp.alias_(_call("athena_networks", texts), column))
-        reference = exp.column(column, table=array.table)
-        node.replace(_network_call(name, reference, address))
-
-
-def _network_call(name: str, networks: exp.Expr, address: exp.Expr) -> exp.Expr:
-    """`athena_any_network(networks, address)` for any_match (all_match, NOT for none_match)."""
-    macro = _NETWORK_MATCH.get(name, "athena_any_network")
-    call: exp.Expr = exp.Paren(this=_call(macro, networks, address.copy()))
-    if name == "none_match":
-        call = exp.Paren(this=exp.Not(this=call))
-    return call
-
-
-def _row_independent(array: exp.Expr, at: exp.Expr) -> bool:
-    """True when a list is the same for every row: literals and `?` values only."""
-    if at.find_ancestor(exp.Lambda) is not None:
-        return False
-    if array.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
-        return False
-    return not any(isinstance(n, exp.Rand) for n in array.walk())
-
-
-def _network_lambda(fn: exp.Expr) -> tuple[exp.Expr, exp.Expr] | None:
-    """(N(c), address) of a lambda `c -> contains(N(c), CAST(x AS IPADDRESS))`, else None."""
-    if not isinstance(fn, exp.Lambda) or len(fn.expressions) != 1:
-        return None
-    body = fn.this
-    if not isinstance(body, exp.ArrayContains):
-        return None
-    network, address = body.this, body.expression
-    if not (isinstance(address, (exp.Cast, exp.TryCast)) and _is_ipaddress_type(address.to)):
-        return None
-    variable = fn.expressions[0].name.lower()
-
-    def variables(node: exp.Expr) -> set[str]:
-        return {
-            i.name.lower()
-            for i in node.find_all(exp.Identifier)
-            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
-        }
-
-    if network.find(exp.Column, exp.Subquery, exp.Select, exp.Lambda) is not None:
-        return None
-    if variables(network) != {variable} or variable in variables(address):
-        return None
-    if any(isinstance(n, exp.Rand) for n in network.walk()):
-        return None
-    return network, address
-
-
-def _one_row_cte_column(array: exp.Expr, at: exp.Expr) -> tuple[exp.Select, exp.Expr] | None:
-    """The CTE SELECT and expression behind `p.col` when `p` is a one-row FROM-less CTE.
-
-    Only when adding a column to that CTE cannot change any result: the CTE has no column
-    list, and no SELECT takes `*` or `p.*` from it (nor a NATURAL join anywhere).
-    """
-    if not isinstance(array, exp.Column) or not array.table:
-        return None
-    alias = array.table.lower()
-    select = at.find_ancestor(exp.Select)
-    if select is None or at.find_ancestor(exp.Lambda) is not None:
-        return None
-    sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
-    tables = [s.this for s in sources if s is not None and isinstance(s.this, exp.Table)]
-    matching = [t for t in tables if t.alias_or_name.lower() == alias]
-    if len(matching) != 1 or matching[0].db or matching[0].args.get("catalog") is not None:
-        return None
-    cte_name = matching[0].name.lower()
-    cte = _visible_cte(select, cte_name)
-    if cte is None:
-        return None
-    body = cte.this
-    if not isinstance(body, exp.Select) or cte.args["alias"].columns:
-        return None
-    if any(
-        body.args.get(k)
-        for k in (
-            "from_",
-            "joins",
-            "where",
-            "group",
-            "having",
-            "qualify",
-            "limit",
-            "offset",
-            "order",
-            "distinct",
-            "with_",
-        )
-    ):
-        return None
-    if any(
-        isinstance(n, (exp.Star, exp.AggFunc, exp.Window, exp.Subquery, exp.Rand))
-        for n in body.walk()
-    ):
-        return None
-    wanted = array.name.lower()
-    items = [i for i in body.expressions if i.alias_or_name.lower() == wanted]
-    if len(items) != 1 or not isinstance(items[0], exp.Alias):
-        return None
-    if _star_reads(cte.root(), cte_name):
-        return None
-    return body, items[0].this
-
-
-def _visible_cte(select: exp.Select, name: str) -> exp.CTE | None:
-    """The CTE `name` resolves to from `select` (the nearest WITH that defines it)."""
-    node: exp.Expr | None = select
-    while node is not None:
-        with_ = node.args.get("with_") if isinstance(node, exp.Query) else None
-        if isinstance(with_, exp.With):
-            for cte in with_.expressions:
-                if cte.alias_or_name.lower() == name:
-                    return cte if cte.this is not select else None
-        node = node.parent
-    return None
-
-
-def _star_reads(root: exp.Expr, cte_name: str) -> bool:
-    """Whether some SELECT expands `*` over the CTE `cte_name` (or any NATURAL join exists)."""
-    for join in root.find_all(exp.Join):
-        if join.args.get("method") or str(join.args.get("kind") or "").upper() == "NATURAL":
-            return True
-    for select in root.find_all(exp.Select):
-        sources = [select.args.get("from_"), *(select.args.get("joins") or [])]
-        aliases = {
-            s.this.alias_or_name.lower()
-            for s in sources
-            if s is not None
-            and isinstance(s.this, exp.Table)
-            and not s.this.db
-            and s.this.name.lower() == cte_name
-        }
-        if not aliases:
-            continue
-        for item in select.expressions:
-            if isinstance(item, exp.Star):
-                return True
-            if (
-                isinstance(item, exp.Column)
-                and isinstance(item.this, exp.Star)
-                and (not item.table or item.table.lower() in aliases)
-            ):
-                return True
-    return False
-
-
-def _hoist_network(array: exp.Expr, fn: exp.Lambda) -> tuple[exp.Expr, exp.Lambda]:
-    """`L, c -> contains(trim(c), a)` → `list_transform(L, c -> trim(c)), c -> contains(c, a)`.
-
-    The network argument is then a plain lambda variable: the `athena_network` macro repeats
-    its argument, so an expression there (trim) would run several times per element, and the
-    inner transform has no outer references, so DuckDB runs it vectorized.
-    """
-    body = fn.this
-    params = {p.name.lower() for p in fn.expressions}
-    if len(params) != 1 or not (
-        isinstance(body, exp.Anonymous) and str(body.name).lower() == "athena_contains"
-    ):
-        return array, fn
-    network, address = body.expressions
-
-    def variables(node: exp.Expr) -> set[str]:
-        """Lambda variables used: bare identifiers (columns wrap theirs in exp.Column)."""
-        return {
-            i.name.lower()
-            for i in node.find_all(exp.Identifier)
-            if not isinstance(i.parent, (exp.Column, exp.Table, exp.TableAlias, exp.Alias))
-        }
-
-    if (
-        isinstance(network, exp.Identifier)
-        or network.find(exp.Column) is not None
-        or variables(network) != params
-        or variables(address) & params
-    ):
-        return array, fn
-    variable = fn.expressions[0]
-    inner = exp.Lambda(this=network.copy(), expressions=[variable.copy()])
-    hoisted = _call("list_transform", array, inner)
-    call = _call("athena_contains", exp.to_identifier(variable.name), address.copy())
-    return hoisted, exp.Lambda(this=call, expressions=[variable.copy()])
 
 
 def _interval_of(node: exp.Expr | None) -> exp.Interval | None:
@@ -1320,14 +742,6 @@ def _is_ip_expression(node: exp.Expr) -> bool:
     )
 
 
-def _lit(text: str) -> exp.Literal:
-    return exp.Literal.string(text)
-
-
-def _num(value: int) -> exp.Expr:
-    return exp.Literal.number(value)
-
-
 _JAVA_GROUP = re.compile(r"\\(.)|\$(\d+|\{[A-Za-z][A-Za-z0-9]*\})")
 
 
@@ -1346,40 +760,6 @@ def _java_replacement(text: str) -> str:
         return "\\" + group
 
     return _JAVA_GROUP.sub(sub, text)
-
-
-def trino_network(text: str) -> str:
-    """Validate a contains() CIDR literal as Trino does; return its text for an INET cast.
-
-    Trino: the text needs a `/`, a valid address, a prefix within the address length, and an
-    IPv4 network without host bits (an IPv6 one may have them). An IPv4-mapped IPv6 network is
-    IPv4.
-    """
-    if "/" not in text:
-        raise InvalidSqlError(f"contains({text!r}, ...): Invalid CIDR (expected e.g. 10.0.0.0/16)")
-    host_text, _, prefix_text = text.partition("/")
-    try:
-        address = ipaddress.ip_address(host_text)
-    except ValueError as exc:
-        raise InvalidSqlError(f"contains({text!r}, ...): Invalid network IP address") from exc
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    try:
-        prefix = int(prefix_text)
-    except ValueError as exc:
-        raise InvalidSqlError(f"contains({text!r}, ...): invalid prefix length") from exc
-    if prefix < 0:
-        raise InvalidSqlError(f"contains({text!r}, ...): Invalid prefix length")
-    if prefix > address.max_prefixlen:
-        raise InvalidSqlError(f"contains({text!r}, ...): Prefix length exceeds address length")
-    if isinstance(address, ipaddress.IPv4Address):
-        network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-        if network.network_address != address:
-            raise InvalidSqlError(
-                f"contains({text!r}, ...): Invalid CIDR (host bits set; Athena rejects it; "
-                f"did you mean {network}?)"
-            )
-    return f"{address}/{prefix}"
 
 
 def iter_parameters(tree: exp.Expr) -> Iterator[exp.Parameter]:
