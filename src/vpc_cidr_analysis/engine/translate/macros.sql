@@ -48,7 +48,7 @@ CREATE OR REPLACE MACRO athena_try_network(net) AS
               WHEN 6 THEN strpos(net, '.') = 0 END
        THEN TRY_CAST(net AS INET) END;
 
--- A list of network texts parsed once per query (see _precompute_networks): the
+-- A list of network texts parsed once per query (see networks.precompute_networks): the
 -- networks (NULL where the text is NULL or invalid), the position of the first invalid
 -- text (0: none), 0 (NULL for a NULL list: the match is then NULL) and the texts.
 CREATE OR REPLACE MACRO athena_networks(texts) AS {
