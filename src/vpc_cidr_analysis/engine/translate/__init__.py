@@ -4,7 +4,8 @@ sqlglot does most of the work (Athena read, DuckDB written). On top of it, small
 where a plain transpile would run *something else*:
 
 - `TO_DATE(x, 'yyyy/mm/dd')` / `TO_TIMESTAMP` / `TO_CHAR`: Teradata formats (`mm` is the month,
-  `mi` the minute) become strptime/strftime formats.
+  `mi` the minute) become strptime/strftime formats, all through one converter with Trino's
+  tokens; `hh`, and `yy` in a format that reads text, are refused (DuckDB differs).
 - `CAST(x AS IPADDRESS)` / `TRY_CAST(...)` become the macros `athena_ipaddress` /
   `athena_try_ipaddress` over DuckDB's INET type (inet extension); IPv4-mapped IPv6 addresses
   become IPv4, as in Trino; a value with a `/` is not an address.
@@ -46,7 +47,7 @@ Modules, one job each:
   strings, calls);
 - `networks`: `trino_network` (a CIDR literal checked as Trino checks it) and CIDR lists
   parsed once per query;
-- `formats`: the date-format converters (Teradata, Joda);
+- `formats`: the one converter of each date-format kind (Teradata, Joda);
 - `macros.sql`: the DuckDB macros the translated SQL calls (read at run time);
 - `dialects`, `nodes`, `errors`: the dialects at both ends, node helpers, the errors.
 """

@@ -3,7 +3,7 @@
 `translate_query` runs, in this order:
 
 1. `?` placeholders become marker calls numbered in textual order (`$1`, `$2`, … later);
-2. sqlglot parses the Athena SQL (`dialects.READ_DIALECT`): one query, nothing else;
+2. sqlglot parses the Athena SQL (`dialects.AthenaReader`): one query, nothing else;
 3. unquoted identifiers are lower-cased as Trino does; comments and the `awsdatacatalog`
    catalog are dropped;
 4. `supported.check_supported` refuses anything outside the checked subset;
@@ -35,7 +35,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, DuckDBInet
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
@@ -137,7 +137,7 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     """Like `translate`, also returning the DuckDB syntax tree and the number of parameters."""
     marked, count = _mark_placeholders(sql)
     try:
-        statements = [s for s in sqlglot.parse(marked, read=READ_DIALECT) if s is not None]
+        statements = [s for s in sqlglot.parse(marked, read=AthenaReader) if s is not None]
     except (ParseError, TokenError) as exc:
         raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
     if not statements:

@@ -2,8 +2,8 @@
 
 - `DATE ± INTERVAL`, `date_add` and `date_trunc` on dates stay DATE (DuckDB yields TIMESTAMP).
 - `date_diff` counts whole units (DuckDB `date_sub`); `EXTRACT(DOW ...)` is ISO.
-- `to_date` / `to_timestamp` (Teradata formats), `format_datetime` / `parse_datetime` (Joda)
-  become strptime / strftime with the format converted by `formats`.
+- `to_date` / `to_timestamp` / `to_char` (Teradata formats), `format_datetime` /
+  `parse_datetime` (Joda) become strptime / strftime with the format converted by `formats`.
 - `current_date`, `current_timestamp`, `now()`, `localtimestamp` are pinned to `today` when given.
 - `from_unixtime` only in UTC.
 """
