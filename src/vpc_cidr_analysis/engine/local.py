@@ -1,6 +1,6 @@
 """The local engine: Athena SQL over flow-log files, run unchanged on DuckDB.
 
-`LocalEngine(logs).execute(sql, params)` translates the Athena (Trino) SQL (`translate.py`),
+`LocalEngine(logs).execute(sql, params)` translates the Athena (Trino) SQL (`translate/`),
 exposes the same tables the stack's Glue database has — `vpcflowlogstable` (every field of
 `schema.FIELDS` with its Athena column name and type, then the partition columns
 `aws_account_id, aws_region, day, hour`) and `cidrtable(cidr, ip)`, both also as

@@ -1,0 +1,56 @@
+"""The dialects at both ends: Athena as read, DuckDB with the inet extension's `<<=` as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.dialects.athena import Athena
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.parsers.athena import AthenaParser, AthenaTrinoParser
+
+#: The dialect the SQL is read in (and quoted in error messages); `AthenaReader` parses it.
+READ_DIALECT = "athena"
+
+
+class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
+    """Athena's parser of Trino statements, except that TO_CHAR stays a plain call.
+
+    sqlglot converts TO_CHAR's format while parsing, with its own Teradata mapping, which is
+    not Trino's (`hh` read as the hour of day, upper case accepted, other letters kept as
+    text). Left as exp.Anonymous, its format is converted by `formats.teradata_to_strftime`,
+    as to_date's and to_timestamp's are.
+    """
+
+    FUNCTIONS = {  # noqa: RUF012
+        name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"
+    }
+
+
+class AthenaReader(Athena):  # type: ignore[misc]
+    """sqlglot's Athena dialect, parsing queries (Trino statements) with `_TrinoReader`."""
+
+    class Parser(AthenaParser):  # type: ignore[misc]
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self._trino_parser = _TrinoReader(
+                error_level=self.error_level,
+                error_message_context=self.error_message_context,
+                max_errors=self.max_errors,
+                max_nodes=self.max_nodes,
+                dialect=self._trino_parser.dialect,
+            )
+
+
+class InetContainedBy(exp.Expression, exp.Binary, exp.Predicate):  # type: ignore[misc]
+    """`address <<= network` of the inet extension (true when address lies in network)."""
+
+
+class DuckDBInet(DuckDB):
+    """sqlglot's DuckDB dialect, writing `InetContainedBy` as the inet extension's `<<=`."""
+
+    class Generator(DuckDB.Generator):  # type: ignore[misc,valid-type]
+        TRANSFORMS = {  # noqa: RUF012
+            **DuckDB.Generator.TRANSFORMS,
+            InetContainedBy: lambda self, e: f"({self.binary(e, '<<=')})",
+        }

@@ -1,0 +1,106 @@
+-- DuckDB macros the translated SQL calls; `prepare_connection` creates them, in this order, on
+-- a connection with the inet extension loaded. Read at run time and split at `;` tokens (never
+-- inside a string or a comment), so each statement ends with `;`.
+
+-- An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is IPv4 in Trino's IPADDRESS.
+CREATE OR REPLACE MACRO athena_unmap_ipv4(a) AS
+  CASE WHEN family(a) = 6 AND a <<= CAST('::ffff:0.0.0.0/96' AS INET)
+       THEN CAST(substr(host(a), 8) AS INET) ELSE a END;
+
+-- TRY_CAST(x AS IPADDRESS): NULL for anything that is not a single address.
+CREATE OR REPLACE MACRO athena_try_ipaddress(x) AS
+  CASE WHEN strpos(CAST(x AS VARCHAR), '/') > 0 THEN NULL
+       WHEN strpos(CAST(x AS VARCHAR), ':') = 0 THEN TRY_CAST(CAST(x AS VARCHAR) AS INET)
+       ELSE athena_unmap_ipv4(TRY_CAST(CAST(x AS VARCHAR) AS INET)) END;
+
+-- CAST(x AS IPADDRESS): the same, but an invalid value is an error (as in Trino).
+CREATE OR REPLACE MACRO athena_ipaddress(x) AS
+  COALESCE(athena_try_ipaddress(x), CASE WHEN x IS NOT NULL
+           THEN error('Cannot cast value to IPADDRESS: ' || CAST(x AS VARCHAR)) END);
+
+-- The network of contains(network, address), validated like Trino's IpAddressFunctions
+-- (a '/', a valid address, a prefix within its length, no IPv4 host bits). Kept small:
+-- DuckDB evaluates it per element inside lambdas, where a large expression is slow.
+CREATE OR REPLACE MACRO athena_network(net) AS
+  CASE WHEN strpos(net, '/') > 0
+        AND CASE family(TRY_CAST(net AS INET))
+              WHEN 4 THEN network(TRY_CAST(net AS INET)) = TRY_CAST(net AS INET)
+              WHEN 6 THEN strpos(net, '.') = 0 END
+       THEN TRY_CAST(net AS INET)
+       ELSE error(CASE
+         WHEN strpos(net, '/') = 0 THEN 'Invalid CIDR'
+         WHEN TRY_CAST(split_part(net, '/', 1) AS INET) IS NULL THEN 'Invalid network IP address'
+         WHEN TRY_CAST(substr(net, strpos(net, '/') + 1) AS INTEGER) IS NULL
+           OR TRY_CAST(substr(net, strpos(net, '/') + 1) AS INTEGER) < 0
+         THEN 'Invalid prefix length'
+         WHEN TRY_CAST(net AS INET) IS NULL THEN 'Prefix length exceeds address length'
+         WHEN family(TRY_CAST(net AS INET)) = 6
+         THEN 'IPv6 network text with an IPv4 part is not supported locally'
+         ELSE 'Invalid CIDR' END || ': ' || net) END;
+
+CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net);
+
+-- The same validation without the error: the network, or NULL for NULL or invalid text.
+CREATE OR REPLACE MACRO athena_try_network(net) AS
+  CASE WHEN strpos(net, '/') > 0
+        AND CASE family(TRY_CAST(net AS INET))
+              WHEN 4 THEN network(TRY_CAST(net AS INET)) = TRY_CAST(net AS INET)
+              WHEN 6 THEN strpos(net, '.') = 0 END
+       THEN TRY_CAST(net AS INET) END;
+
+-- A list of network texts parsed once per query (see networks.precompute_networks): the
+-- networks (NULL where the text is NULL or invalid), the position of the first invalid
+-- text (0: none), 0 (NULL for a NULL list: the match is then NULL) and the texts.
+CREATE OR REPLACE MACRO athena_networks(texts) AS {
+  'nets': list_transform(texts, t -> athena_try_network(t)),
+  'bad': coalesce(list_position(
+           list_transform(texts, t -> t IS NOT NULL AND athena_try_network(t) IS NULL), true), 0),
+  'zero': CASE WHEN texts IS NOT NULL THEN 0 END,
+  'texts': texts};
+
+-- any_match(texts, c -> contains(c, a)) over athena_networks(texts), as Trino runs it:
+-- elements in order, true at the first match; an invalid text is an error when it is
+-- reached with a non-NULL address; NULL if some element gave NULL and none matched.
+CREATE OR REPLACE MACRO athena_any_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_max(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero) + 1);
+
+CREATE OR REPLACE MACRO athena_any_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_any_network_of(nw, a)
+       WHEN a IS NULL THEN athena_any_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), true), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN true
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END;
+
+-- all_match: the same with false at the first non-match.
+CREATE OR REPLACE MACRO athena_all_network_of(nw, a) AS
+  list_extract([false, NULL, true], coalesce(list_min(
+    list_transform(nw.nets, n -> coalesce(CAST(a <<= n AS INTEGER) * 2, 1))), nw.zero + 2) + 1);
+
+CREATE OR REPLACE MACRO athena_all_network(nw, a) AS
+  CASE WHEN nw.bad = 0 THEN athena_all_network_of(nw, a)
+       WHEN a IS NULL THEN athena_all_network_of(nw, a)
+       WHEN coalesce(list_position(list_transform(nw.nets, n -> a <<= n), false), 0)
+            BETWEEN 1 AND nw.bad - 1 THEN false
+       ELSE athena_network(nw.texts[nw.bad]) IS NULL END;
+
+CREATE OR REPLACE MACRO athena_int_div(a, b) AS
+  CASE WHEN b = 0 THEN error('Division by zero') ELSE a // b END;
+
+-- Integer quotient rounded half away from zero (decimal division's last digit).
+CREATE OR REPLACE MACRO athena_round_div(n, d) AS
+  CASE WHEN d = 0 THEN error('Division by zero')
+       ELSE sign(n) * sign(d) * ((abs(n) * 2 + abs(d)) // (abs(d) * 2)) END;
+
+CREATE OR REPLACE MACRO athena_int_mod(a, b) AS
+  CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END;
+
+-- split_part: NULL past the last field; index must be positive.
+CREATE OR REPLACE MACRO athena_split_part(s, d, i) AS
+  CASE WHEN i <= 0 THEN error('Index must be greater than zero')
+       WHEN i > len(string_split(s, d)) THEN NULL
+       ELSE split_part(s, d, i) END;
+
+-- regexp_extract: NULL when the pattern does not match.
+CREATE OR REPLACE MACRO athena_regexp_extract(s, p, g) AS
+  CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) ELSE NULL END;

@@ -1,0 +1,272 @@
+"""The entry points and the order of the passes.
+
+`translate_query` runs, in this order:
+
+1. `?` placeholders become marker calls numbered in textual order (`$1`, `$2`, … later);
+2. sqlglot parses the Athena SQL (`dialects.AthenaReader`): one query, nothing else;
+3. unquoted identifiers are lower-cased as Trino does; comments and the `awsdatacatalog`
+   catalog are dropped;
+4. `supported.check_supported` refuses anything outside the checked subset;
+5. `annotate` records the optimizer's type of each node (for the rules);
+6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
+7. `rules.rewrite` applies the rules, bottom-up;
+8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
+9. `dialects.DuckDBInet` writes the DuckDB SQL.
+
+`prepare_connection` readies a DuckDB connection for that SQL: the inet extension, the UTC
+session zone and the macros of macros.sql (`MACROS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.tokenizer_core import TokenType
+
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
+from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
+from vpc_cidr_analysis.engine.translate.networks import precompute_networks
+from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
+from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
+from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
+from vpc_cidr_analysis.engine.translate.supported import check_supported
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A translated query: DuckDB SQL text, its syntax tree and how many `$n` it binds."""
+
+    sql: str
+    tree: exp.Expr
+    parameter_count: int
+
+
+# --------------------------------------------------------------------------------------------
+# DuckDB side: the inet extension and the macros the translated SQL calls.
+
+#: The macros file (package data), read at run time.
+MACROS_FILE = "macros.sql"
+
+
+def split_statements(script: str) -> tuple[str, ...]:
+    """The statements of a DuckDB SQL script, each without its `;` and the comments before it.
+
+    It splits at `;` tokens of sqlglot's DuckDB tokenizer, so a `;` inside a string literal,
+    a quoted identifier or a comment never ends a statement.
+    """
+    statements: list[str] = []
+    first: Any = None
+    last: Any = None
+    for token in DuckDB().tokenize(script):
+        if token.token_type == TokenType.SEMICOLON:
+            if first is not None:
+                statements.append(script[first.start : last.end + 1])
+            first = last = None
+            continue
+        if first is None:
+            first = token
+        last = token
+    if first is not None:
+        statements.append(script[first.start : last.end + 1])
+    return tuple(statements)
+
+
+def read_macros() -> tuple[str, ...]:
+    """The `CREATE MACRO` statements of macros.sql, in the file's order."""
+    script = Path(__file__).with_name(MACROS_FILE).read_text(encoding="utf-8")
+    return split_statements(script)
+
+
+#: Macros the translated SQL relies on (created by `prepare_connection`).
+MACROS: tuple[str, ...] = read_macros()
+
+
+def inet_extension_path() -> Path:
+    """Path of the inet extension shipped by the `duckdb-extension-inet` wheel."""
+    import duckdb
+    import duckdb_extension_inet
+
+    version = duckdb.__version__
+    base = Path(duckdb_extension_inet.__file__).parent / "extensions"
+    path = base / f"v{version}" / "inet.duckdb_extension"
+    if not path.exists():
+        found = sorted(p.name for p in base.iterdir()) if base.exists() else []
+        raise RuntimeError(
+            f"inet extension for DuckDB {version} not found at {path}; the installed "
+            f"duckdb-extension-inet wheel has {found or 'none'}: install the matching version"
+        )
+    return path
+
+
+def prepare_connection(con: Any) -> None:
+    """Load inet, pin the session time zone to UTC (Athena's) and create `MACROS`."""
+    con.execute(f"LOAD '{inet_extension_path()}'")
+    con.execute("SET TimeZone = 'UTC'")
+    for macro in MACROS:
+        con.execute(macro)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points.
+
+
+def translate(sql: str, *, today: date | None = None, pretty: bool = False) -> str:
+    """DuckDB SQL that returns the rows Athena returns for `sql` (see the package docstring).
+
+    `today` pins current_date (and current_timestamp/now() to its midnight UTC); `pretty`
+    indents the output. Raises `UnsupportedSqlError` / `InvalidSqlError` naming the construct
+    it cannot run.
+    """
+    translation = translate_query(sql, today=today)
+    return generate(translation.tree, pretty=True) if pretty else translation.sql
+
+
+def translate_query(sql: str, *, today: date | None = None) -> Translation:
+    """Like `translate`, also returning the DuckDB syntax tree and the number of parameters."""
+    marked, count = _mark_placeholders(sql)
+    try:
+        statements = [s for s in sqlglot.parse(marked, read=AthenaReader) if s is not None]
+    except (ParseError, TokenError) as exc:
+        raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
+    if not statements:
+        raise InvalidSqlError("no SQL statement found: the text is empty or only comments")
+    if len(statements) != 1:
+        raise UnsupportedSqlError(
+            f"expected one SELECT statement, found {len(statements)} statements"
+        )
+    tree = statements[0]
+    if not isinstance(tree, exp.Query):
+        kind = tree.key.upper()
+        raise UnsupportedSqlError(
+            f"only queries (SELECT, WITH, UNION, VALUES) run locally, not {kind} statements"
+        )
+    tree = normalize_identifiers(tree, dialect=READ_DIALECT)
+    for node in tree.walk():  # header comments would be repeated in every derived query
+        node.comments = None
+    _strip_catalog(tree)
+    check_supported(tree)
+    types = annotate(tree)
+    precompute_networks(tree)
+    tree = rewrite(tree, Context(types, today))
+    _name_output_columns(tree)
+    try:
+        text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise UnsupportedSqlError(f"no DuckDB translation: {exc}") from exc
+    return Translation(sql=text, tree=tree, parameter_count=count)
+
+
+def generate(tree: exp.Expr, *, pretty: bool = False) -> str:
+    """DuckDB SQL text of a (translated) syntax tree."""
+    return str(tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE, pretty=pretty))
+
+
+# --------------------------------------------------------------------------------------------
+# The passes (see the module docstring for their order).
+
+
+def _mark_placeholders(sql: str) -> tuple[str, int]:
+    """Replace each `?` token with a marker call carrying its 1-based position."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(READ_DIALECT).tokenize(sql)
+    except TokenError as exc:
+        raise InvalidSqlError(f"not valid Athena SQL: {_first_line(str(exc))}") from exc
+    spots = [t for t in tokens if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    out = sql
+    for number, token in reversed(list(enumerate(spots, start=1))):
+        out = out[: token.start] + f"{PARAM_MARK}({number})" + out[token.end + 1 :]
+    return out, len(spots)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _strip_catalog(tree: exp.Expr) -> None:
+    """`awsdatacatalog.db.table` names the same table as `db.table`."""
+    for table in tree.find_all(exp.Table):
+        catalog = table.args.get("catalog")
+        if catalog is not None and catalog.name.lower() == "awsdatacatalog":
+            table.set("catalog", None)
+
+
+def annotate(tree: exp.Expr) -> dict[int, exp.DataType]:
+    """Types of the query's expressions, from a qualified copy annotated with the table schema.
+
+    Every node gets an id in `meta` first; the copy keeps the ids, so types map back to the
+    original nodes. Nodes the optimizer duplicates with different types count as unknown.
+    """
+    for position, node in enumerate(tree.walk()):
+        node.meta[NODE_ID] = position
+    copy = tree.copy()
+    mapping = _table_schema()
+    try:
+        copy = qualify(
+            copy,
+            schema=mapping,
+            dialect=READ_DIALECT,
+            db=schema.DATABASE,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            expand_stars=False,
+            identify=False,
+        )
+    except Exception:  # qualification is best effort: unknown types are refused later
+        copy = tree.copy()
+    try:
+        copy = annotate_types(copy, schema=mapping, dialect=READ_DIALECT)
+    except Exception:
+        return {}
+    types: dict[int, exp.DataType] = {}
+    clashes: set[int] = set()
+    for node in copy.walk():
+        number: int | None = node.meta.get(NODE_ID)
+        if number is None or node.type is None:
+            continue
+        if number in types and types[number].this != node.type.this:
+            clashes.add(number)
+        types[number] = node.type
+    for number in clashes:
+        types.pop(number, None)
+    return types
+
+
+def _table_schema() -> dict[str, object]:
+    flow = {f.column: f.athena_type for f in schema.FIELDS}
+    flow.update({column: "string" for column in schema.PARTITION_COLUMNS})
+    cidr = dict(schema.CIDR_COLUMNS)
+    return {schema.DATABASE: {schema.FLOW_TABLE: flow, schema.CIDR_TABLE: cidr}}
+
+
+def _name_output_columns(tree: exp.Expr) -> None:
+    """Athena names unnamed output columns `_col<position>`; do the same."""
+    select: exp.Expr | None = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if not isinstance(select, exp.Select):
+        return
+    for position, item in enumerate(select.expressions):
+        if isinstance(item, (exp.Alias, exp.Column, exp.Star)):
+            continue
+        if isinstance(item, exp.Dot) and isinstance(item.expression, exp.Star):
+            continue
+        item.replace(exp.alias_(item.copy(), f"_col{position}"))
+
+
+def iter_parameters(tree: exp.Expr) -> Iterator[exp.Parameter]:
+    """The `$n` parameters of a translated tree."""
+    yield from tree.find_all(exp.Parameter)

@@ -1,0 +1,57 @@
+"""The rewrite of Trino constructs into DuckDB ones: one rule per sqlglot node type.
+
+`RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
+its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
+the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
+family: `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions sqlglot
+does not know (exp.Anonymous), which it dispatches by name.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from vpc_cidr_analysis.engine.translate.rules import calls, casts, dates, ip, numbers, strings
+from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
+
+__all__ = ["RULES", "Context", "Rule", "rewrite"]
+
+RULES: dict[type[exp.Expr], Rule] = {
+    exp.Anonymous: calls.anonymous,
+    exp.Cast: casts.cast,
+    exp.TryCast: casts.cast,
+    exp.ArrayContains: ip.contains,
+    exp.Div: numbers.div,
+    exp.Mod: numbers.mod,
+    exp.ApproxDistinct: numbers.approx_distinct,
+    exp.Add: dates.date_arith,
+    exp.Sub: dates.date_arith,
+    exp.DateAdd: dates.date_add,
+    exp.DateDiff: dates.date_diff,
+    exp.TimestampTrunc: dates.date_trunc,
+    exp.DateTrunc: dates.date_trunc,
+    exp.CurrentDate: dates.current_date,
+    exp.CurrentTimestamp: dates.current_timestamp,
+    exp.Localtimestamp: dates.localtimestamp,
+    exp.ParseDatetime: dates.parse_datetime,
+    exp.UnixToTime: dates.from_unixtime,
+    exp.Extract: dates.extract,
+    exp.SplitPart: strings.split_part,
+    exp.RegexpExtract: strings.regexp_extract,
+    exp.RegexpReplace: strings.regexp_replace,
+}
+
+
+def rewrite(node: exp.Expr, context: Context) -> exp.Expr:
+    """Apply `RULES` bottom-up to a tree (or subtree); returns what replaces `node`."""
+    for child in list(node.iter_expressions()):
+        rewrite(child, context)
+    rule = RULES.get(type(node))
+    if rule is None:
+        return node
+    # Detach first: a rule may wrap the node itself (CAST(node AS DATE)).
+    spot = exp.Null()
+    node.replace(spot)
+    new = rule(node, context)
+    spot.replace(new)
+    return new

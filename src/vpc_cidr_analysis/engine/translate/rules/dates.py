@@ -1,0 +1,174 @@
+"""Dates and times: DATE arithmetic stays DATE, formats are converted, `now` can be pinned.
+
+- `DATE ± INTERVAL`, `date_add` and `date_trunc` on dates stay DATE (DuckDB yields TIMESTAMP).
+- `date_diff` counts whole units (DuckDB `date_sub`); `EXTRACT(DOW ...)` is ISO.
+- `to_date` / `to_timestamp` / `to_char` (Teradata formats), `format_datetime` /
+  `parse_datetime` (Joda) become strptime / strftime with the format converted by `formats`.
+- `current_date`, `current_timestamp`, `now()`, `localtimestamp` are pinned to `today` when given.
+- `from_unixtime` only in UTC.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
+from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
+from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
+from vpc_cidr_analysis.engine.translate.nodes import call, cast, lit, string_literal, unit_name
+from vpc_cidr_analysis.engine.translate.rules.common import Context, arity, literal_format
+
+#: The units Trino adds to (or truncates) a DATE; the others are errors there.
+_DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
+
+
+# ---- node rules ------------------------------------------------------------------------------
+
+
+def date_arith(node: exp.Add | exp.Sub, context: Context) -> exp.Expr:
+    """`date ± INTERVAL ...` stays a DATE."""
+    left, right = node.this, node.expression
+    interval = _interval_of(right) or (_interval_of(left) if isinstance(node, exp.Add) else None)
+    if interval is None:
+        return node
+    base = left if _interval_of(right) is not None else right
+    if not context.is_date(base):
+        return node
+    unit = unit_name(interval.args.get("unit"))
+    if unit not in _DATE_UNITS:
+        raise UnsupportedSqlError(
+            f"{node.sql(READ_DIALECT)}: Trino cannot add {unit} intervals to a DATE"
+        )
+    return cast(node, "DATE")
+
+
+def date_add(node: exp.DateAdd, context: Context) -> exp.Expr:
+    """`date_add(unit, n, date)` stays a DATE."""
+    if not context.is_date(node.this):
+        return node
+    unit = unit_name(node.args.get("unit"))
+    if unit not in _DATE_UNITS:
+        raise UnsupportedSqlError(
+            f"{node.sql(READ_DIALECT)}: date_add('{unit.lower()}', ...) on a DATE fails in Trino"
+        )
+    return cast(node, "DATE")
+
+
+def date_diff(node: exp.DateDiff, context: Context) -> exp.Expr:
+    """Trino counts whole units elapsed: DuckDB's date_sub (date_diff counts boundaries)."""
+    unit = unit_name(node.args.get("unit")).lower()
+    return call("date_sub", lit(unit), node.expression, node.this)
+
+
+def date_trunc(node: exp.Expr, context: Context) -> exp.Expr:
+    """`date_trunc(unit, date)` stays a DATE."""
+    if context.is_date(node.this):
+        return cast(node, "DATE")
+    return node
+
+
+def current_date(node: exp.CurrentDate, context: Context) -> exp.Expr:
+    """`current_date` as the pinned day."""
+    if context.today is None:
+        return node
+    return cast(lit(context.today.isoformat()), "DATE")
+
+
+def current_timestamp(node: exp.CurrentTimestamp, context: Context) -> exp.Expr:
+    """`current_timestamp` / `now()` as midnight UTC of the pinned day."""
+    if context.today is None:
+        return node
+    return cast(lit(f"{context.today.isoformat()} 00:00:00+00"), "TIMESTAMPTZ")
+
+
+def localtimestamp(node: exp.Localtimestamp, context: Context) -> exp.Expr:
+    """`localtimestamp` as midnight of the pinned day (the session zone is UTC)."""
+    if context.today is None:
+        return node
+    return cast(lit(f"{context.today.isoformat()} 00:00:00"), "TIMESTAMP")
+
+
+def parse_datetime(node: exp.ParseDatetime, context: Context) -> exp.Expr:
+    """`parse_datetime(text, joda)`: strptime with the converted format, as TIMESTAMPTZ."""
+    fmt = literal_format("parse_datetime", node.args["format"])
+    parsed = exp.StrToTime(
+        this=node.this, format=lit(joda_to_strftime(fmt, function="parse_datetime"))
+    )
+    return cast(parsed, "TIMESTAMPTZ")
+
+
+def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
+    """`from_unixtime(x)` (or with the UTC zone); other zones, hours/minutes are refused."""
+    zone = node.args.get("zone")
+    hours = node.args.get("hours")
+    minutes = node.args.get("minutes")
+    if hours is not None or minutes is not None:
+        raise UnsupportedSqlError("from_unixtime(x, hours, minutes) is not supported locally")
+    if zone is not None:
+        if (string_literal(zone) or "").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            raise UnsupportedSqlError(
+                f"from_unixtime(x, {zone.sql(READ_DIALECT)}): only the UTC zone is "
+                "supported locally"
+            )
+        node.set("zone", None)
+    if node.args.get("scale") is not None:
+        raise UnsupportedSqlError("from_unixtime with a scale is not supported locally")
+    return node
+
+
+def extract(node: exp.Extract, context: Context) -> exp.Expr:
+    """`EXTRACT(DOW ...)` and `EXTRACT(YOW ...)` are ISO (Monday is 1)."""
+    unit = unit_name(node.this)
+    if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
+        return call("isodow", node.expression)
+    if unit in ("YOW", "YEAR_OF_WEEK"):
+        return call("isoyear", node.expression)
+    return node
+
+
+# ---- calls sqlglot does not know (exp.Anonymous, see calls) ---------------------------------
+
+
+def to_date(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`to_date(text, teradata)`: strptime with the converted format, as a DATE."""
+    args = node.expressions
+    arity("to_date", args, 2)
+    fmt = literal_format("to_date", args[1])
+    return cast(exp.StrToTime(this=args[0], format=lit(teradata_to_strftime(fmt))), "DATE")
+
+
+def to_timestamp(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`to_timestamp(text, teradata)`: strptime with the converted format."""
+    args = node.expressions
+    arity("to_timestamp", args, 2)
+    fmt = literal_format("to_timestamp", args[1])
+    return exp.StrToTime(
+        this=args[0], format=lit(teradata_to_strftime(fmt, function="to_timestamp"))
+    )
+
+
+def to_char(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`to_char(timestamp, teradata)`: strftime with the converted format."""
+    args = node.expressions
+    arity("to_char", args, 2)
+    fmt = literal_format("to_char", args[1])
+    return call("strftime", args[0], lit(teradata_to_strftime(fmt, function="to_char")))
+
+
+def format_datetime(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`format_datetime(timestamp, joda)`: strftime with the converted format."""
+    args = node.expressions
+    arity("format_datetime", args, 2)
+    fmt = literal_format("format_datetime", args[1])
+    return call("strftime", args[0], lit(joda_to_strftime(fmt, function="format_datetime")))
+
+
+def _interval_of(node: exp.Expr | None) -> exp.Interval | None:
+    """The interval of `INTERVAL '1' DAY`, `INTERVAL '1' DAY * n`, `-INTERVAL ...`."""
+    if isinstance(node, exp.Interval):
+        return node
+    if isinstance(node, (exp.Paren, exp.Neg)):
+        return _interval_of(node.this)
+    if isinstance(node, exp.Mul):
+        return _interval_of(node.this) or _interval_of(node.expression)
+    return None

@@ -1,0 +1,92 @@
+"""Arithmetic and aggregates: integer `/` and `%` truncate, decimal `/` keeps Trino's scale.
+
+Integer division and modulo truncate and fail on zero (`athena_int_div` / `athena_int_mod`).
+Decimal division (`sum(bytes) / 1024.0`) keeps Trino's scale and half-up rounding, computed
+exactly in integers, when both operands' scales are known; otherwise it is refused rather than
+run as floating point.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
+from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
+from vpc_cidr_analysis.engine.translate.nodes import call, cast, num
+from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, combine
+
+
+def div(node: exp.Div, context: Context) -> exp.Expr:
+    """`a / b` by the operands' kind: int truncates, decimal is exact, double stays."""
+    kind = combine(context.numeric_kind(node.this), context.numeric_kind(node.expression))
+    if kind == "int":
+        return call("athena_int_div", node.this, node.expression)
+    if kind == "double":
+        return node
+    text = node.sql(READ_DIALECT)
+    if kind == "decimal":
+        dividend = _decimal_operand(node.this, context)
+        divisor = _decimal_operand(node.expression, context)
+        if dividend is not None and divisor is not None:
+            return _decimal_division(dividend, divisor)
+        raise UnsupportedSqlError(
+            f"decimal division {text}: Trino rounds the quotient to the operands' scale, "
+            "which is only reproduced here for integer and decimal-literal (or CAST AS "
+            "DECIMAL) operands; cast an operand to DOUBLE to run it"
+        )
+    raise UnsupportedSqlError(
+        f"cannot tell whether {text} divides integers (Trino truncates) or floating-point "
+        "numbers; CAST an operand to BIGINT or DOUBLE"
+    )
+
+
+def mod(node: exp.Mod, context: Context) -> exp.Expr:
+    """`a % b` of integers (or of unknown kinds) fails on zero as in Trino."""
+    kind = combine(context.numeric_kind(node.this), context.numeric_kind(node.expression))
+    if kind in ("int", "unknown"):
+        return call("athena_int_mod", node.this, node.expression)
+    return node
+
+
+def approx_distinct(node: exp.ApproxDistinct, context: Context) -> exp.Expr:
+    """approx_distinct(x, e): the standard-error argument only tunes the estimate; DuckDB's
+    HyperLogLog is fixed, so it is dropped."""
+    node.set("accuracy", None)
+    return node
+
+
+def _decimal_operand(node: exp.Expr, context: Context) -> tuple[exp.Expr, int] | None:
+    """(unscaled value as HUGEINT, scale) of an integer or known-scale decimal operand."""
+    if isinstance(node, exp.Paren):
+        return _decimal_operand(node.this, context)
+    if isinstance(node, exp.Neg):
+        inner = _decimal_operand(node.this, context)
+        return (exp.Neg(this=exp.Paren(this=inner[0])), inner[1]) if inner else None
+    if isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower():
+        whole, _, fraction = node.name.partition(".")
+        return cast(num(str(int(whole + fraction or "0"))), "HUGEINT"), len(fraction)
+    if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == DECIMAL_DTYPE:
+        params = node.to.expressions
+        scale = int(params[1].name) if len(params) > 1 else 0
+        scaled = exp.Mul(this=node, expression=num(str(10**scale)))
+        return cast(scaled, "HUGEINT"), scale
+    if context.numeric_kind(node) == "int":
+        return cast(exp.Paren(this=node), "HUGEINT"), 0
+    return None
+
+
+def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, int]) -> exp.Expr:
+    """Trino's decimal quotient: scale max(s1, s2), rounded half away from zero, exactly.
+
+    With a = A/10^s1 and b = B/10^s2 (A, B the unscaled integers), the result's unscaled
+    value is round(A * 10^(s2 + s - s1) / B); it is computed in HUGEINT and scaled back by
+    multiplying with a decimal literal, so no floating point is involved.
+    """
+    (a, s1), (b, s2) = dividend, divisor
+    scale = max(s1, s2)
+    numerator = exp.Mul(this=a, expression=num(str(10 ** (s2 + scale - s1))))
+    quotient = cast(call("athena_round_div", numerator, b), "DECIMAL(38, 0)")
+    if scale == 0:
+        return quotient
+    unit = num("0." + "0" * (scale - 1) + "1")
+    return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
