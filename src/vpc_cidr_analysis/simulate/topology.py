@@ -27,6 +27,13 @@ beside its group rules; a-admin's office supernet beside a-bastion's office rule
 the bastion), rules never used (a-db's old MySQL rule, a-alb's port 80, a-admin's RDP), an ENI
 without traffic (`a-spare-1`) and public IPv4 addresses on the internet-facing ENIs.
 
+Each traffic pattern names the security-group rules it exercises (`rules`, as
+`group/direction/index`, e.g. `a-db/ingress/5`): its clients' egress rules and, when ACCEPTed,
+its servers' ingress rules that admit its connections; `[]` for traffic no rule admits (SSH
+scans). Building a topology checks these names with the usage analysis's rule matcher (the only
+one; `simulate.rules`), fills them in for a pattern that has none, and records which of them
+each client/server pair uses (`TrafficPattern.uses`).
+
 All three VPCs publish flow logs (one flow log each) to the same bucket.
 """
 
@@ -246,6 +253,26 @@ class AddressPool:
 
 
 @dataclass(frozen=True)
+class PairRules:
+    """The rules one kind of connection of a pattern uses: one client, one server.
+
+    `egress` are the ids (`rule_id`) of the client ENI's egress rules that admit the request,
+    `ingress` those of the server ENI's ingress rules that admit it; empty for a pool (it has no
+    security groups) and `ingress` empty for a REJECTed pattern. Every conversation the
+    simulator generates between these two endpoints used exactly these rules.
+    """
+
+    client: str
+    server: str
+    egress: tuple[str, ...]
+    ingress: tuple[str, ...]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return self.egress + self.ingress
+
+
+@dataclass(frozen=True)
 class TrafficPattern:
     """A kind of conversation: clients → servers on a protocol/port, its share of the traffic.
 
@@ -253,6 +280,11 @@ class TrafficPattern:
     ACCEPTed conversation yields the request and the response on every logging ENI that sees
     it; a REJECTed one yields the request only, REJECTed by the server's ENI. `via` names a NAT
     gateway or transit gateway ENI that the traffic crosses and that logs it too.
+
+    `rules` names the security-group rules the pattern exercises, as `group/direction/index`
+    (`a-db/ingress/5`: the sixth ingress rule of group a-db): the client's egress rules and,
+    when ACCEPTed, the server's ingress rules that admit its connections. `uses` says which of
+    them each client/server pair uses (see `simulate.rules`, which derives and checks both).
     """
 
     name: str
@@ -267,6 +299,12 @@ class TrafficPattern:
     request_bytes: tuple[int, int] = (200, 2_000)
     response_bytes: tuple[int, int] = (500, 20_000)
     description: str = ""
+    rules: tuple[str, ...] = ()
+    uses: tuple[PairRules, ...] = ()
+
+    def pair(self, client: str, server: str) -> PairRules:
+        """The rules a conversation from this client to this server uses."""
+        return next(u for u in self.uses if (u.client, u.server) == (client, server))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -282,6 +320,7 @@ class TrafficPattern:
             "request_bytes": list(self.request_bytes),
             "response_bytes": list(self.response_bytes),
             "description": self.description,
+            "rules": list(self.rules),
         }
 
 
@@ -369,16 +408,25 @@ class Topology:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Topology:
-        """Build and validate a topology from its dict form (ids are derived when absent)."""
+        """Build and validate a topology from its dict form (ids are derived when absent).
+
+        Each traffic pattern's `rules` are checked against what the rule matcher finds, or set
+        to it when a pattern gives none, and its `uses` set (`simulate.rules.resolve_rules`).
+        """
         try:
             topology = _build(data)
+            unnamed = {t["name"] for t in data["traffic"] if "rules" not in t}
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, TopologyError):
                 raise
             detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
             raise TopologyError(f"invalid topology: {detail}") from exc
         _validate(topology)
-        return topology
+        # simulate.rules builds on this module (it matches with usage's matcher over the
+        # topology's inventory), so it is imported once this module is loaded.
+        from vpc_cidr_analysis.simulate.rules import resolve_rules
+
+        return resolve_rules(topology, unnamed)
 
 
 def _rule(data: Mapping[str, Any]) -> Rule:
@@ -482,6 +530,7 @@ def _build(data: Mapping[str, Any]) -> Topology:
                 t.get("response_bytes", (500, 20_000)), f"{t['name']}.response_bytes"
             ),
             description=str(t.get("description", "")),
+            rules=_names(t.get("rules", ())),
         )
         for t in data["traffic"]
     )
