@@ -32,7 +32,8 @@ Each traffic pattern names the security-group rules it exercises (`rules`, as
 its servers' ingress rules that admit its connections; `[]` for traffic no rule admits (SSH
 scans). Building a topology checks these names with the usage analysis's rule matcher (the only
 one; `simulate.rules`), fills them in for a pattern that has none, and records which of them
-each client/server pair uses (`TrafficPattern.uses`).
+each client/server pair uses (`TrafficPattern.uses`). The simulator writes its ground truth of
+rule use from the pair each conversation was generated for; it has no matcher of its own.
 
 All three VPCs publish flow logs (one flow log each) to the same bucket.
 """
@@ -752,67 +753,6 @@ def default_topology() -> Topology:
     return Topology.from_dict(copy.deepcopy(DEFAULT_TOPOLOGY))
 
 
-def rule_allows(
-    topology: Topology, eni: Eni, direction: str, peer: str, protocol: int, port: int
-) -> bool:
-    """Whether one of the ENI's security groups has a rule admitting this traffic.
-
-    `direction` is `ingress` (peer is the source) or `egress` (peer is the destination).
-    Group sources match the addresses of ENIs that carry that group.
-    """
-    address = ipaddress.ip_address(peer)
-    for group_name in eni.security_groups:
-        group = topology.security_group(group_name)
-        for rule in group.ingress if direction == "ingress" else group.egress:
-            if rule.protocol not in (-1, protocol):
-                continue
-            if rule.protocol in (6, 17) and not rule.from_port <= port <= rule.to_port:
-                continue
-            if rule.cidr is not None:
-                net = ipaddress.ip_network(rule.cidr)
-                if address.version == net.version and address in net:
-                    return True
-            elif any(
-                peer in (member.ipv4, member.ipv6)
-                for member in topology.enis
-                if rule.group in member.security_groups
-            ):
-                return True
-    return False
-
-
 def rule_id(group_id: str, direction: str, index: int) -> str:
     """The `sgr-…` id of a group's rule (its position among the group's rules of a direction)."""
     return derived_id("sgr", f"{group_id}/{direction}/{index}")
-
-
-def matching_rules(
-    topology: Topology, eni: Eni, direction: str, peer: str, protocol: int, port: int
-) -> list[str]:
-    """Ids (`rule_id`) of every rule of the ENI's groups that admits this connection start.
-
-    The same test as `rule_allows`, but it names each rule instead of stopping at the first, so
-    overlapping rules are all reported. ICMP rules match any ICMP type (the topology gives none).
-    """
-    address = ipaddress.ip_address(peer)
-    found: list[str] = []
-    for group_name in eni.security_groups:
-        group = topology.security_group(group_name)
-        rules = group.ingress if direction == "ingress" else group.egress
-        for index, rule in enumerate(rules):
-            if rule.protocol not in (-1, protocol):
-                continue
-            if rule.protocol in (6, 17) and not rule.from_port <= port <= rule.to_port:
-                continue
-            if rule.cidr is not None:
-                net = ipaddress.ip_network(rule.cidr)
-                allowed = address.version == net.version and address in net
-            else:
-                allowed = any(
-                    peer in (member.ipv4, member.ipv6)
-                    for member in topology.enis
-                    if rule.group in member.security_groups
-                )
-            if allowed:
-                found.append(rule_id(group.id, direction, index))
-    return found

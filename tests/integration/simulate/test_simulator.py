@@ -36,7 +36,7 @@ from vpc_cidr_analysis.simulate.simulator import (
     windows_per_day,
     write_sample,
 )
-from vpc_cidr_analysis.simulate.topology import default_topology, rule_allows
+from vpc_cidr_analysis.simulate.topology import default_topology
 from vpc_cidr_analysis.usage.match import RuleMatcher
 
 END = date(2026, 11, 20)
@@ -433,11 +433,14 @@ def test_nat_gateway_interface_records_translated_addresses(
 def test_accepted_and_rejected_requests_follow_security_groups(
     records: list[Row],
 ) -> None:
-    """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it.
+    """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it
+    (as the usage analysis's matcher says).
 
     Responses (an ingress record whose reverse left the same ENI before) are stateful and skipped.
     """
     topology = default_topology()
+    inventory = inventory_from_topology(topology, "123456789012", "us-east-1")
+    matcher = RuleMatcher(inventory)
     by_id = {e.id: e for e in topology.enis}
     sent: dict[str | None, set[tuple[str | None, ...]]] = defaultdict(set)
     checked: Counter[str] = Counter()
@@ -452,15 +455,16 @@ def test_accepted_and_rejected_requests_follow_security_groups(
         reverse = (r["dstaddr"], r["srcaddr"], r["dstport"], r["srcport"], r["protocol"])
         if not eni.security_groups or reverse in sent[eni.id]:
             continue
-        allowed = rule_allows(
-            topology,
-            eni,
+        interface = inventory.interface(eni.id)
+        assert interface is not None
+        allowed = matcher.match(
+            interface,
             "ingress",
             str(r["srcaddr"]),
             int(str(r["protocol"])),
             int(str(r["dstport"])),
         )
-        assert allowed == (r["action"] == "ACCEPT"), r
+        assert bool(allowed) == (r["action"] == "ACCEPT"), r
         checked[str(r["action"])] += 1
     assert checked["ACCEPT"] > 500 and checked["REJECT"] > 10
 

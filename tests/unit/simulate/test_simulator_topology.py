@@ -18,7 +18,6 @@ from vpc_cidr_analysis.simulate.topology import (
     TopologyError,
     default_topology,
     derived_id,
-    rule_allows,
 )
 
 
@@ -85,21 +84,6 @@ def test_eni_dicts_carry_security_group_ids() -> None:
     web_group = next(g for g in t.to_dict()["security_groups"] if g["name"] == "a-web")
     ssh = next(r for r in web_group["ingress"] if r.get("group") == "a-bastion")
     assert ssh["group_id"] == t.security_group("a-bastion").id
-
-
-def test_security_group_rules() -> None:
-    t = default_topology()
-    db, web = t.eni("a-db-1"), t.eni("a-web-1")
-    assert rule_allows(t, db, "ingress", "10.0.10.25", 6, 5432)  # app server, by group
-    assert rule_allows(t, db, "ingress", "100.64.1.17", 6, 5432)  # pods, by CIDR
-    assert rule_allows(t, db, "ingress", "10.1.1.40", 6, 5432)  # B's reporting subnet
-    assert not rule_allows(t, db, "ingress", "10.2.0.146", 6, 5432)  # VPC-C
-    assert not rule_allows(t, db, "ingress", "10.0.10.25", 6, 5433)
-    assert not rule_allows(t, db, "ingress", "10.0.10.25", 17, 5432)
-    assert rule_allows(t, web, "ingress", "2001:db8::1", 58, 0)
-    assert not rule_allows(t, web, "ingress", "203.0.113.9", 6, 22)
-    assert rule_allows(t, web, "ingress", "10.0.0.175", 6, 22)  # from the bastion's group
-    assert rule_allows(t, web, "egress", "151.101.1.1", 6, 443)
 
 
 def test_patterns_name_the_rules_each_pair_uses() -> None:
