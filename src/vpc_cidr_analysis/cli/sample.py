@@ -92,7 +92,7 @@ def sample(
     conversation is logged on each interface that sees it, request and response.
     OUT/ground_truth.json holds the topology and the expected answer of each scenario
     (external, peering, cross_vpc, internal, inbound, outbound) for the last 10 days and
-    the whole range.
+    the whole range, and the security-group rules each generated conversation used.
 
     \b
     Example:

@@ -6,8 +6,17 @@ the topology, the options, record counts, and the expected answer of every scena
 peering, cross_vpc, internal, inbound, outbound) for the last 10 days and for the whole range,
 accumulated while streaming — no record list is kept, so 10 million records run in bounded
 memory. The ground truth also carries the network's `inventory` (the JSON `vpc-cidr-analysis
-inventory` writes: ENIs, security groups, rules), and `iter_conversations` replays who opened
-which connection, for checking security-group rule usage.
+inventory` writes: ENIs, security groups, rules), and, for checking security-group rule usage,
+what was generated: conversations per day and pattern (`pattern_use`) and, per day, pattern,
+rule and ENI, the conversations generated for each rule (`rule_use`); `iter_conversations`
+replays who opened which connection, and for which rules.
+
+Rule use is recorded, not matched: each traffic pattern names the rules it exercises, and the
+topology says which of them each client/server pair uses (`TrafficPattern.uses`, checked with
+the usage analysis's matcher when the topology is built, see `simulate.rules`). A conversation
+is generated for one pair, so it used that pair's rules — the client's egress rules and, when
+ACCEPTed, the server's ingress rules — or none (a REJECTed request at the server, a pool, an
+ENI without groups); the generator counts the pair, and the ground truth writes its rule ids.
 
 How records come about: time is cut into windows (5 minutes to 6 hours, by volume); each window
 gets a share of `records` (more by day than by night, less at weekends) and is filled with
@@ -50,6 +59,7 @@ from vpc_cidr_analysis.simulate.inventory import inventory_from_topology
 from vpc_cidr_analysis.simulate.topology import (
     AddressPool,
     Eni,
+    PairRules,
     Topology,
     TrafficPattern,
     default_topology,
@@ -218,6 +228,11 @@ def parse_end_date(text: str) -> date:
 # ---------------------------------------------------------------------------------------------
 # Ground truth: which records each question selects, and the conversations they add up to.
 
+#: Columns of the ground truth's tables of what was generated (see `_GroundTruth.count`).
+PATTERN_USE_COLUMNS: tuple[str, ...] = ("day", "pattern", "conversations")
+RULE_USE_COLUMNS: tuple[str, ...] = ("day", "pattern", "rule_id", "eni_id", "connections")
+#: Keys of the ground truth whose lists `ground_truth_json` writes one row a line.
+_ROW_LISTS = ("conversations", "rows")
 #: Columns of a conversation row, in the order `Aggregate.rows()` returns them.
 CONVERSATION_COLUMNS: tuple[str, ...] = (
     "srcaddr",
@@ -511,6 +526,9 @@ class _GroundTruth:
         self.action: Counter[str] = Counter()
         self.by_day: Counter[str] = Counter()
         self.files: list[dict[str, Any]] = []
+        self.eni_ids = {e.name: e.id for e in topology.enis}
+        self.pattern_use: Counter[tuple[str, str]] = Counter()
+        self.rule_use: Counter[tuple[str, str, str, str]] = Counter()
 
     def _scenarios_of(self, src: str, dst: str) -> tuple[int, ...]:
         pair = (self.groups(src), self.groups(dst))
@@ -562,6 +580,14 @@ class _GroundTruth:
                         if end > row[4]:
                             row[4] = end
 
+    def count(self, day: str, conversations: Mapping[PairUse, int]) -> None:
+        """Count one window's conversations per pattern, and per rule they were generated for."""
+        for (pattern, pair), n in conversations.items():
+            self.pattern_use[day, pattern] += n
+            for side, eni in ((pair.egress, pair.client), (pair.ingress, pair.server)):
+                for rid in side:
+                    self.rule_use[day, pattern, rid, self.eni_ids[eni]] += n
+
     def aggregate(self, scenario: int, window: str) -> Aggregate:
         if window == self.recent:
             return self.inside[scenario]
@@ -594,19 +620,32 @@ class _GroundTruth:
             "conversation_columns": list(CONVERSATION_COLUMNS),
             "detail": "full" if self.config.detail else "summary",
             "scenarios": scenarios,
+            "pattern_use": {
+                "description": "conversations generated, per day and traffic pattern",
+                "columns": list(PATTERN_USE_COLUMNS),
+                "rows": [[*k, n] for k, n in sorted(self.pattern_use.items())],
+            },
+            "rule_use": {
+                "description": "conversations generated for each security-group rule, per day, "
+                "pattern and ENI holding the rule: the client's egress rules and, when ACCEPTed, "
+                "the server's ingress rules that admit them (the topology's PairRules)",
+                "columns": list(RULE_USE_COLUMNS),
+                "rows": [[*k, n] for k, n in sorted(self.rule_use.items())],
+            },
             "files": self.files,
         }
 
 
 def ground_truth_json(data: Mapping[str, Any]) -> str:
-    """Indented JSON with each conversation row on one line (readable, and not 10x larger)."""
+    """Indented JSON with each row of a table (conversations, rule use) on one line (readable,
+    and not 10x larger)."""
     rows: dict[str, str] = {}
 
     def compact(value: Any) -> Any:
         if isinstance(value, dict):
             out = {}
             for k, v in value.items():
-                if k == "conversations" and isinstance(v, list):
+                if k in _ROW_LISTS and isinstance(v, list):
                     marker = f"@@rows{len(rows)}@@"
                     rows[marker] = ",\n".join(
                         "@@indent@@" + json.dumps(row, separators=(",", ":")) for row in v
@@ -628,7 +667,9 @@ def ground_truth_json(data: Mapping[str, Any]) -> str:
             return f"{indent}{key}[]"
         return f"{indent}{key}[\n{body.replace('@@indent@@', indent + '  ')}\n{indent}]"
 
-    return re.sub(r'^( *)("conversations": )"(@@rows\d+@@)"', expand, text, flags=re.M) + "\n"
+    return (
+        re.sub(r'^( *)("(?:conversations|rows)": )"(@@rows\d+@@)"', expand, text, flags=re.M) + "\n"
+    )
 
 
 def read_ground_truth(path: str | Path) -> dict[str, Any]:
@@ -636,6 +677,31 @@ def read_ground_truth(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     data: dict[str, Any] = json.loads((p / GROUND_TRUTH_FILE if p.is_dir() else p).read_text())
     return data
+
+
+def rule_use(
+    truth: Mapping[str, Any], first_day: str | None = None, last_day: str | None = None
+) -> list[dict[str, Any]]:
+    """The `rule_use` rows of a loaded ground truth (days 'yyyy/MM/dd', inclusive), as dicts."""
+    return _table(truth, "rule_use", first_day, last_day)
+
+
+def pattern_use(
+    truth: Mapping[str, Any], first_day: str | None = None, last_day: str | None = None
+) -> list[dict[str, Any]]:
+    """The `pattern_use` rows of a loaded ground truth (days 'yyyy/MM/dd', inclusive), as dicts."""
+    return _table(truth, "pattern_use", first_day, last_day)
+
+
+def _table(
+    truth: Mapping[str, Any], name: str, first_day: str | None, last_day: str | None
+) -> list[dict[str, Any]]:
+    columns, rows = truth[name]["columns"], truth[name]["rows"]
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in rows
+        if (first_day is None or row[0] >= first_day) and (last_day is None or row[0] <= last_day)
+    ]
 
 
 def conversations(truth: Mapping[str, Any], scenario: str, window: str) -> list[dict[str, Any]]:
@@ -700,15 +766,20 @@ class _Compiled:
     client_path: str
     server_path: str
     weight: float
+    #: [client index][server index]: the pair's index in `Generator.pair_uses`
+    pairs: list[list[int]]
 
 
 @dataclass
 class Window:
-    """One delivery window: its start, its records per flow log (in flow-log order)."""
+    """One delivery window: its start, its records per flow log (in flow-log order), and how
+    many conversations it holds per pattern and client/server pair (what they were generated
+    for: the rules they used)."""
 
     start: datetime
     minutes: int
     records: list[list[Record]]
+    conversations: Counter[PairUse] = field(default_factory=Counter)
 
     @property
     def day(self) -> str:
@@ -726,9 +797,11 @@ def windows_per_day(records: int, days: int, flow_logs: int, hourly: bool) -> in
     return best
 
 
-#: Called once per conversation with (pattern, client name, server name, client address,
-#: server address, start): the simulator's own account of who opened which connection.
-ConversationObserver = Callable[[TrafficPattern, str, str, str, str, int], None]
+#: A conversation's pattern (by name) and the client/server pair it was generated for.
+PairUse = tuple[str, PairRules]
+#: Called once per conversation with (pattern, pair, client address, server address, start):
+#: the simulator's own account of who opened which connection, and with which rules.
+ConversationObserver = Callable[[TrafficPattern, PairRules, str, str, int], None]
 
 
 class Generator:
@@ -774,8 +847,11 @@ class Generator:
                     pool.aws_service or _M,
                     route=pool.route,
                 )
+        #: every (pattern, client/server pair) a conversation can be generated for
+        self.pair_uses: list[PairUse] = []
         self.patterns = [self._compile(p) for p in topology.traffic if p.weight > 0]
         self._tables = self._choice_tables()
+        self._used = [0] * len(self.pair_uses)  # conversations per pair, in the current window
 
     # -- set-up ----------------------------------------------------------------------------
     def _endpoint(self, name: str, family: int) -> _Endpoint:
@@ -791,6 +867,10 @@ class Generator:
         sl = int(servers[0].log is not None)
         vl = int(via is not None and via.log is not None)
         accept = p.action == "ACCEPT"
+        pairs = []
+        for client in p.clients:
+            pairs.append([len(self.pair_uses) + i for i in range(len(p.servers))])
+            self.pair_uses += [(p.name, p.pair(client, server)) for server in p.servers]
         if via_kind == "nat_gateway":
             count = 2 * cl + 4 * vl
         elif accept:
@@ -813,6 +893,7 @@ class Generator:
             client_path=_path(t, clients[0], servers[0], via is not None),
             server_path=_path(t, servers[0], clients[0], via is not None),
             weight=p.weight,
+            pairs=pairs,
         )
 
     def _choice_tables(self) -> list[tuple[list[_Compiled | str], list[float]]]:
@@ -882,6 +963,7 @@ class Generator:
     def _fill(self, start: datetime, minutes: int, budget: int, last: bool) -> tuple[Window, int]:
         rnd = self.rng.random
         logs: list[list[Record]] = [[] for _ in self.flow_logs]
+        used = self._used = [0] * len(self.pair_uses)
         first = int(start.timestamp())
         span = minutes * 60 - 60  # start offsets leave room for a 59 s flow in the window
         tables, top = self._tables, len(self._tables) - 1
@@ -898,7 +980,8 @@ class Generator:
             else:
                 self._conversation(logs, item, t0, t0 + int(rnd() * 60))
                 remaining -= item.count
-        return Window(start, minutes, logs), remaining
+        conversations = Counter({self.pair_uses[i]: n for i, n in enumerate(used) if n})
+        return Window(start, minutes, logs, conversations), remaining
 
     def _status_record(self, logs: list[list[Record]], status: str, t0: int) -> None:
         enis = self.logged_enis
@@ -925,13 +1008,15 @@ class Generator:
     def _conversation(self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int) -> None:
         """One conversation's records on every logging ENI that sees it (see `TrafficPattern`)."""
         rnd = self.rng.random
-        client = c.clients[int(rnd() * len(c.clients))]
-        server = c.servers[int(rnd() * len(c.servers))]
+        ci, si = int(rnd() * len(c.clients)), int(rnd() * len(c.servers))
+        client, server = c.clients[ci], c.servers[si]
         caddr = client.addresses[int(rnd() * len(client.addresses))]
         saddr = server.addresses[int(rnd() * len(server.addresses))]
         cport = str(_EPHEMERAL_LOW + int(rnd() * _EPHEMERAL_SPAN)) if c.icmp_packet == 0 else "0"
+        pair = c.pairs[ci][si]  # generated for this pair: it uses the pair's rules
+        self._used[pair] += 1
         if self.observer is not None:
-            self.observer(c.pattern, client.name, server.name, caddr, saddr, t0)
+            self.observer(c.pattern, self.pair_uses[pair][1], caddr, saddr, t0)
         port, proto, typ, start, end = c.port, c.proto, c.type, str(t0), str(t1)
         qp, qb = self._sizes(c, *c.pattern.request_bytes)
         if not c.tcp:
@@ -1131,6 +1216,8 @@ class Conversation:
     """One simulated conversation, as the generator chose it (not as logs show it).
 
     `client`/`server` name ENIs or address pools of the topology; `day` is 'yyyy/MM/dd' (UTC).
+    `rules` are the ids of the security-group rules it was generated for (`PairRules.rules`:
+    the client's egress rules, then the server's ingress rules when ACCEPTed).
     """
 
     day: str
@@ -1143,6 +1230,7 @@ class Conversation:
     port: int
     action: str
     start: int
+    rules: tuple[str, ...]
 
 
 def iter_conversations(
@@ -1150,19 +1238,27 @@ def iter_conversations(
 ) -> Iterator[Conversation]:
     """Every conversation behind the records `iter_records` yields for this config, in order.
 
-    This is the simulator's ground truth for who initiated what: usage analysis, which sees only
-    the records, is checked against it.
+    This is the simulator's ground truth for who initiated what, and for which rules: usage
+    analysis, which sees only the records, is checked against it.
     """
     generator = Generator(config, topology or default_topology())
     seen: list[Conversation] = []
 
-    def observe(
-        p: TrafficPattern, client: str, server: str, caddr: str, saddr: str, t0: int
-    ) -> None:
+    def observe(p: TrafficPattern, pair: PairRules, caddr: str, saddr: str, t0: int) -> None:
         day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
         seen.append(
             Conversation(
-                day, p.name, client, server, caddr, saddr, p.protocol, p.port, p.action, t0
+                day,
+                p.name,
+                pair.client,
+                pair.server,
+                caddr,
+                saddr,
+                p.protocol,
+                p.port,
+                p.action,
+                t0,
+                pair.rules,
             )
         )
 
@@ -1329,6 +1425,7 @@ def write_sample(
                 drain(2)
                 pending.append((executor.submit(writer.store, path, writer.render(records)), entry))
             truth.add(window.day, [r for records in window.records for r in records])
+            truth.count(window.day, window.conversations)
         drain(0)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

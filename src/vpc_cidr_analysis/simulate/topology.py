@@ -27,6 +27,14 @@ beside its group rules; a-admin's office supernet beside a-bastion's office rule
 the bastion), rules never used (a-db's old MySQL rule, a-alb's port 80, a-admin's RDP), an ENI
 without traffic (`a-spare-1`) and public IPv4 addresses on the internet-facing ENIs.
 
+Each traffic pattern names the security-group rules it exercises (`rules`, as
+`group/direction/index`, e.g. `a-db/ingress/5`): its clients' egress rules and, when ACCEPTed,
+its servers' ingress rules that admit its connections; `[]` for traffic no rule admits (SSH
+scans). Building a topology checks these names with the usage analysis's rule matcher (the only
+one; `simulate.rules`), fills them in for a pattern that has none, and records which of them
+each client/server pair uses (`TrafficPattern.uses`). The simulator writes its ground truth of
+rule use from the pair each conversation was generated for; it has no matcher of its own.
+
 All three VPCs publish flow logs (one flow log each) to the same bucket.
 """
 
@@ -246,6 +254,26 @@ class AddressPool:
 
 
 @dataclass(frozen=True)
+class PairRules:
+    """The rules one kind of connection of a pattern uses: one client, one server.
+
+    `egress` are the ids (`rule_id`) of the client ENI's egress rules that admit the request,
+    `ingress` those of the server ENI's ingress rules that admit it; empty for a pool (it has no
+    security groups) and `ingress` empty for a REJECTed pattern. Every conversation the
+    simulator generates between these two endpoints used exactly these rules.
+    """
+
+    client: str
+    server: str
+    egress: tuple[str, ...]
+    ingress: tuple[str, ...]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return self.egress + self.ingress
+
+
+@dataclass(frozen=True)
 class TrafficPattern:
     """A kind of conversation: clients → servers on a protocol/port, its share of the traffic.
 
@@ -253,6 +281,11 @@ class TrafficPattern:
     ACCEPTed conversation yields the request and the response on every logging ENI that sees
     it; a REJECTed one yields the request only, REJECTed by the server's ENI. `via` names a NAT
     gateway or transit gateway ENI that the traffic crosses and that logs it too.
+
+    `rules` names the security-group rules the pattern exercises, as `group/direction/index`
+    (`a-db/ingress/5`: the sixth ingress rule of group a-db): the client's egress rules and,
+    when ACCEPTed, the server's ingress rules that admit its connections. `uses` says which of
+    them each client/server pair uses (see `simulate.rules`, which derives and checks both).
     """
 
     name: str
@@ -267,6 +300,12 @@ class TrafficPattern:
     request_bytes: tuple[int, int] = (200, 2_000)
     response_bytes: tuple[int, int] = (500, 20_000)
     description: str = ""
+    rules: tuple[str, ...] = ()
+    uses: tuple[PairRules, ...] = ()
+
+    def pair(self, client: str, server: str) -> PairRules:
+        """The rules a conversation from this client to this server uses."""
+        return next(u for u in self.uses if (u.client, u.server) == (client, server))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -282,6 +321,7 @@ class TrafficPattern:
             "request_bytes": list(self.request_bytes),
             "response_bytes": list(self.response_bytes),
             "description": self.description,
+            "rules": list(self.rules),
         }
 
 
@@ -369,16 +409,25 @@ class Topology:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Topology:
-        """Build and validate a topology from its dict form (ids are derived when absent)."""
+        """Build and validate a topology from its dict form (ids are derived when absent).
+
+        Each traffic pattern's `rules` are checked against what the rule matcher finds, or set
+        to it when a pattern gives none, and its `uses` set (`simulate.rules.resolve_rules`).
+        """
         try:
             topology = _build(data)
+            unnamed = {t["name"] for t in data["traffic"] if "rules" not in t}
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, TopologyError):
                 raise
             detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
             raise TopologyError(f"invalid topology: {detail}") from exc
         _validate(topology)
-        return topology
+        # simulate.rules builds on this module (it matches with usage's matcher over the
+        # topology's inventory), so it is imported once this module is loaded.
+        from vpc_cidr_analysis.simulate.rules import resolve_rules
+
+        return resolve_rules(topology, unnamed)
 
 
 def _rule(data: Mapping[str, Any]) -> Rule:
@@ -482,6 +531,7 @@ def _build(data: Mapping[str, Any]) -> Topology:
                 t.get("response_bytes", (500, 20_000)), f"{t['name']}.response_bytes"
             ),
             description=str(t.get("description", "")),
+            rules=_names(t.get("rules", ())),
         )
         for t in data["traffic"]
     )
@@ -703,67 +753,6 @@ def default_topology() -> Topology:
     return Topology.from_dict(copy.deepcopy(DEFAULT_TOPOLOGY))
 
 
-def rule_allows(
-    topology: Topology, eni: Eni, direction: str, peer: str, protocol: int, port: int
-) -> bool:
-    """Whether one of the ENI's security groups has a rule admitting this traffic.
-
-    `direction` is `ingress` (peer is the source) or `egress` (peer is the destination).
-    Group sources match the addresses of ENIs that carry that group.
-    """
-    address = ipaddress.ip_address(peer)
-    for group_name in eni.security_groups:
-        group = topology.security_group(group_name)
-        for rule in group.ingress if direction == "ingress" else group.egress:
-            if rule.protocol not in (-1, protocol):
-                continue
-            if rule.protocol in (6, 17) and not rule.from_port <= port <= rule.to_port:
-                continue
-            if rule.cidr is not None:
-                net = ipaddress.ip_network(rule.cidr)
-                if address.version == net.version and address in net:
-                    return True
-            elif any(
-                peer in (member.ipv4, member.ipv6)
-                for member in topology.enis
-                if rule.group in member.security_groups
-            ):
-                return True
-    return False
-
-
 def rule_id(group_id: str, direction: str, index: int) -> str:
     """The `sgr-…` id of a group's rule (its position among the group's rules of a direction)."""
     return derived_id("sgr", f"{group_id}/{direction}/{index}")
-
-
-def matching_rules(
-    topology: Topology, eni: Eni, direction: str, peer: str, protocol: int, port: int
-) -> list[str]:
-    """Ids (`rule_id`) of every rule of the ENI's groups that admits this connection start.
-
-    The same test as `rule_allows`, but it names each rule instead of stopping at the first, so
-    overlapping rules are all reported. ICMP rules match any ICMP type (the topology gives none).
-    """
-    address = ipaddress.ip_address(peer)
-    found: list[str] = []
-    for group_name in eni.security_groups:
-        group = topology.security_group(group_name)
-        rules = group.ingress if direction == "ingress" else group.egress
-        for index, rule in enumerate(rules):
-            if rule.protocol not in (-1, protocol):
-                continue
-            if rule.protocol in (6, 17) and not rule.from_port <= port <= rule.to_port:
-                continue
-            if rule.cidr is not None:
-                net = ipaddress.ip_network(rule.cidr)
-                allowed = address.version == net.version and address in net
-            else:
-                allowed = any(
-                    peer in (member.ipv4, member.ipv6)
-                    for member in topology.enis
-                    if rule.group in member.security_groups
-                )
-            if allowed:
-                found.append(rule_id(group.id, direction, index))
-    return found

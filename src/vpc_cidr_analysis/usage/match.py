@@ -24,6 +24,10 @@ rule's IPv4 CIDR, IPv6 CIDR, prefix list entries, or the private addresses of th
 carry the referenced group. When several rules admit a connection each counts it and each is
 flagged as overlapping. Replies and REJECT records are never counted (the query keeps only
 connection starts of ACCEPT records).
+
+`RuleMatcher` is the project's one rule matcher. The simulator uses it too, downward, to check
+the rules its traffic patterns name (`simulate.rules`); this module, which ships to Lambda,
+never imports the simulator.
 """
 
 from __future__ import annotations

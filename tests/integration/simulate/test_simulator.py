@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from vpc_cidr_analysis import layout, schema
+from vpc_cidr_analysis.simulate.inventory import inventory_from_topology
+from vpc_cidr_analysis.simulate.rules import rule_references
 from vpc_cidr_analysis.simulate.simulator import (
     CONVERSATION_COLUMNS,
     SCENARIOS,
@@ -25,13 +27,17 @@ from vpc_cidr_analysis.simulate.simulator import (
     az_id,
     conversations,
     expected,
+    iter_conversations,
     iter_records,
+    pattern_use,
     read_ground_truth,
+    rule_use,
     scenario_predicate,
     windows_per_day,
     write_sample,
 )
-from vpc_cidr_analysis.simulate.topology import default_topology, rule_allows
+from vpc_cidr_analysis.simulate.topology import default_topology
+from vpc_cidr_analysis.usage.match import RuleMatcher
 
 END = date(2026, 11, 20)
 A = ["10.0.0.0/16", "100.64.0.0/20", "2600:1f18:aaaa:ab00::/56"]
@@ -427,11 +433,14 @@ def test_nat_gateway_interface_records_translated_addresses(
 def test_accepted_and_rejected_requests_follow_security_groups(
     records: list[Row],
 ) -> None:
-    """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it.
+    """A request arriving at an ENI is ACCEPTed exactly when one of its groups' rules allows it
+    (as the usage analysis's matcher says).
 
     Responses (an ingress record whose reverse left the same ENI before) are stateful and skipped.
     """
     topology = default_topology()
+    inventory = inventory_from_topology(topology, "123456789012", "us-east-1")
+    matcher = RuleMatcher(inventory)
     by_id = {e.id: e for e in topology.enis}
     sent: dict[str | None, set[tuple[str | None, ...]]] = defaultdict(set)
     checked: Counter[str] = Counter()
@@ -446,15 +455,16 @@ def test_accepted_and_rejected_requests_follow_security_groups(
         reverse = (r["dstaddr"], r["srcaddr"], r["dstport"], r["srcport"], r["protocol"])
         if not eni.security_groups or reverse in sent[eni.id]:
             continue
-        allowed = rule_allows(
-            topology,
-            eni,
+        interface = inventory.interface(eni.id)
+        assert interface is not None
+        allowed = matcher.match(
+            interface,
             "ingress",
             str(r["srcaddr"]),
             int(str(r["protocol"])),
             int(str(r["dstport"])),
         )
-        assert allowed == (r["action"] == "ACCEPT"), r
+        assert bool(allowed) == (r["action"] == "ACCEPT"), r
         checked[str(r["action"])] += 1
     assert checked["ACCEPT"] > 500 and checked["REJECT"] > 10
 
@@ -578,6 +588,71 @@ def test_summary_ground_truth_keeps_totals_only(tmp_path: Path) -> None:
     assert external["records"] == full["scenarios"]["external"]["all"]["records"] > 0
     with pytest.raises(ValueError, match="totals only"):
         conversations(truth, "external", "all")
+
+
+def test_each_conversation_uses_exactly_the_rules_that_admit_it() -> None:
+    """The rules recorded for a conversation are its pair's (what its pattern names), and the
+    ones the usage analysis's matcher finds for its very addresses: a pool's addresses are all
+    admitted alike, as the topology's check promises."""
+    config = SampleConfig(records=6_000, days=14, end_date=END, seed=3)
+    topology = default_topology()
+    inventory = inventory_from_topology(topology, config.account, config.region)
+    matcher = RuleMatcher(inventory)
+    interfaces = {e.name: inventory.interface(e.id) for e in topology.enis}
+    patterns = {p.name: p for p in topology.traffic}
+    ids = rule_references(topology)
+    seen: Counter[str] = Counter()
+    for c in iter_conversations(config, topology):
+        found: tuple[str, ...] = ()
+        client, server = interfaces.get(c.client), interfaces.get(c.server)
+        if client is not None:
+            found += matcher.match(client, "egress", c.server_address, c.protocol, c.port)
+        if server is not None and c.action == "ACCEPT":
+            found += matcher.match(server, "ingress", c.client_address, c.protocol, c.port)
+        pattern = patterns[c.pattern]
+        assert c.rules == found == pattern.pair(c.client, c.server).rules, c
+        assert set(c.rules) <= {ids[ref] for ref in pattern.rules}
+        seen[c.pattern] += 1
+    assert set(seen) == set(patterns)
+    assert {name for name, p in patterns.items() if not p.rules} == {
+        "ssh-probes",
+        "rdp-probes",
+        "ssh-probes-v6",
+    }
+
+
+@pytest.mark.parametrize("detail", ["full", "summary"])
+def test_ground_truth_rule_use_counts_the_generated_conversations(
+    tmp_path: Path, detail: Any
+) -> None:
+    config = SampleConfig(records=2_000, days=3, end_date=END, seed=8, ground_truth=detail)
+    truth = read_ground_truth(write_sample(config, tmp_path).ground_truth)
+    topology = default_topology()
+    patterns = {p.name: p for p in topology.traffic}
+    eni_ids = {e.name: e.id for e in topology.enis}
+    by_rule: Counter[tuple[str, str, str, str]] = Counter()
+    by_pattern: Counter[tuple[str, str]] = Counter()
+    for c in iter_conversations(config, topology):
+        by_pattern[c.day, c.pattern] += 1
+        pair = patterns[c.pattern].pair(c.client, c.server)
+        for rid in pair.egress:
+            by_rule[c.day, c.pattern, rid, eni_ids[c.client]] += 1
+        for rid in pair.ingress:
+            by_rule[c.day, c.pattern, rid, eni_ids[c.server]] += 1
+    assert {
+        (r["day"], r["pattern"], r["rule_id"], r["eni_id"]): r["connections"]
+        for r in rule_use(truth)
+    } == dict(by_rule)
+    assert {(r["day"], r["pattern"]): r["conversations"] for r in pattern_use(truth)} == dict(
+        by_pattern
+    )
+    assert {r["rule_id"] for r in rule_use(truth)} <= {
+        r["id"] for r in truth["inventory"]["security_group_rules"]
+    }
+    last = f"{END:%Y/%m/%d}"
+    assert 0 < len(rule_use(truth, last, last)) < len(rule_use(truth))
+    assert {r["day"] for r in pattern_use(truth, first_day=last)} == {last}
+    assert sum(r["conversations"] for r in pattern_use(truth)) == sum(by_pattern.values()) > 300
 
 
 def test_scenario_predicate_handles_dashes_ipv6_and_days() -> None:

@@ -1,8 +1,9 @@
 """Golden: rule and ENI usage from simulated logs equal the simulator's own account of them.
 
-The truth comes from `iter_conversations` (who opened which connection, as generated) and the
-topology's rules (`matching_rules`), never from the records or the SQL: every counted rule, every
-never-used rule and every unused ENI is checked, in logs with and without tcp-flags and
+The truth is what the simulator recorded while generating (ground_truth.json: `pattern_use`,
+the conversations of each traffic pattern, and `rule_use`, the rules each conversation was
+generated for, per ENI and day), never the records, the SQL or a matcher: every counted rule,
+every never-used rule and every unused ENI is checked, in logs with and without tcp-flags and
 flow-direction.
 """
 
@@ -19,11 +20,13 @@ from vpc_cidr_analysis.pack.queries import load_queries, window_days
 from vpc_cidr_analysis.pack.runner import run_local
 from vpc_cidr_analysis.simulate.simulator import (
     SampleConfig,
-    iter_conversations,
     iter_records,
+    pattern_use,
+    read_ground_truth,
+    rule_use,
     write_sample,
 )
-from vpc_cidr_analysis.simulate.topology import Topology, default_topology, matching_rules, rule_id
+from vpc_cidr_analysis.simulate.topology import Topology, default_topology, rule_id
 from vpc_cidr_analysis.usage.inventory import read_inventory
 from vpc_cidr_analysis.usage.match import (
     UsageReport,
@@ -72,28 +75,18 @@ def _analyse(path: Path) -> UsageReport:
     )
 
 
-def _truth(config: SampleConfig, first_day: str) -> tuple[Counter[str], Counter[str], Counter[str]]:
-    """(connections per rule, ambiguous conversations per rule, conversations per pattern)."""
-    topology = default_topology()
-    enis = {e.name for e in topology.enis}
+def _truth(path: Path, days: list[str]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """(connections per rule, ambiguous conversations per rule, conversations per pattern) in
+    the window's days, as the simulator recorded them."""
+    truth = read_ground_truth(path)
     counted: Counter[str] = Counter()
     ambiguous: Counter[str] = Counter()
     patterns: Counter[str] = Counter()
-    for c in iter_conversations(config, topology):
-        if c.day < first_day:
-            continue
-        patterns[c.pattern] += 1
-        sides = [(c.client, "egress", c.server_address)]
-        if c.action == "ACCEPT":
-            sides.append((c.server, "ingress", c.client_address))
-        for name, direction, peer in sides:
-            if name not in enis:
-                continue
-            rules = matching_rules(
-                topology, topology.eni(name), direction, peer, c.protocol, c.port
-            )
-            for rid in rules:
-                (ambiguous if c.pattern in AMBIGUOUS_PATTERNS else counted)[rid] += 1
+    for row in rule_use(truth, days[0], days[-1]):
+        side = ambiguous if row["pattern"] in AMBIGUOUS_PATTERNS else counted
+        side[row["rule_id"]] += row["connections"]
+    for row in pattern_use(truth, days[0], days[-1]):
+        patterns[row["pattern"]] += row["conversations"]
     return counted, ambiguous, patterns
 
 
@@ -102,10 +95,17 @@ def _rid(topology: Topology, group: str, direction: str, index: int) -> str:
 
 
 def test_counts_per_rule_equal_the_simulation(analysed: Any) -> None:
-    _, config, _, report = analysed
-    counted, ambiguous, patterns = _truth(config, report.days[0])
+    _, _, path, report = analysed
+    counted, ambiguous, patterns = _truth(path, report.days)
     got = {rid: use.connections for rid, use in report.rules.items() if use.connections}
     assert got == dict(counted)
+    by_eni: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rule_use(read_ground_truth(path), report.days[0], report.days[-1]):
+        if row["pattern"] not in AMBIGUOUS_PATTERNS:
+            by_eni[row["rule_id"]][row["eni_id"]] += row["connections"]
+    assert {rid: dict(use.by_eni) for rid, use in report.rules.items() if use.connections} == {
+        rid: dict(enis) for rid, enis in by_eni.items()
+    }
     assert patterns["a-internal-ping"] > 0
     # each of the two ENIs reports the exchange for its ingress and its egress candidate rule
     got_ambiguous = {rid: use.ambiguous for rid, use in report.rules.items() if use.ambiguous}
@@ -114,8 +114,8 @@ def test_counts_per_rule_equal_the_simulation(analysed: Any) -> None:
 
 
 def test_never_used_rules_and_statuses(analysed: Any) -> None:
-    _, config, _, report = analysed
-    counted, ambiguous, _ = _truth(config, report.days[0])
+    _, _, path, report = analysed
+    counted, ambiguous, _ = _truth(path, report.days)
     t = default_topology()
     statuses = {row[0]: row[-1] for row in report.rule_rows()}
     never = {rid for rid, status in statuses.items() if status == "never used"}
@@ -133,8 +133,8 @@ def test_never_used_rules_and_statuses(analysed: Any) -> None:
 
 
 def test_each_kind_of_rule_is_counted(analysed: Any) -> None:
-    _, config, _, report = analysed
-    counted, _, patterns = _truth(config, report.days[0])
+    _, _, path, report = analysed
+    counted, _, patterns = _truth(path, report.days)
     t = default_topology()
     uses = report.rules
     icmp_from_b = _rid(t, "a-app", "ingress", 2)
@@ -168,8 +168,8 @@ def test_overlapping_rules_count_for_each_and_are_flagged(analysed: Any) -> None
 
 
 def test_replies_and_rejects_never_count(analysed: Any) -> None:
-    _, config, _, report = analysed
-    _, _, patterns = _truth(config, report.days[0])
+    _, config, path, report = analysed
+    _, _, patterns = _truth(path, report.days)
     t = default_topology()
     alb = {t.eni("a-alb-1").id, t.eni("a-alb-2").id}
     records = [
@@ -189,27 +189,16 @@ def test_replies_and_rejects_never_count(analysed: Any) -> None:
 
 
 def test_per_day_counts_add_up(analysed: Any) -> None:
-    _, config, _, report = analysed
+    _, _, path, report = analysed
     days, rows = report.heatmap()
     assert days == report.days and len(days) == 10
     by_day: dict[str, Counter[str]] = defaultdict(Counter)
-    topology = default_topology()
-    enis = {e.name for e in topology.enis}
-    for c in iter_conversations(config, topology):
-        accepted = c.action == "ACCEPT" and c.pattern not in AMBIGUOUS_PATTERNS
-        if accepted and c.day >= days[0] and c.server in enis:
-            for rid in matching_rules(
-                topology,
-                topology.eni(c.server),
-                "ingress",
-                c.client_address,
-                c.protocol,
-                c.port,
-            ):
-                by_day[rid][c.day] += 1
+    for row in rule_use(read_ground_truth(path), days[0], days[-1]):
+        if row["pattern"] not in AMBIGUOUS_PATTERNS:
+            by_day[row["rule_id"]][row["day"]] += row["connections"]
+    assert {rule.direction for rule, counts in rows if any(counts)} == {"ingress", "egress"}
     for rule, counts in rows:
-        if rule.direction == "ingress":
-            assert counts == [by_day[rule.id][d] for d in days], rule.id
+        assert counts == [by_day[rule.id][d] for d in days], rule.id
         assert sum(counts) == report.rules[rule.id].connections
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from vpc_cidr_analysis.simulate.rules import rule_references
 from vpc_cidr_analysis.simulate.simulator import az_id
 from vpc_cidr_analysis.simulate.topology import (
     DEFAULT_TOPOLOGY,
@@ -17,7 +18,6 @@ from vpc_cidr_analysis.simulate.topology import (
     TopologyError,
     default_topology,
     derived_id,
-    rule_allows,
 )
 
 
@@ -86,19 +86,55 @@ def test_eni_dicts_carry_security_group_ids() -> None:
     assert ssh["group_id"] == t.security_group("a-bastion").id
 
 
-def test_security_group_rules() -> None:
+def test_patterns_name_the_rules_each_pair_uses() -> None:
     t = default_topology()
-    db, web = t.eni("a-db-1"), t.eni("a-web-1")
-    assert rule_allows(t, db, "ingress", "10.0.10.25", 6, 5432)  # app server, by group
-    assert rule_allows(t, db, "ingress", "100.64.1.17", 6, 5432)  # pods, by CIDR
-    assert rule_allows(t, db, "ingress", "10.1.1.40", 6, 5432)  # B's reporting subnet
-    assert not rule_allows(t, db, "ingress", "10.2.0.146", 6, 5432)  # VPC-C
-    assert not rule_allows(t, db, "ingress", "10.0.10.25", 6, 5433)
-    assert not rule_allows(t, db, "ingress", "10.0.10.25", 17, 5432)
-    assert rule_allows(t, web, "ingress", "2001:db8::1", 58, 0)
-    assert not rule_allows(t, web, "ingress", "203.0.113.9", 6, 22)
-    assert rule_allows(t, web, "ingress", "10.0.0.175", 6, 22)  # from the bastion's group
-    assert rule_allows(t, web, "egress", "151.101.1.1", 6, 443)
+    patterns = {p.name: p for p in t.traffic}
+    refs = {rid: ref for ref, rid in rule_references(t).items()}
+
+    def used(pattern: str, client: str, server: str) -> tuple[list[str], list[str]]:
+        pair = patterns[pattern].pair(client, server)
+        assert (pair.client, pair.server) == (client, server)
+        return [refs[r] for r in pair.egress], [refs[r] for r in pair.ingress]
+
+    # a referenced group admits its members only; the range rule admits every app
+    assert used("app-to-db", "a-app-1", "a-db-1") == (
+        ["a-app/egress/0"],
+        ["a-db/ingress/0", "a-db/ingress/5"],
+    )
+    assert used("app-to-db", "a-ecs-orders-1", "a-db-1") == (
+        ["a-orders/egress/0"],
+        ["a-db/ingress/1", "a-db/ingress/5"],
+    )
+    assert patterns["app-to-db"].rules == (
+        "a-app/egress/0",
+        "a-orders/egress/0",
+        "a-db/ingress/0",
+        "a-db/ingress/5",
+        "a-db/ingress/1",
+    )
+    assert used("corporate-ssh", "corporate", "a-bastion-1") == (
+        [],
+        ["a-bastion/ingress/0", "a-admin/ingress/0"],  # two groups of one ENI
+    )
+    assert used("egress-via-nat", "a-eks-pod-1", "saas-apis") == (["a-eks-pods/egress/0"], [])
+    assert used("c-to-a-db", "c-legacy-1", "a-db-1") == (["c-legacy/egress/0"], [])  # REJECT
+    assert used("web-icmpv6", "internet-clients", "a-web-1") == ([], ["a-web/ingress/3"])
+    assert used("alb-https-v6", "internet-clients", "a-alb-2") == ([], ["a-alb/ingress/1"])
+    probes = patterns["ssh-probes"]
+    assert probes.rules == () and len(probes.uses) == 2
+    assert all(u.rules == () for u in probes.uses)
+    # every client/server pair of every pattern has its entry, once
+    for p in t.traffic:
+        assert [(u.client, u.server) for u in p.uses] == [
+            (c, s) for c in p.clients for s in p.servers
+        ]
+
+
+def test_rules_are_found_for_patterns_that_name_none() -> None:
+    unnamed = edited(lambda d: [pattern.pop("rules") for pattern in d["traffic"]])
+    assert Topology.from_dict(unnamed) == default_topology()
+    assert "rules" not in unnamed["traffic"][0]
+    assert Topology.from_dict(unnamed).traffic[0].to_dict()["rules"] == ["a-alb/ingress/0"]
 
 
 @pytest.mark.parametrize(
@@ -125,6 +161,58 @@ def test_security_group_rules() -> None:
         ),
         (lambda d: d["traffic"][1].update(servers=["a-nat-1"]), "no IPv6 address"),
         (lambda d: d.pop("vpcs"), "missing key 'vpcs'"),
+        (
+            lambda d: d["traffic"][0].update(rules=["a-alb:ingress:0"]),
+            "traffic pattern 'alb-https': rule 'a-alb:ingress:0' must be 'group/direction/index'",
+        ),
+        (
+            lambda d: d["traffic"][0].update(rules=["a-alb/inbound/0"]),
+            "must be 'group/direction/index'",
+        ),
+        (lambda d: d["traffic"][0].update(rules=["nope/ingress/0"]), "unknown security group"),
+        (
+            lambda d: d["traffic"][0].update(rules=["a-alb/ingress/3"]),
+            "security group 'a-alb' has 3 ingress rule(s), numbered from 0",
+        ),
+        (
+            lambda d: d["traffic"][0].update(rules=["a-alb/ingress/0", "a-alb/ingress/0"]),
+            "rules names 'a-alb/ingress/0' twice",
+        ),
+        (
+            lambda d: d["traffic"][0].update(rules=["a-alb/ingress/0", "a-alb/ingress/2"]),
+            "traffic pattern 'alb-https': rule a-alb/ingress/2 admits none of its connections",
+        ),
+        (
+            lambda d: d["traffic"][0].update(rules=[]),
+            "traffic pattern 'alb-https': rule a-alb/ingress/0 admits its connections from "
+            "internet-clients to a-alb-1 but is not among its rules",
+        ),
+        (
+            lambda d: d["traffic"][16].update(rules=["a-web/ingress/2"]),  # REJECTed scans
+            "traffic pattern 'ssh-probes': rule a-web/ingress/2 admits none of its connections",
+        ),
+        (  # a rule inside one of the pool's blocks
+            lambda d: d["security_groups"][0]["ingress"].append(
+                {"protocol": 6, "from_port": 443, "to_port": 443, "cidr": "73.1.0.0/16"}
+            ),
+            "traffic pattern 'alb-https': rule a-alb/ingress/3 of a-alb-1 admits 73.1.0.0 of "
+            "pool 'internet-clients' but not 73.0.0.0: split the pool",
+        ),
+        (  # a rule covering the start of one of the pool's blocks
+            lambda d: d["security_groups"][0]["ingress"].append(
+                {"protocol": 6, "from_port": 443, "to_port": 443, "cidr": "73.0.0.0/9"}
+            ),
+            "rule a-alb/ingress/3 of a-alb-1 admits 73.0.0.0 of pool 'internet-clients' but "
+            "not 73.255.255.255",
+        ),
+        (  # a referenced group whose member's address is in the pool
+            lambda d: (
+                d["pools"][1]["cidrs"].append("10.0.0.128/25"),
+                d["traffic"][16].update(action="ACCEPT"),
+            ),
+            "traffic pattern 'ssh-probes': rule a-web/ingress/2 of a-web-1 admits 10.0.0.175 of "
+            "pool 'scanners' but not 45.155.205.0",
+        ),
     ],
 )
 def test_invalid_topologies_are_named(change: Any, message: str) -> None:
