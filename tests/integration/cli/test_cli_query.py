@@ -109,7 +109,8 @@ def test_known_failures_are_one_error_line(tmp_path: Any) -> None:
     assert f"Error: --logs path does not exist: {tmp_path / 'x'}" in missing.output
     no_form = CliRunner().invoke(cli, ["query", "show", "eni_usage", "--form", "cidrtable"])
     assert no_form.exit_code == 1
-    assert "Error: query has no contains() membership test" in no_form.output
+    assert "eni_usage.sql: the query has no contains() membership test" in no_form.output
+    assert no_form.output.startswith("Error: ") and no_form.output.count("\n") == 1
     window = CliRunner().invoke(
         cli, ["query", "run", "external", "--logs", ".", "-p", "start_day=2026/11/05",
               "-p", "end_day=2026/11/01"],
