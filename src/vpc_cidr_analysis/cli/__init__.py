@@ -1,13 +1,24 @@
-"""Command line: a thin layer over the library; each command lives in its own module."""
+"""Command line: a thin layer over the library; each command lives in its own module.
+
+One error path for every command: a known failure (`AnalysisError`, or botocore's errors for
+AWS calls) is printed as one `Error:` line and exits 1; click's usage errors exit 2. Anything
+else is a bug and keeps its traceback. `--debug` (or VPC_CIDR_ANALYSIS_DEBUG=1) shows the
+traceback of known failures too.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
 
 from vpc_cidr_analysis import __version__
+from vpc_cidr_analysis.errors import AnalysisError
+
+#: Set to 1 to see the traceback of known failures (as `--debug` does).
+DEBUG_VARIABLE = "VPC_CIDR_ANALYSIS_DEBUG"
 
 #: command name -> "module:attribute" of its click command, imported only when used.
 COMMANDS: dict[str, str] = {
@@ -46,10 +57,40 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(module, attr)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; known failures become one `Error:` line (exit 1)."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            if ctx.meta.get("debug") or os.environ.get(DEBUG_VARIABLE) == "1":
+                raise
+            if not is_known_failure(exc):
+                raise
+            raise click.ClickException(str(exc)) from None
+
+
+def is_known_failure(exc: BaseException) -> bool:
+    """Bad input, configuration or an AWS refusal, as opposed to a bug."""
+    if isinstance(exc, AnalysisError):
+        return True
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ModuleNotFoundError:  # pragma: no cover - boto3 is a dependency
+        return False
+    return isinstance(exc, BotoCoreError | ClientError)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vpc-cidr-analysis")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help=f"Show the traceback of known failures too [env {DEBUG_VARIABLE}=1].",
+)
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Analyse Amazon VPC Flow Logs by CIDR block, on Athena or offline on DuckDB.
 
     \b
@@ -57,6 +98,7 @@ def cli() -> None:
       vpc-cidr-analysis sample --out logs/
       vpc-cidr-analysis sql --logs logs/ "SELECT count(*) FROM vpcflowlogstable"
     """
+    ctx.meta["debug"] = debug
 
 
 def main(argv: list[str] | None = None) -> Any:

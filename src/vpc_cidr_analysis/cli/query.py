@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from vpc_cidr_analysis.pack.queries import (
     parse_assignments,
     window_days,
 )
+from vpc_cidr_analysis.s3url import S3UrlError
 
 PARAM_HELP = "Query parameter as name=value (repeatable); see `query show NAME`."
 
@@ -30,31 +29,6 @@ def _today(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
-
-
-@contextmanager
-def _clear_errors() -> Iterator[None]:
-    """Known failures (bad input, missing files, AWS errors) as one `Error:` line, exit 1."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from vpc_cidr_analysis.engine.local import EngineError
-    from vpc_cidr_analysis.engine.sources import SourceError
-    from vpc_cidr_analysis.engine.translate import TranslationError
-    from vpc_cidr_analysis.pack.athena import AthenaQueryError
-
-    try:
-        yield
-    except (
-        QueryError,
-        ParameterError,
-        SourceError,
-        EngineError,
-        TranslationError,
-        AthenaQueryError,
-        BotoCoreError,
-        ClientError,
-    ) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _load(name: str, params: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
@@ -112,8 +86,7 @@ def show(name: str, raw: bool, form: str) -> None:
     from vpc_cidr_analysis.pack.runner import query_sql
 
     q, _ = _load(name, ())
-    with _clear_errors():
-        sql = query_sql(q, raw=raw, form=form)  # type: ignore[arg-type]
+    sql = query_sql(q, raw=raw, form=form)  # type: ignore[arg-type]
     click.echo(q.header)
     click.echo(sql)
 
@@ -164,20 +137,19 @@ def run(
     q, values = _load(name, params)
     if engine == "local" and not logs:
         raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-    with _clear_errors():
-        if engine == "local":
-            out = run_local(
-                q,
-                values,
-                str(logs),
-                raw=raw,
-                form=form,  # type: ignore[arg-type]
-                cidr_dir=cidr_dir,
-                today=_today(today) if today else None,
-            )
-        else:
-            athena, settings = _athena_clients(athena_options)
-            out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
+    if engine == "local":
+        out = run_local(
+            q,
+            values,
+            str(logs),
+            raw=raw,
+            form=form,  # type: ignore[arg-type]
+            cidr_dir=cidr_dir,
+            today=_today(today) if today else None,
+        )
+    else:
+        athena, settings = _athena_clients(athena_options)
+        out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
     click.echo(render(out.columns, out.rows, fmt), nl=False)
     if out.bytes_scanned is not None:
         click.echo(
@@ -254,10 +226,9 @@ def estimate(
             )
         pairs.append((account, source_region))
     try:
-        with _clear_errors():
-            s3 = boto3.Session(profile_name=profile, region_name=region).client("s3")
-            sizes = estimate_scan(s3, logs, layout, days, pairs or None)  # type: ignore[arg-type]
-    except ValueError as exc:
+        s3 = boto3.Session(profile_name=profile, region_name=region).client("s3")
+        sizes = estimate_scan(s3, logs, layout, days, pairs or None)  # type: ignore[arg-type]
+    except S3UrlError as exc:
         raise click.BadParameter(str(exc), param_hint="--logs") from None
     if not sizes:
         raise click.ClickException(

@@ -124,9 +124,8 @@ def sql(
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
     """
     from vpc_cidr_analysis import output
-    from vpc_cidr_analysis.engine.local import EngineError, LocalEngine
-    from vpc_cidr_analysis.engine.sources import SourceError
-    from vpc_cidr_analysis.engine.translate import TranslationError, translate
+    from vpc_cidr_analysis.engine.local import LocalEngine
+    from vpc_cidr_analysis.engine.translate import translate
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give the SQL either as the QUERY argument or with --file")
@@ -144,22 +143,14 @@ def sql(
     if logs is None:
         if not show_translation:
             raise click.UsageError("--logs is required (a folder or s3://bucket/prefix)")
-        try:
-            click.echo(translate(text, today=pinned, pretty=True))
-        except TranslationError as exc:
-            raise click.ClickException(str(exc)) from None
+        click.echo(translate(text, today=pinned, pretty=True))
         return
-    try:
-        with LocalEngine(
-            logs, cidrs=cidrs, cidr_dir=cidr_dir, today=pinned, progress=progress
-        ) as engine:
-            if show_translation:
-                click.echo(translate(text, today=pinned, pretty=True), err=True)
-            result = engine.stream(text, values)
-            if "cidrtable" in text.lower() and engine.cidrtable_empty:
-                click.echo(
-                    "note: cidrtable is empty; pass --cidr or --cidr-dir to fill it", err=True
-                )
-            output.write(result.columns, result, fmt, sys.stdout)
-    except (TranslationError, EngineError, SourceError) as exc:
-        raise click.ClickException(str(exc)) from None
+    with LocalEngine(
+        logs, cidrs=cidrs, cidr_dir=cidr_dir, today=pinned, progress=progress
+    ) as engine:
+        if show_translation:
+            click.echo(translate(text, today=pinned, pretty=True), err=True)
+        result = engine.stream(text, values)
+        if "cidrtable" in text.lower() and engine.cidrtable_empty:
+            click.echo("note: cidrtable is empty; pass --cidr or --cidr-dir to fill it", err=True)
+        output.write(result.columns, result, fmt, sys.stdout)

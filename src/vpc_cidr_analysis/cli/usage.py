@@ -55,7 +55,6 @@ def _analyse(options: dict[str, Any]) -> Any:
     from vpc_cidr_analysis.pack.runner import run_athena, run_local
     from vpc_cidr_analysis.usage.inventory import InventoryError, read_inventory
     from vpc_cidr_analysis.usage.match import (
-        UsageError,
         analyse,
         connection_rows,
         day_range,
@@ -86,14 +85,10 @@ def _analyse(options: dict[str, Any]) -> Any:
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients
-        from vpc_cidr_analysis.pack.athena import AthenaQueryError
 
         athena, settings = _athena_clients(options)
-        try:
-            conn = run_athena(connections_query, values, athena, settings)
-            eni = run_athena(usage_query, values, athena, settings)
-        except AthenaQueryError as exc:
-            raise click.ClickException(str(exc)) from None
+        conn = run_athena(connections_query, values, athena, settings)
+        eni = run_athena(usage_query, values, athena, settings)
         source = f"Athena workgroup {settings.workgroup}, database {settings.database}"
     days = day_range(window_days(connections_query, bound, today or datetime.now(UTC).date()))
     filters = {
@@ -102,16 +97,13 @@ def _analyse(options: dict[str, Any]) -> Any:
         "window": f"{days[0]} to {days[-1]}"
         + ("" if values["start_day"] else f" (last {values['days']} days)"),
     }
-    try:
-        return analyse(
-            inventory,
-            connection_rows(conn.columns, conn.rows),
-            eni_usage_records(eni.columns, eni.rows),
-            days,
-            filters,
-        )
-    except UsageError as exc:
-        raise click.ClickException(str(exc)) from None
+    return analyse(
+        inventory,
+        connection_rows(conn.columns, conn.rows),
+        eni_usage_records(eni.columns, eni.rows),
+        days,
+        filters,
+    )
 
 
 def _today(value: str | None) -> date | None:
