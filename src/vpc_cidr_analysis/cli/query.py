@@ -213,7 +213,8 @@ def estimate(
     """
     import boto3
 
-    from vpc_cidr_analysis.pack.athena import estimate_scan, scan_cost
+    from vpc_cidr_analysis.pack.athena import scan_cost
+    from vpc_cidr_analysis.pack.estimate import estimate_scan
 
     q, values = _load(name, params)
     days = window_days(q, q.bind(values), _today(today))

@@ -17,12 +17,12 @@ from vpc_cidr_analysis.layout import object_key
 from vpc_cidr_analysis.pack.athena import (
     AthenaQueryError,
     AthenaSettings,
-    estimate_scan,
     resolve_settings,
     run_query,
     scan_cost,
     wait_for,
 )
+from vpc_cidr_analysis.pack.estimate import estimate_scan
 from vpc_cidr_analysis.pack.queries import load_queries
 from vpc_cidr_analysis.pack.runner import run_athena
 
