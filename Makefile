@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= .demo
+# cfn-lint, sam and checkov, apart from the project's own environment.
+CFN_VENV := .venv-cfn
 
-.PHONY: demo test lint types unit templates clean build-PackageLayer
+.PHONY: demo test lint types unit suite templates clean build-PackageLayer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +29,17 @@ lint: $(VENV)/.installed-dev
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# pytest on every core (pytest-xdist): `make unit` is the quick loop (pure tests only), `suite`
+# runs every tier (unit, integration, functional; its `sam build` test uses the cfn tools).
+PYTEST := $(BIN)/pytest -n auto
+
 unit: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(PYTEST) tests/unit
+
+suite: $(VENV)/.installed-dev $(CFN_VENV)/.installed
+	$(PYTEST)
 
 # Template checks: generated files up to date, cfn-lint, sam validate --lint, checkov.
-CFN_VENV  := .venv-cfn
 TEMPLATES := template/template.yaml template/console/vpc-cidr-analysis.yaml
 
 $(CFN_VENV)/.installed: template/requirements-cfn.txt
@@ -48,7 +56,7 @@ templates: $(VENV)/.installed-dev $(CFN_VENV)/.installed
 	$(CFN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 	  $(foreach t,$(TEMPLATES),-f $(t))
 
-test: lint types unit templates
+test: lint types suite templates
 
 clean:
 	rm -rf $(VENV) $(CFN_VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
