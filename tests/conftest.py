@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +76,31 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleDataset:
     path = tmp_path_factory.mktemp("small_sample")
     result = write_sample(SMALL_SAMPLE, path)
     return SampleDataset(path, SMALL_SAMPLE, result, read_ground_truth(path))
+
+
+class _ResponseRecorder(BaseHTTPRequestHandler):
+    """Records each PUT of a custom-resource response document."""
+
+    def do_PUT(self) -> None:  # the response protocol: a PUT of a JSON document
+        length = int(self.headers["Content-Length"])
+        self.server.bodies.append(json.loads(self.rfile.read(length)))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A local HTTP server standing in for CloudFormation's pre-signed response URL: its URL
+    and the response documents PUT to it, in order."""
+    server = HTTPServer(("127.0.0.1", 0), _ResponseRecorder)
+    server.bodies = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/response?sig=1", server.bodies  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,7 +3,8 @@
 One VPC with a `web` group (https from anywhere, ssh from the VPC, moto's default allow-all
 egress) on two ENIs, one of which had no traffic, and a `spare` group on no ENI. Athena's
 answers to the two usage queries are queued in moto: one ENI saw 5 https connections start.
-Imported by tests/integration/stack/test_usage_report_stack.py and tests/functional/test_usage_report_lambda.py
+Imported by tests/integration/stack/test_usage_report_stack.py and
+tests/functional/test_usage_report_lambda.py
 (pytest puts tests/ on sys.path for its conftest.py).
 """
 

@@ -7,21 +7,14 @@ template inlines it; both must be the same modules, and none may need what Lambd
 from __future__ import annotations
 
 import ast
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 from lambda_runtime import LambdaRuntime, console_zipfile
-from paths import FUNCTIONS, ROOT
+from paths import FUNCTIONS, script
 
-_spec = importlib.util.spec_from_file_location(
-    "lambda_closure", ROOT / "scripts" / "lambda_closure.py"
-)
-assert _spec is not None and _spec.loader is not None
-closure = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("lambda_closure", closure)
-_spec.loader.exec_module(closure)
+closure = script("lambda_closure")
 
 FUNCTION_IDS = {
     "cidr_ip_generator": "CidrIpGeneratorFunction",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, ClassVar
+from typing import Any
 
 import boto3
 import pytest
@@ -16,34 +14,6 @@ from paths import FUNCTIONS
 
 EVENTS = FUNCTIONS / "stack_helper" / "events"
 Handler = Callable[[Any, Any], dict[str, Any]]
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    bodies: ClassVar[list[dict[str, Any]]] = []
-
-    def do_PUT(self) -> None:  # the response protocol: a PUT of a JSON document
-        length = int(self.headers["Content-Length"])
-        type(self).bodies.append(json.loads(self.rfile.read(length)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@pytest.fixture
-def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local HTTP server standing in for CloudFormation's pre-signed response URL."""
-    bodies: list[dict[str, Any]] = []
-    handler = type("Recorder", (_Recorder,), {"bodies": bodies})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/response?sig=1", bodies
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Context:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from paths import FUNCTIONS, ROOT
+from paths import FUNCTIONS, ROOT, script
 
 SAM = ROOT / ".venv-cfn" / "bin" / "sam"  # made by `make templates` (and before `make suite`)
 
-_spec = importlib.util.spec_from_file_location(
-    "lambda_closure", ROOT / "scripts" / "lambda_closure.py"
-)
-assert _spec is not None and _spec.loader is not None
-closure = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("lambda_closure", closure)
-_spec.loader.exec_module(closure)
+closure = script("lambda_closure")
 
 
 def _runs_python313(env: dict[str, str]) -> bool:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib.util
 import io
-import json
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,19 +15,13 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from paths import ROOT
+from paths import ROOT, script
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.pack.forms import saved_forms
 from vpc_cidr_analysis.pack.queries import load_queries
 
-_spec = importlib.util.spec_from_file_location(
-    "build_console_template", ROOT / "scripts" / "build_console_template.py"
-)
-assert _spec is not None and _spec.loader is not None
-gen = importlib.util.module_from_spec(_spec)
-sys.modules["build_console_template"] = gen
-_spec.loader.exec_module(gen)
+gen = script("build_console_template")
 
 Tagged = gen.Tagged
 ACCOUNT = "123456789012"
@@ -539,59 +529,6 @@ def test_inline_code_embeds_the_repository_files_unchanged(
         assert {name: path for name, (path, _) in embedded.items()} == modules
         for path, text in embedded.values():
             assert text == (ROOT / path).read_text(encoding="utf-8"), path
-
-
-def test_inline_code_needs_only_the_lambda_runtime(console: dict[str, Any]) -> None:
-    """Embedded modules import the standard library, boto3 and each other, nothing else."""
-    import ast
-
-    allowed_third_party = {"boto3", "botocore", "mypy_boto3_s3", "mypy_boto3_glue"}
-    for logical_id in ("CidrIpGeneratorFunction", "StackHelperFunction", "UsageReportFunction"):
-        source = _zipfile(console, logical_id)
-        namespace: dict[str, Any] = {}
-        exec(source[source.index("_SOURCES = {") : source.index("_PACKAGES =")], namespace)
-        embedded = namespace["_SOURCES"]
-        for path, text in embedded.values():
-            for node in ast.walk(ast.parse(text)):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
-                    continue
-                for name in names:
-                    top = name.split(".")[0]
-                    assert (
-                        top in sys.stdlib_module_names
-                        or top in allowed_third_party
-                        or name in embedded
-                        or top in embedded
-                    ), f"{path} imports {name}, which the Lambda runtime does not have"
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    def do_PUT(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.server.bodies.append(json.loads(self.rfile.read(length)))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@pytest.fixture
-def response_url() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A local HTTP server standing in for CloudFormation's pre-signed response URL."""
-    server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    server.bodies = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/r", server.bodies  # type: ignore[attr-defined]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class FakeContext:

@@ -4,7 +4,6 @@ IAM, and the console template's inline function run against moto."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
 import sys
@@ -15,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from paths import ROOT
+from paths import ROOT, script
 from usage_report_world import (
     REGION,
     build_network,
@@ -25,13 +24,7 @@ from usage_report_world import (
     queue_usage_results,
 )
 
-_spec = importlib.util.spec_from_file_location(
-    "build_console_template", ROOT / "scripts" / "build_console_template.py"
-)
-assert _spec is not None and _spec.loader is not None
-gen = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("build_console_template", gen)
-_spec.loader.exec_module(gen)
+gen = script("build_console_template")
 Tagged = gen.Tagged
 
 ACCOUNT = "123456789012"
