@@ -1,23 +1,28 @@
 -- name: external
 -- title: External traffic of a VPC
--- description: Conversations between the VPC and addresses outside it: exactly one endpoint
---   in vpc_cidrs, the other outside all of them (internet, on-premises, other VPCs, and
---   public IPs of the VPC's own resources, which are outside its CIDR blocks). NODATA and
---   SKIPDATA records are excluded. One row per conversation, largest first.
--- param: vpc_cidrs | cidr_list | default 10.0.0.0/16 | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
+-- description: Connections between the VPC and addresses outside it: exactly one endpoint in
+--   vpc_cidrs, the other outside all of them (internet, on-premises, other VPCs, and public IPs of
+--   the VPC's own resources, which are outside its CIDR blocks), in both directions: client and
+--   server tell which side started. One row per client, server, port, protocol and action;
+--   NODATA and SKIPDATA records are excluded. Largest first.
+-- param: vpc_cidrs | cidr_list | required | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
 -- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
--- column: srcaddr | varchar | Source address.
--- column: dstaddr | varchar | Destination address.
--- column: dstport | integer | Destination port (0 for ICMP).
+-- column: client | varchar | Address that started the connections (from pkt-srcaddr/pkt-dstaddr where logged: NAT and transit gateway hops are not endpoints).
+-- column: server | varchar | Address that answered them.
+-- column: server_port | integer | Port the client connected to (0 for ICMP).
 -- column: protocol | bigint | IANA protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6).
--- column: action | varchar | ACCEPT or REJECT.
--- column: flows | bigint | Flow-log records (each network interface that sees a flow logs it).
--- column: packets | bigint | Packets, summed.
--- column: bytes | bigint | Bytes, summed.
+-- column: action | varchar | REJECT when any record of a connection was rejected, else ACCEPT.
+-- column: connections | bigint | Connections: distinct client ports (TCP/UDP; one per pair for ICMP).
+-- column: records | bigint | Flow-log records merged, over every interface that logged them.
+-- column: client_packets | bigint | Packets the client sent (each connection counted once: the interface that logged the most).
+-- column: client_bytes | bigint | Bytes the client sent (counted once, likewise).
+-- column: server_packets | bigint | Packets the server sent (counted once, likewise).
+-- column: server_bytes | bigint | Bytes the server sent (counted once, likewise).
 -- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
 -- column: last_seen | timestamp(3) with time zone | End of the latest record.
+-- column: decided_by | varchar | How the client was told (the weakest over the row's connections): tcp-flags, port, time or unknown (see usage/initiator.py).
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f
@@ -27,21 +32,119 @@ WITH records AS (
                                                     current_date)
                                            - interval '1' day * (? /* days */ - 1), '%Y/%m/%d'))
                   AND coalesce(nullif(? /* end_day */, ''), date_format(current_date, '%Y/%m/%d'))
-    AND f.log_status = 'OK'
+    AND (f.log_status = 'OK' OR (f.log_status IS NULL AND f.srcaddr <> '-'))
+),
+-- One row per interface and 5-tuple; endpoints from pkt-srcaddr/pkt-dstaddr where logged.
+legs AS (
+  SELECT interface_id, srcaddr, dstaddr,
+         coalesce(nullif(pkt_srcaddr, '-'), srcaddr) AS src,
+         coalesce(nullif(pkt_dstaddr, '-'), dstaddr) AS dst,
+         srcport, dstport, protocol,
+         max(action) AS action, count(*) AS records,
+         sum(packets) AS packets, sum(bytes) AS bytes,
+         bool_or(bitwise_and(tcp_flags, 18) = 2) AS syn,
+         bool_or(bitwise_and(tcp_flags, 18) = 18) AS syn_ack,
+         min("start") AS first_start, max("end") AS last_end
+  FROM records
+  GROUP BY interface_id, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, srcport, dstport, protocol
+),
+-- Hops: addresses logged in srcaddr/dstaddr while pkt-* names another endpoint (NAT gateway,
+-- transit gateway and other middlebox interfaces). Their own leg is the same traffic again.
+hops AS (
+  SELECT srcaddr AS address FROM legs WHERE src <> srcaddr
+  UNION
+  SELECT dstaddr AS address FROM legs WHERE dst <> dstaddr
+),
+-- Each leg as a half of its connection: a = the lower (address, port) end, b = the other.
+halves AS (
+  SELECT h.*,
+         CASE WHEN h.forward THEN h.src ELSE h.dst END AS a,
+         CASE WHEN h.forward THEN h.srcport ELSE h.dstport END AS a_port,
+         CASE WHEN h.forward THEN h.dst ELSE h.src END AS b,
+         CASE WHEN h.forward THEN h.dstport ELSE h.srcport END AS b_port
+  FROM (
+    SELECT l.*,
+           (l.src < l.dst OR (l.src = l.dst AND coalesce(l.srcport, 0) <= coalesce(l.dstport, 0)))
+             AS forward
+    FROM legs l
+    WHERE NOT (l.src = l.srcaddr AND l.srcaddr IN (SELECT address FROM hops))
+      AND NOT (l.dst = l.dstaddr AND l.dstaddr IN (SELECT address FROM hops))
+  ) h
+),
+-- Per interface and connection: what each end sent, and which end opened it (tcp-flags).
+sides AS (
+  SELECT interface_id, a, a_port, b, b_port, protocol,
+         max(action) AS action, sum(records) AS records,
+         sum(CASE WHEN forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ab_packets,
+         sum(CASE WHEN forward THEN bytes WHEN bytes IS NOT NULL THEN 0 END) AS ab_bytes,
+         sum(CASE WHEN NOT forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ba_packets,
+         sum(CASE WHEN NOT forward THEN bytes WHEN bytes IS NOT NULL THEN 0 END) AS ba_bytes,
+         bool_or(CASE WHEN forward THEN syn ELSE syn_ack END) AS a_opened,
+         bool_or(CASE WHEN forward THEN syn_ack ELSE syn END) AS b_opened,
+         min(CASE WHEN forward THEN first_start END) AS ab_first,
+         min(CASE WHEN forward THEN NULL ELSE first_start END) AS ba_first,
+         min(first_start) AS first_start, max(last_end) AS last_end
+  FROM halves
+  GROUP BY interface_id, a, a_port, b, b_port, protocol
+),
+-- Per connection over all interfaces that logged it: each direction counted once, as logged
+-- by the interface that logged the most; the initiator rule (usage/initiator.py) picks the client.
+connections AS (
+  SELECT c.*,
+         CASE WHEN c.a_opened AND NOT c.b_opened THEN 1
+              WHEN c.b_opened AND NOT c.a_opened THEN 1
+              WHEN coalesce(c.a_port, 0) <> coalesce(c.b_port, 0) THEN 2
+              WHEN c.ab_first IS NOT NULL AND (c.ba_first IS NULL OR c.ab_first < c.ba_first) THEN 3
+              WHEN c.ba_first IS NOT NULL AND (c.ab_first IS NULL OR c.ba_first < c.ab_first) THEN 3
+              ELSE 4 END AS rule,
+         CASE WHEN c.a_opened AND NOT c.b_opened THEN true
+              WHEN c.b_opened AND NOT c.a_opened THEN false
+              WHEN coalesce(c.a_port, 0) <> coalesce(c.b_port, 0)
+                THEN coalesce(c.a_port, 0) > coalesce(c.b_port, 0)
+              ELSE coalesce(c.ab_first <= c.ba_first, c.ba_first IS NULL) END AS a_client
+  FROM (
+    SELECT a, a_port, b, b_port, protocol,
+           max(action) AS action, sum(records) AS records,
+           max(ab_packets) AS ab_packets, max(ab_bytes) AS ab_bytes,
+           max(ba_packets) AS ba_packets, max(ba_bytes) AS ba_bytes,
+           coalesce(bool_or(a_opened), false) AS a_opened,
+           coalesce(bool_or(b_opened), false) AS b_opened,
+           min(ab_first) AS ab_first, min(ba_first) AS ba_first,
+           min(first_start) AS first_start, max(last_end) AS last_end
+    FROM sides
+    GROUP BY a, a_port, b, b_port, protocol
+  ) c
+),
+oriented AS (
+  SELECT CASE WHEN a_client THEN a ELSE b END AS client,
+         CASE WHEN a_client THEN b ELSE a END AS server,
+         CASE WHEN a_client THEN b_port ELSE a_port END AS server_port,
+         protocol, action, records, rule, first_start, last_end,
+         CASE WHEN a_client THEN ab_packets ELSE ba_packets END AS client_packets,
+         CASE WHEN a_client THEN ab_bytes ELSE ba_bytes END AS client_bytes,
+         CASE WHEN a_client THEN ba_packets ELSE ab_packets END AS server_packets,
+         CASE WHEN a_client THEN ba_bytes ELSE ab_bytes END AS server_bytes
+  FROM connections
 ),
 conversations AS (
-  SELECT srcaddr, dstaddr, dstport, protocol, action,
-         count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes,
-         from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
-  FROM records
-  GROUP BY srcaddr, dstaddr, dstport, protocol, action
+  SELECT client, server, server_port, protocol, action,
+         count(*) AS connections, sum(records) AS records,
+         sum(client_packets) AS client_packets, sum(client_bytes) AS client_bytes,
+         sum(server_packets) AS server_packets, sum(server_bytes) AS server_bytes,
+         from_unixtime(min(first_start)) AS first_seen, from_unixtime(max(last_end)) AS last_seen,
+         CASE max(rule) WHEN 1 THEN 'tcp-flags' WHEN 2 THEN 'port' WHEN 3 THEN 'time'
+                        ELSE 'unknown' END AS decided_by
+  FROM oriented
+  GROUP BY client, server, server_port, protocol, action
 ),
 matched AS (
   SELECT w.*
   FROM conversations w
-  WHERE any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.srcaddr AS IPADDRESS)))
-     <> any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.dstaddr AS IPADDRESS)))
+  WHERE any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.client AS IPADDRESS)))
+     <> any_match(split(? /* vpc_cidrs */, ','), c -> contains(trim(c), TRY_CAST(w.server AS IPADDRESS)))
 )
-SELECT srcaddr, dstaddr, dstport, protocol, action, flows, packets, bytes, first_seen, last_seen
+SELECT client, server, server_port, protocol, action, connections, records,
+       client_packets, client_bytes, server_packets, server_bytes, first_seen, last_seen,
+       decided_by
 FROM matched
-ORDER BY bytes DESC, srcaddr, dstaddr, dstport, protocol, action
+ORDER BY client_bytes + server_bytes DESC, client, server, server_port, protocol, action

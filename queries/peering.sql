@@ -1,10 +1,10 @@
 -- name: peering
 -- title: Traffic over a VPC peering
--- description: Conversations between VPC-A and peered VPC-B, either direction. Before you remove
+-- description: Connections between VPC-A and peered VPC-B, either direction. Before you remove
 --   the peering, every row here is a dependency to move or retire.
 -- body: between
--- param: vpc_cidrs | cidr_list | default 10.0.0.0/16 | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
--- param: peer_cidrs | cidr_list | default 10.1.0.0/16 | example 10.1.0.0/16 | The other network's CIDR blocks, comma-separated.
+-- param: vpc_cidrs | cidr_list | required | example 10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56 | The VPC's CIDR blocks, comma-separated (primary, secondary, IPv6).
+-- param: peer_cidrs | cidr_list | required | example 10.1.0.0/16 | The other network's CIDR blocks, comma-separated.
 -- param: direction | enum both,inbound,outbound | default both | example inbound | both: either way; inbound: peer to VPC; outbound: VPC to peer.
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
 -- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').

@@ -31,10 +31,16 @@ def _today(value: str | None) -> date:
         raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
 
 
-def _load(name: str, params: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
+def _load(
+    name: str, params: tuple[str, ...], window_only: bool = False
+) -> tuple[Any, dict[str, str]]:
+    """The query and its values, validated; `window_only`: required parameters that do not
+    change the window (CIDR blocks) may be left out (their examples stand in)."""
     try:
         query = get_query(name)
         values = parse_assignments(params)
+        if window_only:
+            values = {p.name: p.example for p in query.params if p.required} | values
         query.bind(values)  # validate before any work
     except (QueryError, ParameterError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -61,7 +67,9 @@ def list_queries() -> None:
       vpc-cidr-analysis query list
     """
     for name, q in sorted(load_queries().items()):
-        params = ", ".join(f"{p.name}={p.default}" for p in q.params)
+        params = ", ".join(
+            f"{p.name}=" + ("(required)" if p.required else p.default) for p in q.params
+        )
         via = f" (runs {q.body})" if q.body else ""
         click.echo(f"{name:<13} {q.title}{via}\n{'':<13} {params}")
 
@@ -85,7 +93,7 @@ def show(name: str, raw: bool, form: str) -> None:
     """
     from vpc_cidr_analysis.pack.runner import query_sql
 
-    q, _ = _load(name, ())
+    q, _ = _load(name, (), window_only=True)
     sql = query_sql(q, raw=raw, form=form)  # type: ignore[arg-type]
     click.echo(q.header)
     click.echo(sql)
@@ -127,11 +135,13 @@ def run(
 
     \b
     Example:
-      vpc-cidr-analysis query run peering --logs logs/ -p days=7
+      vpc-cidr-analysis query run peering --logs logs/ -p vpc_cidrs=10.0.0.0/16 \\
+          -p peer_cidrs=10.1.0.0/16 -p days=7
       vpc-cidr-analysis query run external --engine athena --stack vpc-cidr-analysis \\
           -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
     """
     from vpc_cidr_analysis.output import render
+    from vpc_cidr_analysis.pack.notes import notes
     from vpc_cidr_analysis.pack.runner import run_athena, run_local
 
     q, values = _load(name, params)
@@ -151,6 +161,8 @@ def run(
         athena, settings = _athena_clients(athena_options)
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
     click.echo(render(out.columns, out.rows, fmt), nl=False)
+    for note in notes(q, out.fields, out.columns, out.rows):
+        click.echo(f"Note: {note}", err=True)
     if out.bytes_scanned is not None:
         click.echo(
             f"scanned {out.bytes_scanned:,} bytes, cost ${out.cost_usd:.6f} "
@@ -216,7 +228,7 @@ def estimate(
     from vpc_cidr_analysis.pack.athena import scan_cost
     from vpc_cidr_analysis.pack.estimate import estimate_scan
 
-    q, values = _load(name, params)
+    q, values = _load(name, params, window_only=True)
     days = window_days(q, q.bind(values), _today(today))
     pairs: list[tuple[str, str]] = []
     for source in sources:

@@ -413,6 +413,8 @@ class LocalEngine:
         #: Files opened by all queries so far, and the locations the last query read.
         self.files_read = 0
         self.last_files: tuple[str, ...] = ()
+        #: Flow-log fields (as named in the files) of the files the last query read.
+        self.last_fields: frozenset[str] = frozenset()
         self.con = duckdb.connect(":memory:")
         translate.prepare_connection(self.con)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -472,6 +474,7 @@ class LocalEngine:
                 f"{len(values)} value(s) were given; give one value per ? in order"
             )
         files = self._prepare_tables(translation.tree, values)
+        self.last_fields = frozenset(name for f in files for name in f.fields)
         sql = translation.sql
         try:
             described = self.con.execute(f"DESCRIBE {sql}", values).fetchall()

@@ -7,7 +7,7 @@ comment declares the contract that the CLI, the template generator, the docs and
     -- title: External traffic of a VPC
     -- description: free text, continued on lines starting with `--   `
     -- body: between            (optional: this entry runs another file's SQL)
-    -- param: NAME | TYPE | default VALUE (or: fixed VALUE) | example VALUE | description
+    -- param: NAME | TYPE | default VALUE (or: fixed VALUE, or: required) | example VALUE | text
     -- column: NAME | TYPE | description
 
 Every `?` placeholder carries the name of the parameter it takes, `? /* vpc_cidrs */`: Athena
@@ -158,6 +158,7 @@ class Param:
     fixed: bool
     example: str
     description: str
+    required: bool = False  # no default: the caller must give a value (`-- param: … | required`)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,11 @@ class Query:
                 raise ParameterError(
                     f"parameter {param.name} of {self.name} is fixed to {param.default!r}; "
                     f"use query {self.body_name} to choose it"
+                )
+            if param.required and param.name not in values:
+                raise ParameterError(
+                    f"query {self.name} needs {param.name}: {param.description} "
+                    f"Example: -p {param.name}={param.example}"
                 )
             raw = values.get(param.name, _unquote(param.default))
             resolved[param.name] = param.type.convert(param.name, raw)
@@ -292,20 +298,25 @@ def _parse_param(path: Path, number: int, value: str) -> Param:
             f"{path}:{number}: expected '-- param: NAME | TYPE | default V | example V | text'"
         )
     name, type_text, default_text, example_text, description = parts
-    m = re.fullmatch(r"(default|fixed) (.*)", default_text)
+    m = re.fullmatch(r"(default|fixed) (.*)|(required)", default_text)
     if m is None or not example_text.startswith("example "):
-        raise QueryError(f"{path}:{number}: expected 'default V' (or 'fixed V') and 'example V'")
+        raise QueryError(
+            f"{path}:{number}: expected 'default V' (or 'fixed V', or 'required') and 'example V'"
+        )
     param_type = ParamType.parse(type_text)
+    required = m[3] is not None
     param = Param(
         name=name,
         type=param_type,
-        default=m[2],
+        default="" if required else m[2],
         fixed=m[1] == "fixed",
         example=example_text.removeprefix("example "),
         description=description,
+        required=required,
     )
     try:
-        param_type.convert(name, _unquote(param.default))
+        if not required:
+            param_type.convert(name, _unquote(param.default))
         param_type.convert(name, _unquote(param.example))
     except ParameterError as exc:
         raise QueryError(f"{path}:{number}: {exc}") from None

@@ -25,6 +25,8 @@ class QueryOutput:
     bytes_scanned: int | None = None
     cost_usd: float | None = None
     query_execution_id: str | None = None
+    #: Flow-log fields of the files the local engine read (None on Athena).
+    fields: frozenset[str] | None = None
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -62,8 +64,10 @@ def run_local(
     bound = query.bind(values, sql)
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
     engine = LocalEngine(logs, cidrs=cidrs, cidr_dir=cidr_dir, today=today, progress=progress)
-    result = engine.execute(sql, bound)
-    return QueryOutput(list(result.columns), [tuple(r) for r in result.rows])
+    with engine:
+        result = engine.execute(sql, bound)
+        fields = engine.last_fields
+    return QueryOutput(list(result.columns), [tuple(r) for r in result.rows], fields=fields)
 
 
 def run_athena(

@@ -55,7 +55,7 @@ def describe(step: DemoStep, limit: int, logs: Path) -> str:
     shown = step.output.rows[:limit]
     more = len(step.output.rows) - len(shown)
     lines = [
-        f"== {step.title} ({step.name}): {len(step.output.rows)} conversations",
+        f"== {step.title} ({step.name}): {len(step.output.rows)} rows",
         f"   vpc-cidr-analysis query run {step.name} --logs {logs} {params}",
         render(step.output.columns, shown, "table").rstrip("\n"),
     ]

@@ -64,6 +64,7 @@ from vpc_cidr_analysis.simulate.topology import (
     TrafficPattern,
     default_topology,
 )
+from vpc_cidr_analysis.usage.initiator import RULES
 
 DEFAULT_RECORDS = 50_000
 DEFAULT_DAYS = 14
@@ -799,9 +800,34 @@ def windows_per_day(records: int, days: int, flow_logs: int, hourly: bool) -> in
 
 #: A conversation's pattern (by name) and the client/server pair it was generated for.
 PairUse = tuple[str, PairRules]
+
+
 #: Called once per conversation with (pattern, pair, client address, server address, start):
 #: the simulator's own account of who opened which connection, and with which rules.
-ConversationObserver = Callable[[TrafficPattern, PairRules, str, str, int], None]
+@dataclass(frozen=True)
+class Logged:
+    """What the logs hold of one conversation (for the ground truth at connection level).
+
+    `records` counts the records an endpoint-aware reading merges into the connection: every
+    record but a NAT gateway's own leg to the server (its translated traffic again);
+    `hop_records` those of them that name the hop (NAT or transit gateway interface) in
+    srcaddr/dstaddr, which only pkt-srcaddr/pkt-dstaddr attribute to the endpoints. Packets and
+    bytes are each direction's as every interface logged them (the same on each).
+    """
+
+    client_port: int
+    end: int
+    action: str  # REJECT when a REJECT record was written, else ACCEPT
+    records: int
+    hop_records: int
+    hop: str | None  # the NAT/transit gateway interface's address, None without one
+    client_packets: int
+    client_bytes: int
+    server_packets: int
+    server_bytes: int
+
+
+ConversationObserver = Callable[[TrafficPattern, PairRules, str, str, int, Logged], None]
 
 
 class Generator:
@@ -1015,8 +1041,6 @@ class Generator:
         cport = str(_EPHEMERAL_LOW + int(rnd() * _EPHEMERAL_SPAN)) if c.icmp_packet == 0 else "0"
         pair = c.pairs[ci][si]  # generated for this pair: it uses the pair's rules
         self._used[pair] += 1
-        if self.observer is not None:
-            self.observer(c.pattern, self.pair_uses[pair][1], caddr, saddr, t0)
         port, proto, typ, start, end = c.port, c.proto, c.type, str(t0), str(t1)
         qp, qb = self._sizes(c, *c.pattern.request_bytes)
         if not c.tcp:
@@ -1036,30 +1060,42 @@ class Generator:
         vif = via.interface if via is not None else None
         vaddr = via.addresses[0] if via is not None else _M
 
+        written = hops = 0  # records of this conversation, those naming the hop
+        rejected = False
         if cif is not None and client.log is not None:
             logs[client.log].append(
                 (*request, "ACCEPT", "OK", *req_tail, "egress", c.client_path, _M, *cif)
             )
+            written += 1
         if c.via_kind == "transit_gateway" and vif is not None and via is not None:
             logs[via.log or 0].append(
                 (vaddr, *request[1:], "ACCEPT", "OK", *req_tail, "egress", "1", _M, *vif)
             )
+            written, hops = written + 1, hops + 1
         if sif is not None and server.log is not None:
             action = "ACCEPT" if c.accept else "REJECT"
             logs[server.log].append((*request, action, "OK", *req_tail, "ingress", _M, _M, *sif))
+            written, rejected = written + 1, not c.accept
+        sent = written > 0
         if not c.accept:
+            self._observe(c, pair, caddr, saddr, t0, t1, cport, written, hops, rejected,
+                          (qp, qb) if sent else ("0", "0"), ("0", "0"), vaddr)  # fmt: skip
             return
 
         rp, rb = self._sizes(c, *c.pattern.response_bytes)
         response = (saddr, caddr, port, cport, proto, rp, rb, start, end, "ACCEPT", "OK")
         resp_tail = (fr, typ, saddr, caddr, ss, cs)
+        answered = 0
         if sif is not None and server.log is not None:
             logs[server.log].append((*response, *resp_tail, "egress", c.server_path, _M, *sif))
+            answered += 1
         if vif is not None and via is not None:
             vlog = logs[via.log or 0]
             if c.via_kind == "transit_gateway":
                 vlog.append((saddr, vaddr, *response[2:], *resp_tail, "ingress", _M, _M, *vif))
+                answered, hops = answered + 1, hops + 1
             else:  # NAT gateway: instance -> NAT -> internet, answered back the same way
+                written, answered, hops, sent = written + 1, answered + 1, hops + 2, True
                 nport = str(1024 + int(rnd() * 64512))
                 vlog.append(
                     (caddr, vaddr, *request[2:], "ACCEPT", "OK", *req_tail, "ingress", _M, _M, *vif)
@@ -1106,6 +1142,42 @@ class Generator:
                 vlog.append((vaddr, caddr, *response[2:], *resp_tail, "egress", "1", _M, *vif))
         if cif is not None and client.log is not None:
             logs[client.log].append((*response, *resp_tail, "ingress", _M, _M, *cif))
+            answered += 1
+        self._observe(c, pair, caddr, saddr, t0, t1, cport, written + answered, hops, rejected,
+                      (qp, qb) if sent else ("0", "0"), (rp, rb) if answered else ("0", "0"),
+                      vaddr)  # fmt: skip
+
+    def _observe(
+        self,
+        c: _Compiled,
+        pair: int,
+        caddr: str,
+        saddr: str,
+        t0: int,
+        t1: int,
+        cport: str,
+        records: int,
+        hops: int,
+        rejected: bool,
+        request: tuple[str, str],
+        response: tuple[str, str],
+        vaddr: str,
+    ) -> None:
+        if self.observer is None:
+            return
+        logged = Logged(
+            client_port=int(cport),
+            end=t1,
+            action="REJECT" if rejected else "ACCEPT",
+            records=records,
+            hop_records=hops,
+            hop=vaddr if c.via is not None else None,
+            client_packets=int(request[0]),
+            client_bytes=int(request[1]),
+            server_packets=int(response[0]),
+            server_bytes=int(response[1]),
+        )
+        self.observer(c.pattern, self.pair_uses[pair][1], caddr, saddr, t0, logged)
 
 
 def _path(t: Topology, sender: _Endpoint, peer: _Endpoint, via: bool) -> str:
@@ -1231,6 +1303,7 @@ class Conversation:
     action: str
     start: int
     rules: tuple[str, ...]
+    logged: Logged | None = None  # what the logs hold of it
 
 
 def iter_conversations(
@@ -1244,7 +1317,9 @@ def iter_conversations(
     generator = Generator(config, topology or default_topology())
     seen: list[Conversation] = []
 
-    def observe(p: TrafficPattern, pair: PairRules, caddr: str, saddr: str, t0: int) -> None:
+    def observe(
+        p: TrafficPattern, pair: PairRules, caddr: str, saddr: str, t0: int, logged: Logged
+    ) -> None:
         day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
         seen.append(
             Conversation(
@@ -1259,6 +1334,7 @@ def iter_conversations(
                 p.action,
                 t0,
                 pair.rules,
+                logged,
             )
         )
 
@@ -1266,6 +1342,80 @@ def iter_conversations(
     for _window in generator.windows():
         yield from seen
         seen.clear()
+
+
+#: The key of a conversation query's row (`queries/external.sql` and the others).
+CONNECTION_KEY = ("client", "server", "server_port", "protocol", "action")
+
+
+@dataclass
+class ConnectionTruth:
+    """The connection groups the simulator generated (who opened what), and the hops."""
+
+    rows: list[dict[str, Any]]
+    hops: set[str]  # NAT / transit gateway interface addresses
+    via_keys: set[tuple[Any, ...]]  # groups with a connection through a hop
+
+
+def connection_truth(config: SampleConfig, first: str, last: str, pkt: bool) -> ConnectionTruth:
+    """The conversation queries' answer as generated: connection groups from
+    `iter_conversations` (days 'yyyy/MM/dd', inclusive), with the generator's client and server,
+    each connection (client port) once, its sizes as logged. ICMP echo and reply start in the
+    same second: who started is unknown from the logs, so such groups are in address order.
+    `pkt`: whether the format has pkt-srcaddr/pkt-dstaddr; without them a connection through a
+    NAT or transit gateway is not attributable to its endpoints (`via_keys` names its groups,
+    `hops` the gateways' addresses, which then appear as endpoints)."""
+    conns: dict[tuple[Any, ...], dict[str, Any]] = {}
+    hops: set[str] = set()
+    via: set[tuple[Any, ...]] = set()
+    for c in iter_conversations(config):
+        logged = c.logged
+        assert logged is not None
+        if not first <= c.day <= last or logged.records == 0:
+            continue
+        if logged.hop is not None:
+            hops.add(logged.hop)
+        key = (c.client_address, logged.client_port, c.server_address, c.port, c.protocol)
+        row = conns.setdefault(
+            key,
+            {"records": 0, "client_packets": 0, "client_bytes": 0, "server_packets": 0,
+             "server_bytes": 0, "first_seen": c.start, "last_seen": logged.end,
+             "action": "ACCEPT", "via": False},
+        )  # fmt: skip
+        row["via"] |= logged.hop is not None
+        row["records"] += logged.records - (0 if pkt else logged.hop_records)
+        for name in ("client_packets", "client_bytes", "server_packets", "server_bytes"):
+            row[name] += getattr(logged, name)
+        row["first_seen"] = min(row["first_seen"], c.start)
+        row["last_seen"] = max(row["last_seen"], logged.end)
+        row["action"] = max(row["action"], logged.action)
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for (client, _port, server, port, protocol), row in conns.items():
+        rule = {6: "tcp-flags", 17: "port"}.get(protocol, "time")
+        sides = [(client, "client"), (server, "server")]
+        if protocol in (1, 58) and row["server_packets"]:  # echo and reply in one second
+            rule = "unknown"  # undecided: reported in address order
+            sides.sort()
+        (first_end, first_name), (second_end, second_name) = sides
+        key = (first_end, second_end, port, protocol, row["action"])
+        if row["via"]:
+            via.add(key)
+        group = groups.setdefault(
+            key,
+            dict(zip(CONNECTION_KEY, key, strict=True))
+            | {"connections": 0, "records": 0, "client_packets": 0, "client_bytes": 0,
+               "server_packets": 0, "server_bytes": 0, "first_seen": row["first_seen"],
+               "last_seen": row["last_seen"], "decided_by": rule},
+        )  # fmt: skip
+        group["connections"] += 1
+        group["records"] += row["records"]
+        for what in ("packets", "bytes"):
+            group[f"client_{what}"] += row[f"{first_name}_{what}"]
+            group[f"server_{what}"] += row[f"{second_name}_{what}"]
+        group["first_seen"] = min(group["first_seen"], row["first_seen"])
+        group["last_seen"] = max(group["last_seen"], row["last_seen"])
+        group["decided_by"] = max(group["decided_by"], rule, key=RULES.index)
+    return ConnectionTruth(list(groups.values()), hops, via)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ ICMP rule's type and code are not in flow logs and are not checked), and the pee
 rule's IPv4 CIDR, IPv6 CIDR, prefix list entries, or the private addresses of the ENIs that
 carry the referenced group. When several rules admit a connection each counts it and each is
 flagged as overlapping. Replies and REJECT records are never counted (the query keeps only
-connection starts of ACCEPT records).
+connection starts of ACCEPT records). Who started a connection follows the project's one
+initiator rule, `usage.initiator` (the pack's conversation queries apply the same rule).
 
 `RuleMatcher` is the project's one rule matcher. The simulator uses it too, downward, to check
 the rules its traffic patterns name (`simulate.rules`); this module, which ships to Lambda,
@@ -40,6 +41,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.usage.initiator import by_time
 from vpc_cidr_analysis.usage.inventory import (
     Inventory,
     NetworkInterface,
@@ -363,8 +365,9 @@ def resolve_pair(
     by all-traffic rules only (a rule that allows ICMP from the internet says pings come in).
     None when nothing decides (e.g. two of your ENIs whose groups allow ICMP both ways).
     """
-    if ingress.first_seen != egress.first_seen:
-        return ingress if ingress.first_seen < egress.first_seen else egress
+    earlier = by_time(ingress.first_seen, egress.first_seen)  # the initiator rule's rule 3
+    if earlier is not None:
+        return ingress if earlier else egress
     eni = inventory.interface(ingress.eni_id)
     assert eni is not None
     proto, port = ingress.protocol, ingress.port

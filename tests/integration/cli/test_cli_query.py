@@ -22,7 +22,7 @@ def test_list_names_every_query_and_its_defaults() -> None:
     assert result.exit_code == 0
     for name in load_queries():
         assert name in result.output
-    assert "peer_cidrs=10.2.0.0/16" in result.output  # cross_vpc's own default
+    assert "vpc_cidrs=(required), peer_cidrs=(required)" in result.output  # no silent network
 
 
 def test_show_prints_a_pasteable_query() -> None:
@@ -32,25 +32,41 @@ def test_show_prints_a_pasteable_query() -> None:
     assert "any_match(split(? /* vpc_cidrs */, ',')" in result.output
     lookup = invoke("query", "show", "peering", "--form", "cidrtable", "--raw")
     assert "vpcflowlogscidrdb.cidrtable" in lookup.output
-    assert "SELECT *\nFROM matched" in lookup.output
+    assert "SELECT r.*\nFROM records r\nWHERE EXISTS" in lookup.output
 
 
 def test_run_local_json(small_sample: Any) -> None:
-    result = invoke(
+    args = (
         "query", "run", "cross_vpc", "--logs", str(small_sample.path),
         "--today", small_sample.config.end_date.isoformat(),
         "-p", "vpc_cidrs=10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56",
-        "--format", "json",
+        "-p", "peer_cidrs=10.2.0.0/16", "--format", "json",
     )  # fmt: skip
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    expected = small_sample.truth["scenarios"]["cross_vpc"]["last_10_days"]
-    assert len(rows) == expected["conversation_count"]
-    assert sum(r["bytes"] for r in rows) == expected["bytes"]
+    assert rows and [*rows[0]] == [c.name for c in load_queries()["cross_vpc"].columns]
+    raw = invoke(*args, "--raw")
+    assert raw.exit_code == 0, raw.output
+    records = json.loads(raw.output)
+    assert sum(r["records"] for r in rows) == len(records)  # every record, merged
+    # each connection counted once: no more than the records' sum over every interface
+    assert sum(r["client_bytes"] + r["server_bytes"] for r in rows) <= sum(
+        r["bytes"] for r in records
+    )
+
+
+def test_cidr_blocks_are_required_with_an_example() -> None:
+    result = CliRunner().invoke(cli, ["query", "run", "external", "--logs", "."])
+    assert result.exit_code == 2
+    assert "Error: query external needs vpc_cidrs: The VPC's CIDR blocks" in result.output
+    assert "Example: -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20" in result.output
 
 
 def test_bad_parameter_is_a_usage_error_naming_it() -> None:
-    result = CliRunner().invoke(cli, ["query", "run", "external", "--logs", ".", "-p", "days=0"])
+    result = CliRunner().invoke(
+        cli, ["query", "run", "external", "--logs", ".", "-p", "days=0", "-p", "vpc_cidrs=::/0"]
+    )
     assert result.exit_code == 2
     assert "parameter days: 0 is out of range; expected 1..3660" in result.output
     injected = CliRunner().invoke(
@@ -61,7 +77,7 @@ def test_bad_parameter_is_a_usage_error_naming_it() -> None:
 
 
 def test_local_engine_needs_logs() -> None:
-    result = CliRunner().invoke(cli, ["query", "run", "external"])
+    result = CliRunner().invoke(cli, ["query", "run", "external", "-p", "vpc_cidrs=::/0"])
     assert result.exit_code == 2
     assert "--logs is required with --engine local" in result.output
 
@@ -71,7 +87,7 @@ def test_run_on_athena_binds_parameters() -> None:
         result = invoke(
             "query", "run", "inbound", "--engine", "athena", "--region", "us-east-1",
             "--workgroup", "primary", "--output-location", "s3://results-bucket/",
-            "-p", "days=3",
+            "-p", "days=3", "-p", "vpc_cidrs=10.0.0.0/16", "-p", "peer_cidrs=10.1.0.0/16",
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         athena = boto3.client("athena", region_name="us-east-1")
@@ -104,7 +120,9 @@ def test_estimate_reports_bytes_and_dollars() -> None:
 
 
 def test_known_failures_are_one_error_line(tmp_path: Any) -> None:
-    missing = CliRunner().invoke(cli, ["query", "run", "external", "--logs", str(tmp_path / "x")])
+    missing = CliRunner().invoke(
+        cli, ["query", "run", "external", "--logs", str(tmp_path / "x"), "-p", "vpc_cidrs=::/0"]
+    )
     assert missing.exit_code == 1
     assert f"Error: --logs path does not exist: {tmp_path / 'x'}" in missing.output
     no_form = CliRunner().invoke(cli, ["query", "show", "eni_usage", "--form", "cidrtable"])
@@ -113,7 +131,7 @@ def test_known_failures_are_one_error_line(tmp_path: Any) -> None:
     assert no_form.output.startswith("Error: ") and no_form.output.count("\n") == 1
     window = CliRunner().invoke(
         cli, ["query", "run", "external", "--logs", ".", "-p", "start_day=2026/11/05",
-              "-p", "end_day=2026/11/01"],
+              "-p", "end_day=2026/11/01", "-p", "vpc_cidrs=::/0"],
     )  # fmt: skip
     assert window.exit_code == 2
     assert "start_day 2026/11/05 is after end_day 2026/11/01" in window.output

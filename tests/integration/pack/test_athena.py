@@ -51,11 +51,11 @@ def test_run_binds_parameters_and_types_the_rows(aws: None) -> None:
     _queue([["srcaddr", "bytes"], ["10.0.0.5", "1200"], ["10.0.0.6", "80"]], ["varchar", "bigint"])
     query = load_queries()["external"]
     settings = AthenaSettings(workgroup="primary", output_location="s3://results/")
-    out = run_athena(query, {"days": "3"}, athena, settings)
+    out = run_athena(query, {"days": "3", "vpc_cidrs": "10.0.0.0/16"}, athena, settings)
     assert out.columns == ["srcaddr", "bytes"]
     assert out.rows == [("10.0.0.5", 1200), ("10.0.0.6", 80)]
     execution = athena_backends[DEFAULT_ACCOUNT_ID][REGION].executions[out.query_execution_id]
-    # start_day, end_day, days, end_day, then vpc_cidrs for the source and the destination test
+    # start_day, end_day, days, end_day, then vpc_cidrs for the client and the server test
     cidr = "'10.0.0.0/16'"
     assert execution.execution_parameters == ["''", "''", "3", "''", cidr, cidr]
     assert execution.query == query.sql

@@ -14,7 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vpc_cidr_analysis.engine.local import LocalEngine
-from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form, saved_forms
+from vpc_cidr_analysis.pack.forms import (
+    RAW_CONNECTION_SELECT,
+    cidrtable_form,
+    raw_form,
+    saved_forms,
+)
 from vpc_cidr_analysis.pack.queries import (
     ParameterError,
     ParamType,
@@ -33,9 +38,15 @@ QUERIES = load_queries()
 SCENARIOS = {"external", "peering", "cross_vpc", "internal", "inbound", "outbound"}
 SUMMARIES = {"top_talkers", "rejected", "remote_admin"}
 CONVERSATION = [
-    "srcaddr", "dstaddr", "dstport", "protocol", "action",
-    "flows", "packets", "bytes", "first_seen", "last_seen",
+    "client", "server", "server_port", "protocol", "action", "connections", "records",
+    "client_packets", "client_bytes", "server_packets", "server_bytes", "first_seen", "last_seen",
+    "decided_by",
 ]  # fmt: skip
+
+
+def required(name: str) -> dict[str, str]:
+    """Values for a query's required parameters: their examples."""
+    return {p.name: p.example for p in QUERIES[name].params if p.required}
 
 
 def test_pack_has_every_scenario_and_summary() -> None:
@@ -47,7 +58,23 @@ USAGE = {"eni_usage", "eni_ports", "sg_connections"}  # per-ENI results, no CIDR
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
 def test_every_query_returns_the_conversation_columns(name: str) -> None:
-    assert [c.name for c in QUERIES[name].columns] == CONVERSATION
+    extra = ["reject_reason"] if name == "rejected" else []
+    assert [c.name for c in QUERIES[name].columns] == CONVERSATION + extra
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
+def test_cidr_parameters_are_required_with_an_example(name: str) -> None:
+    """No silent default network: forgetting -p vpc_cidrs is an error that shows an example."""
+    query = QUERIES[name]
+    cidrs = [p.name for p in query.params if p.type.kind == "cidr_list"]
+    assert cidrs and all(p.required for p in query.params if p.name in cidrs)
+    for missing in cidrs:
+        values = {k: v for k, v in required(name).items() if k != missing}
+        example = next(p.example for p in query.params if p.name == missing)
+        with pytest.raises(
+            ParameterError, match=rf"needs {missing}: .* Example: -p {missing}={example}$"
+        ):
+            query.bind(values)
 
 
 def test_every_query_is_a_conversation_or_a_usage_query() -> None:
@@ -58,7 +85,7 @@ def test_every_query_is_a_conversation_or_a_usage_query() -> None:
 def test_placeholders_match_declared_parameters(name: str) -> None:
     query = QUERIES[name]
     names = placeholders(query.sql)
-    assert len(names) == count_placeholders(query.sql) == len(query.bind())
+    assert len(names) == count_placeholders(query.sql) == len(query.bind(required(name)))
     assert set(names) == {p.name for p in query.params}
 
 
@@ -107,15 +134,16 @@ def test_every_query_names_a_sargable_day_window(name: str) -> None:
 
 def test_entries_share_their_body_sql() -> None:
     assert QUERIES["peering"].sql == QUERIES["between"].sql == QUERIES["cross_vpc"].sql
-    assert QUERIES["cross_vpc"].resolve()["peer_cidrs"] == "10.2.0.0/16"
-    assert QUERIES["inbound"].resolve()["direction"] == "inbound"
-    assert QUERIES["outbound"].resolve()["direction"] == "outbound"
+    assert QUERIES["cross_vpc"].resolve(required("cross_vpc"))["peer_cidrs"] == "10.2.0.0/16"
+    assert QUERIES["inbound"].resolve(required("inbound"))["direction"] == "inbound"
+    assert QUERIES["outbound"].resolve(required("outbound"))["direction"] == "outbound"
 
 
 def test_fixed_parameter_cannot_be_overridden() -> None:
-    assert QUERIES["inbound"].resolve({"direction": "inbound"})["direction"] == "inbound"
+    values = required("inbound")
+    assert QUERIES["inbound"].resolve(values | {"direction": "inbound"})["direction"] == "inbound"
     with pytest.raises(ParameterError, match="fixed to 'inbound'; use query between"):
-        QUERIES["inbound"].bind({"direction": "outbound"})
+        QUERIES["inbound"].bind(values | {"direction": "outbound"})
 
 
 def test_bind_orders_values_like_the_placeholders() -> None:
@@ -206,12 +234,10 @@ def test_athena_literals() -> None:
 def test_raw_form_keeps_the_body_and_returns_records() -> None:
     raw = raw_form(QUERIES["external"].sql)
     sql = QUERIES["external"].sql
-    assert raw.startswith(sql.split("conversations AS (")[0])  # params and window unchanged
-    matched = sql[sql.index("matched AS (") : sql.rindex("\nSELECT ")]
-    assert matched in raw  # the same membership test, now over records
-    assert "conversations AS (\n  SELECT * FROM records\n)," in raw
-    assert raw.rstrip().endswith('SELECT *\nFROM matched\nORDER BY "start", srcaddr, dstaddr')
-    assert QUERIES["external"].bind(sql=raw) == QUERIES["external"].bind()
+    assert raw.startswith(sql[: sql.rindex("\nSELECT client") + 1])  # every CTE unchanged
+    assert raw.endswith(RAW_CONNECTION_SELECT)  # the matched groups' records
+    values = required("external")
+    assert QUERIES["external"].bind(values, sql=raw) == QUERIES["external"].bind(values)
 
 
 def test_cidrtable_form_replaces_every_contains() -> None:
@@ -223,18 +249,22 @@ def test_cidrtable_form_replaces_every_contains() -> None:
 def test_window_days() -> None:
     query = QUERIES["external"]
     today = date(2026, 11, 27)
-    days = window_days(query, query.bind(), today)
+    days = window_days(query, query.bind(required("external")), today)
     assert (days[0], days[-1], len(days)) == (date(2026, 11, 18), today, 10)
-    explicit = query.bind({"start_day": "2026/11/01", "end_day": "2026/11/03"})
+    explicit = query.bind(
+        required("external") | {"start_day": "2026/11/01", "end_day": "2026/11/03"}
+    )
     assert window_days(query, explicit, today) == [date(2026, 11, d) for d in (1, 2, 3)]
     # `days` counts back from end_day, so an end_day alone is never an empty window
-    before = query.bind({"end_day": "2026/11/15", "days": "2"})
+    before = query.bind(required("external") | {"end_day": "2026/11/15", "days": "2"})
     assert window_days(query, before, today) == [date(2026, 11, 14), date(2026, 11, 15)]
 
 
 def test_start_after_end_is_refused() -> None:
     with pytest.raises(ParameterError, match="start_day 2026/11/05 is after end_day 2026/11/03"):
-        QUERIES["external"].bind({"start_day": "2026/11/05", "end_day": "2026/11/03"})
+        QUERIES["external"].bind(
+            required("external") | {"start_day": "2026/11/05", "end_day": "2026/11/03"}
+        )
 
 
 def test_parse_assignments() -> None:
@@ -285,13 +315,15 @@ def _with_literals(sql: str, values: list[str | int]) -> str:
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_console_form_with_defaults_is_valid_and_runs(name: str, small_sample: Any) -> None:
-    """Each file with its defaults typed in for `?`: valid Trino SQL, and it runs locally."""
+    """Each file with its defaults (examples where required) typed in for `?`: valid Trino SQL,
+    and it runs locally."""
     query = QUERIES[name]
-    console_sql = _with_literals(query.sql, query.bind())
+    values = required(name)
+    console_sql = _with_literals(query.sql, query.bind(values))
     trino_query_parser.parse_statement(console_sql)
     assert sqlglot.parse_one(console_sql, read="athena") is not None
     engine = LocalEngine(str(small_sample.path), today=small_sample.config.end_date)
-    bound = engine.execute(query.sql, query.bind())
+    bound = engine.execute(query.sql, query.bind(values))
     literal = engine.execute(console_sql)
     assert literal.columns == [c.name for c in query.columns]
     assert literal.rows == bound.rows

@@ -1,8 +1,7 @@
-"""Golden: every query of the pack, on the local engine, equals answers computed in Python.
-
-The six scenarios are compared with the simulator's ground truth (computed while generating,
-independent of any SQL); the summaries with a plain-Python evaluation of the same records. Every
-layout, daily and hourly, text and Parquet, default and custom field orders.
+"""Golden: every conversation query of the pack, on the local engine, equals the simulator's
+ground truth at connection level: the connections it generated (`iter_conversations`: who was
+the client, which port, what each side sent as logged), independent of any SQL. Every layout,
+daily and hourly, text and Parquet, default and custom field orders.
 """
 
 from __future__ import annotations
@@ -18,9 +17,12 @@ import pytest
 from vpc_cidr_analysis.pack.queries import load_queries
 from vpc_cidr_analysis.pack.runner import QueryOutput, run_local
 from vpc_cidr_analysis.simulate.simulator import (
+    CONNECTION_KEY,
+    SCENARIOS_BY_NAME,
+    AddressGroups,
+    ConnectionTruth,
     SampleConfig,
-    conversations,
-    iter_records,
+    connection_truth,
     read_ground_truth,
     write_sample,
 )
@@ -78,8 +80,47 @@ def _as_dicts(out: QueryOutput) -> list[dict[str, Any]]:
     return rows
 
 
+KEY = CONNECTION_KEY
+
+
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["srcaddr"], row["dstaddr"], row["dstport"], row["protocol"], row["action"])
+    return tuple(row[k] for k in KEY)
+
+
+def _total(row: dict[str, Any]) -> int:
+    return int(row["client_bytes"]) + int(row["server_bytes"])
+
+
+def _window(days: int = 10) -> tuple[str, str]:
+    return (END - timedelta(days=days - 1)).strftime("%Y/%m/%d"), END.strftime("%Y/%m/%d")
+
+
+def _has_pkt(config: SampleConfig) -> bool:
+    return "pkt-srcaddr" in config.fields and "pkt-dstaddr" in config.fields
+
+
+def _compare(
+    got: list[dict[str, Any]],
+    truth: ConnectionTruth,
+    keep: Callable[[dict[str, Any]], bool],
+    pkt: bool,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(query rows, expected rows) to compare: without pkt-* the hops' rows are left out."""
+    expected = [r for r in truth.rows if keep(r)]
+    if not pkt:
+        got = [
+            r
+            for r in got
+            if _key(r) not in truth.via_keys and not {r["client"], r["server"]} & truth.hops
+        ]
+        expected = [r for r in expected if _key(r) not in truth.via_keys]
+    return sorted(got, key=_key), sorted(expected, key=_key)
+
+
+def _scenario_keep(scenario: str, truth: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    groups = AddressGroups(_networks(truth))
+    test = SCENARIOS_BY_NAME[scenario].test
+    return lambda r: test(groups(r["client"]), groups(r["server"]))
 
 
 SCENARIO_PARAMS = {
@@ -94,15 +135,19 @@ SCENARIO_PARAMS = {
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIO_PARAMS))
 def test_scenario_equals_ground_truth(dataset: Any, scenario: str) -> None:
-    path, _, truth = dataset
+    """Client and server as generated, each connection once, in every layout and format."""
+    path, config, truth = dataset
     networks = _networks(truth)
     values = {"vpc_cidrs": ",".join(networks["A"]), **SCENARIO_PARAMS[scenario](networks)}
     out = run_local(QUERIES[scenario], values, str(path), today=END)
     got = _as_dicts(out)
-    expected = conversations(truth, scenario, "last_10_days")
-    assert expected, "the simulation must exercise every scenario"
-    assert sorted(got, key=_key) == sorted(expected, key=_key)
-    assert [r["bytes"] for r in got] == sorted((r["bytes"] for r in got), reverse=True)
+    pkt = _has_pkt(config)
+    generated = connection_truth(config, *_window(), pkt)
+    rows, expected = _compare(got, generated, _scenario_keep(scenario, truth), pkt)
+    # without pkt-*, C reaches A only through the transit gateway: nothing attributable is left
+    assert expected or not pkt, "the simulation must exercise every scenario"
+    assert rows == expected
+    assert [_total(r) for r in got] == sorted((_total(r) for r in got), reverse=True)
 
 
 def _in(cidrs: Iterable[str]) -> Callable[[str | None], bool]:
@@ -118,78 +163,56 @@ def _in(cidrs: Iterable[str]) -> Callable[[str | None], bool]:
     return member
 
 
-def _aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    table: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r in records:
-        key = (r["srcaddr"], r["dstaddr"], int(r["dstport"]), int(r["protocol"]), r["action"])
-        row = table.setdefault(
-            key,
-            dict(zip(("srcaddr", "dstaddr", "dstport", "protocol", "action"), key, strict=True))
-            | {"flows": 0, "packets": 0, "bytes": 0, "first_seen": None, "last_seen": None},
-        )
-        row["flows"] += 1
-        row["packets"] += int(r["packets"])
-        row["bytes"] += int(r["bytes"])
-        start, end = int(r["start"]), int(r["end"])
-        row["first_seen"] = start if row["first_seen"] is None else min(row["first_seen"], start)
-        row["last_seen"] = end if row["last_seen"] is None else max(row["last_seen"], end)
-    return list(table.values())
-
-
-def _window_records(config: SampleConfig) -> list[dict[str, Any]]:
-    first = (END - timedelta(days=9)).strftime("%Y/%m/%d")
-    return [
-        r
-        for r in iter_records(config)
-        if r["log-status"] == "OK" and first <= str(r["day"]) <= END.strftime("%Y/%m/%d")
-    ]
-
-
-def _expected_summary(name: str, config: SampleConfig, a: list[str]) -> list[dict[str, Any]]:
+def _summary_keep(name: str, a: list[str]) -> Callable[[dict[str, Any]], bool]:
     in_a = _in(a)
-    records = _window_records(config)
     if name == "rejected":
-        return _aggregate(
-            r
-            for r in records
-            if r["action"] == "REJECT" and (in_a(r["srcaddr"]) or in_a(r["dstaddr"]))
-        )
+        return lambda r: r["action"] == "REJECT" and (in_a(r["client"]) or in_a(r["server"]))
     if name == "remote_admin":
-        return _aggregate(
-            r
-            for r in records
-            if r["protocol"] == "6"
-            and r["dstport"] in ("22", "3389")
-            and in_a(r["dstaddr"])
-            and not in_a(r["srcaddr"])
+        return lambda r: (
+            r["protocol"] == 6
+            and r["server_port"] in (22, 3389)
+            and in_a(r["server"])
+            and not in_a(r["client"])
         )
     assert name == "top_talkers"
-    rows = _aggregate(r for r in records if in_a(r["srcaddr"]) or in_a(r["dstaddr"]))
-    rows.sort(key=lambda r: (-r["bytes"], *_key(r)))
-    return rows[:20]
+    return lambda r: in_a(r["client"]) or in_a(r["server"])
 
 
 @pytest.mark.parametrize("name", ["top_talkers", "rejected", "remote_admin"])
-def test_summary_equals_python(dataset: Any, name: str) -> None:
+def test_summary_equals_ground_truth(dataset: Any, name: str) -> None:
     path, config, truth = dataset
     a = _networks(truth)["A"]
     out = run_local(QUERIES[name], {"vpc_cidrs": ",".join(a)}, str(path), today=END)
     got = _as_dicts(out)
-    expected = _expected_summary(name, config, a)
-    assert expected, f"the simulation must exercise {name}"
+    pkt = _has_pkt(config)
+    generated = connection_truth(config, *_window(), pkt)
     if name == "top_talkers":
-        assert got == expected  # order matters: the top 20 by bytes
-    else:
-        assert sorted(got, key=_key) == sorted(expected, key=_key)
+        expected = [r for r in generated.rows if _summary_keep(name, a)(r)]
+        expected.sort(key=lambda r: (-_total(r), *_key(r)))
+        if pkt:
+            assert got == expected[:20]  # order matters: the top 20
+        else:  # the hops' rows take places in the top 20 without pkt-*
+            assert len(got) == 20
+            kept, _ = _compare(got, generated, _summary_keep(name, a), pkt)
+            wanted = {_key(r): r for r in expected}
+            assert all(wanted[_key(r)] == r for r in kept)
+        return
+    rows, expected = _compare(got, generated, _summary_keep(name, a), pkt)
+    if name == "rejected":
+        for row in rows:
+            assert row.pop("reject_reason") is None  # the simulator writes no v8 reject-reason
+    assert expected, f"the simulation must exercise {name}"
+    assert rows == expected
 
 
 def test_raw_form_returns_the_matched_records(dataset: Any) -> None:
-    path, _, truth = dataset
+    path, _config, truth = dataset
     networks = _networks(truth)
     values = {"vpc_cidrs": ",".join(networks["A"]), "peer_cidrs": ",".join(networks["C"])}
     out = run_local(QUERIES["cross_vpc"], values, str(path), today=END, raw=True)
-    expected = conversations(truth, "cross_vpc", "last_10_days")
-    assert len(out.rows) == sum(r["flows"] for r in expected)
+    rows = _as_dicts(run_local(QUERIES["cross_vpc"], values, str(path), today=END))
+    assert rows
+    assert len(out.rows) == sum(r["records"] for r in rows)
     assert {"srcaddr", "dstaddr", "start", "end", "day", "interface_id"} <= set(out.columns)
 
 
@@ -202,16 +225,19 @@ def test_explicit_days_select_exactly_that_window(dataset: Any) -> None:
 
 
 def test_whole_range_with_days(dataset: Any) -> None:
-    path, _, truth = dataset
+    path, config, truth = dataset
     a = _networks(truth)["A"]
     out = run_local(
         QUERIES["external"], {"vpc_cidrs": ",".join(a), "days": "13"}, str(path), today=END
     )
-    assert sorted(_as_dicts(out), key=_key) == sorted(
-        conversations(truth, "external", "all"), key=_key
-    )  # fmt: skip
+    pkt = _has_pkt(config)
+    generated = connection_truth(config, *_window(13), pkt)
+    rows, expected = _compare(_as_dicts(out), generated, _scenario_keep("external", truth), pkt)
+    assert rows == expected
 
 
 def test_query_without_logs_path_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(Exception, match=str(tmp_path / "missing")):
-        run_local(QUERIES["external"], {}, str(tmp_path / "missing"), today=END)
+        run_local(
+            QUERIES["external"], {"vpc_cidrs": "10.0.0.0/16"}, str(tmp_path / "missing"), today=END
+        )

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from vpc_cidr_analysis.cli import cli
 from vpc_cidr_analysis.simulate.demo import run_demo
-from vpc_cidr_analysis.simulate.simulator import SampleConfig, conversations, read_ground_truth
+from vpc_cidr_analysis.simulate.simulator import (
+    SCENARIOS_BY_NAME,
+    AddressGroups,
+    SampleConfig,
+    connection_truth,
+    read_ground_truth,
+)
 
 
 def test_demo_answers_every_scenario_like_the_ground_truth(tmp_path: Path) -> None:
-    config = SampleConfig(records=3000, days=14, end_date=datetime.now(UTC).date(), seed=3)
+    end = datetime.now(UTC).date()
+    config = SampleConfig(records=3000, days=14, end_date=end, seed=3)
     steps = run_demo(tmp_path, config)
     truth = read_ground_truth(tmp_path / "ground_truth.json")
+    groups = AddressGroups(truth["networks"])
+    first = f"{end - timedelta(days=9):%Y/%m/%d}"
+    generated = connection_truth(config, first, f"{end:%Y/%m/%d}", pkt=True)
     by_name = {s.name: s for s in steps}
     for scenario in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
-        expected = conversations(truth, scenario, "last_10_days")
+        test = SCENARIOS_BY_NAME[scenario].test
+        expected = [r for r in generated.rows if test(groups(r["client"]), groups(r["server"]))]
         assert len(by_name[scenario].output.rows) == len(expected), scenario
     assert len(by_name["top_talkers"].output.rows) == 10
 

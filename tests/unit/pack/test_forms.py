@@ -13,6 +13,7 @@ from sql_variants import lower_keywords, meaning, reformatted
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis.pack.forms import (
+    RAW_CONNECTION_SELECT,
     cidrtable_form,
     has_membership_test,
     raw_form,
@@ -103,8 +104,10 @@ def test_reformatted_forms_keep_the_text_outside_what_they_replace(name: str) ->
     ):
         assert converted.count(kept) == variant.count(kept) == 1
     raw = raw_form(variant)
-    assert raw.startswith(variant[: variant.index("(\n", variant.index("conversations\n"))])
-    assert "conversations\n  as\n(\n  SELECT * FROM records\n)," in raw
+    # a connection query keeps every CTE; its main query selects the matched groups' records
+    assert raw.endswith(RAW_CONNECTION_SELECT)
+    kept = raw[: -len(RAW_CONNECTION_SELECT)]
+    assert variant.startswith(kept) and "-- the next CTE\nmatched\n  as\n(" in kept
     assert "-- the end" not in raw  # everything after the CTEs is the new main query
 
 
@@ -243,3 +246,15 @@ def test_placeholder_scan_agrees_with_sqlglots_tokenizer(fragments: list[str]) -
     assert count_placeholders(sql) == len(expected)
     if "?" not in fragments:  # every real `?` is tagged
         assert len(placeholders(sql)) == len(expected)
+
+
+def test_connection_query_raw_form_keeps_its_ctes() -> None:
+    sql = (
+        "WITH records AS (SELECT * FROM t),\nconnections AS (SELECT * FROM records),\n"
+        "matched AS (SELECT * FROM connections)\nSELECT client FROM matched"
+    )
+    assert raw_form(sql) == sql[: sql.index("SELECT client")] + RAW_CONNECTION_SELECT
+    with pytest.raises(QueryError, match="`connections` must follow a `records` CTE"):
+        raw_form(
+            "WITH connections AS (SELECT 1), records AS (SELECT 2), matched AS (SELECT 3) SELECT 4"
+        )

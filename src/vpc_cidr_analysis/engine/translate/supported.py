@@ -23,6 +23,7 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.If,
     exp.Coalesce,
     exp.Nullif,
+    exp.Exists,
     exp.Greatest,
     exp.Least,
     exp.Try,
