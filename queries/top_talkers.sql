@@ -33,28 +33,8 @@ WITH records AS (
                   AND coalesce(nullif(? /* end_day */, ''), date_format(current_date, '%Y/%m/%d'))
     AND (f.log_status = 'OK' OR (f.log_status IS NULL AND f.srcaddr <> '-'))
 ),
--- One row per interface and 5-tuple; endpoints from pkt-srcaddr/pkt-dstaddr where logged.
-legs AS (
-  SELECT interface_id, srcaddr, dstaddr,
-         coalesce(nullif(pkt_srcaddr, '-'), srcaddr) AS src,
-         coalesce(nullif(pkt_dstaddr, '-'), dstaddr) AS dst,
-         srcport, dstport, protocol,
-         max(action) AS action, count(*) AS records,
-         sum(packets) AS packets, sum(bytes) AS bytes,
-         bool_or(bitwise_and(tcp_flags, 18) = 2) AS syn,
-         bool_or(bitwise_and(tcp_flags, 18) = 18) AS syn_ack,
-         min("start") AS first_start, max("end") AS last_end
-  FROM records
-  GROUP BY interface_id, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, srcport, dstport, protocol
-),
--- Hops: addresses logged in srcaddr/dstaddr while pkt-* names another endpoint (NAT gateway,
--- transit gateway and other middlebox interfaces). Their own leg is the same traffic again.
-hops AS (
-  SELECT srcaddr AS address FROM legs WHERE src <> srcaddr
-  UNION
-  SELECT dstaddr AS address FROM legs WHERE dst <> dstaddr
-),
--- Each leg as a half of its connection: a = the lower (address, port) end, b = the other.
+-- Each record as a half of its connection: endpoints from pkt-srcaddr/pkt-dstaddr where
+-- logged; a = the lower (address, port) end, b = the other.
 halves AS (
   SELECT h.*,
          CASE WHEN h.forward THEN h.src ELSE h.dst END AS a,
@@ -62,29 +42,39 @@ halves AS (
          CASE WHEN h.forward THEN h.dst ELSE h.src END AS b,
          CASE WHEN h.forward THEN h.dstport ELSE h.srcport END AS b_port
   FROM (
-    SELECT l.*,
-           (l.src < l.dst OR (l.src = l.dst AND coalesce(l.srcport, 0) <= coalesce(l.dstport, 0)))
+    SELECT e.*,
+           (e.src < e.dst OR (e.src = e.dst AND coalesce(e.srcport, 0) <= coalesce(e.dstport, 0)))
              AS forward
-    FROM legs l
-    WHERE NOT (l.src = l.srcaddr AND l.srcaddr IN (SELECT address FROM hops))
-      AND NOT (l.dst = l.dstaddr AND l.dstaddr IN (SELECT address FROM hops))
+    FROM (
+      SELECT r.*,
+             coalesce(nullif(r.pkt_srcaddr, '-'), r.srcaddr) AS src,
+             coalesce(nullif(r.pkt_dstaddr, '-'), r.dstaddr) AS dst
+      FROM records r
+    ) e
   ) h
 ),
--- Per interface and connection: what each end sent, and which end opened it (tcp-flags).
+-- Per interface and connection: what each end sent, which end opened it (tcp-flags), and the
+-- hop: the address logged in srcaddr/dstaddr where pkt-* names another endpoint (a NAT
+-- gateway, transit gateway or other middlebox interface).
 sides AS (
   SELECT interface_id, a, a_port, b, b_port, protocol,
-         max(action) AS action, sum(records) AS records,
+         max(action) AS action, count(*) AS records,
          sum(CASE WHEN forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ab_packets,
          sum(CASE WHEN forward THEN bytes WHEN bytes IS NOT NULL THEN 0 END) AS ab_bytes,
          sum(CASE WHEN NOT forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ba_packets,
          sum(CASE WHEN NOT forward THEN bytes WHEN bytes IS NOT NULL THEN 0 END) AS ba_bytes,
-         bool_or(CASE WHEN forward THEN syn ELSE syn_ack END) AS a_opened,
-         bool_or(CASE WHEN forward THEN syn_ack ELSE syn END) AS b_opened,
-         min(CASE WHEN forward THEN first_start END) AS ab_first,
-         min(CASE WHEN forward THEN NULL ELSE first_start END) AS ba_first,
-         min(first_start) AS first_start, max(last_end) AS last_end
+         bool_or(bitwise_and(tcp_flags, 18) = CASE WHEN forward THEN 2 ELSE 18 END) AS a_opened,
+         bool_or(bitwise_and(tcp_flags, 18) = CASE WHEN forward THEN 18 ELSE 2 END) AS b_opened,
+         min(CASE WHEN forward THEN "start" END) AS ab_first,
+         min(CASE WHEN forward THEN NULL ELSE "start" END) AS ba_first,
+         min("start") AS first_start, max("end") AS last_end,
+         max(CASE WHEN src <> srcaddr THEN srcaddr WHEN dst <> dstaddr THEN dstaddr END) AS hop
   FROM halves
   GROUP BY interface_id, a, a_port, b, b_port, protocol
+),
+-- A hop's own leg (its address as an endpoint) is the traffic it forwarded, again.
+hops AS (
+  SELECT DISTINCT hop FROM sides WHERE hop IS NOT NULL
 ),
 -- Per connection over all interfaces that logged it: each direction counted once, as logged
 -- by the interface that logged the most; the initiator rule (usage/initiator.py) picks the client.
@@ -111,6 +101,7 @@ connections AS (
            min(ab_first) AS ab_first, min(ba_first) AS ba_first,
            min(first_start) AS first_start, max(last_end) AS last_end
     FROM sides
+    WHERE a NOT IN (SELECT hop FROM hops) AND b NOT IN (SELECT hop FROM hops)
     GROUP BY a, a_port, b, b_port, protocol
   ) c
 ),
