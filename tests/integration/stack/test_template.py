@@ -633,7 +633,8 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
         assert view["TableType"] == "VIRTUAL_VIEW"
         assert source["Parameters"]["storage.location.template"] == (
             "s3://my-flow-logs/prefix/AWSLogs/aws-account-id=${aws_account_id}/"
-            "aws-service=vpcflowlogs/aws-region=${aws_region}/${date_path}/hour=${hour}/"
+            "aws-service=vpcflowlogs/aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/"
+            "hour=${hour}/"
         )
         assert source["Parameters"]["projection.aws_account_id.values"] == ACCOUNT
 
