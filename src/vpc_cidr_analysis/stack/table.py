@@ -503,6 +503,9 @@ def on_flow_log_table(request: Request, glue: GlueClient) -> Outcome:
             "TableName": schema.FLOW_TABLE,
             "DataTableName": spec.table_names[0],
             "LocationTemplate": storage_location_template(spec),
+            # for IAM: the flow logs' bucket and key prefix (s3:prefix of s3:ListBucket)
+            "LogsBucket": spec.bucket,
+            "LogsPrefix": f"{spec.prefix}AWSLogs/",
         },
         f"{', '.join(spec.table_names)} in {database}",
     )
