@@ -231,7 +231,7 @@ def invoke_function(lambda_client: Any, function: str, payload: Mapping[str, Any
 
 def invoke_cidr(lambda_client: Any, function: str, cidrs: Sequence[str]) -> list[dict[str, Any]]:
     """Expand CIDR blocks with the stack's CIDR Lambda; one result per block."""
-    result = invoke_function(lambda_client, function, {"cidr": ",".join(cidrs)})
+    result = invoke_function(lambda_client, function, {"cidrs": list(cidrs)})
     written = list(result.get("cidrs", [])) if isinstance(result, dict) else []
     if len(written) != len(cidrs):
         raise E2EError(f"CIDR function answered {result!r} for {list(cidrs)}")

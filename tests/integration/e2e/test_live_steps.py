@@ -22,6 +22,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from paths import script
 
 from vpc_cidr_analysis import layout
+from vpc_cidr_analysis.cidrtable.expand import cidrs_from_event
 from vpc_cidr_analysis.pack.athena import AthenaSettings
 from vpc_cidr_analysis.pack.queries import get_query
 from vpc_cidr_analysis.pack.runner import QueryOutput, run_local
@@ -135,7 +136,8 @@ def test_invoke_cidr_sends_the_blocks_and_checks_the_answer() -> None:
     fake = FakeLambda({"cidrs": [{"cidr": b} for b in blocks]})
     assert len(live.invoke_cidr(fake, "cidr-fn", blocks)) == 3
     assert fake.calls[0]["InvocationType"] == "RequestResponse"
-    assert json.loads(fake.calls[0]["Payload"]) == {"cidr": ",".join(blocks)}
+    payload = json.loads(fake.calls[0]["Payload"])
+    assert cidrs_from_event(payload) == blocks  # the CIDR function's own event parser
     with pytest.raises(live.E2EError, match="CIDR function answered"):
         live.invoke_cidr(FakeLambda({"cidrs": []}), "cidr-fn", blocks)
     with pytest.raises(live.E2EError, match=r"report-fn failed: .*boom"):
