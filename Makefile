@@ -6,7 +6,7 @@ DEMO   ?= .demo
 # cfn-lint, sam and checkov, apart from the project's own environment.
 CFN_VENV := .venv-cfn
 
-.PHONY: demo test lint types unit suite templates clean build-PackageLayer
+.PHONY: demo test lint types unit suite templates e2e clean build-PackageLayer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ templates: $(VENV)/.installed-dev $(CFN_VENV)/.installed
 	  $(foreach t,$(TEMPLATES),-f $(t))
 
 test: lint types suite templates
+
+# The live-account suite (tests/e2e): deploys a fresh stack with SAM, checks it, deletes it.
+# Without AWS credentials it prints what it would do and exits 2.
+e2e: $(VENV)/.installed-dev $(CFN_VENV)/.installed
+	PATH="$(CURDIR)/$(CFN_VENV)/bin:$$PATH" $(BIN)/python tests/e2e/run.py
 
 clean:
 	rm -rf $(VENV) $(CFN_VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

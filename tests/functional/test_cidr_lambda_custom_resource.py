@@ -251,16 +251,21 @@ def test_comma_separated_cidrs_are_accepted(
     assert keys(aws) == ["cidrs/10.0.0.0_30.csv.gz", "cidrs/10.0.1.0_30.csv.gz"]
 
 
-def test_response_put_is_retried(app: types.ModuleType, aws: Any, url: ResponseURL) -> None:
-    url.failures_left = 2
+def test_response_put_is_retried_with_backoff(
+    app: types.ModuleType, aws: Any, url: ResponseURL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    url.failures_left = 4
     app.lambda_handler(request("custom_resource_create.json"), Context())
     assert [body["Status"] for body in url.bodies] == ["SUCCESS"]
+    assert waits == [0.5, 1.0, 2.0, 4.0]  # each wait doubles
 
 
 def test_response_put_that_never_succeeds_fails_the_invocation(
     app: types.ModuleType, aws: Any, url: ResponseURL
 ) -> None:
-    url.failures_left = 3
+    url.failures_left = 6  # the first try and its five retries
     with pytest.raises(urllib.error.URLError):
         app.lambda_handler(request("custom_resource_create.json"), Context())
 

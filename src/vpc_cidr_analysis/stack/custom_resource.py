@@ -6,7 +6,9 @@ keeps the stack waiting for an hour. `handle` does that for any resource type: i
 the request to the action registered for its `ResourceType`, answers with what the action
 returns, answers FAILED with the reason when it raises, and answers FAILED just before the
 invocation would time out if the action is still running (the action sees `time_left()` drop
-to 0 and stops). The PUT is retried briefly; if it still fails, the invocation fails.
+to 0 and stops). The PUT is retried with exponential backoff (`RETRY_DELAYS`); if it still
+fails, the invocation fails, and the resource's `ServiceTimeout` in the template bounds how long
+CloudFormation waits for an answer that never comes.
 
 A Create that fails gets the physical id `FAILED_CREATE_ID`; CloudFormation then sends a
 Delete for it, which is answered SUCCESS without calling the action: nothing was created.
@@ -33,6 +35,10 @@ FAILED_CREATE_ID = "failed-create"
 #: The whole response must stay under CloudFormation's 4 KB.
 REASON_LIMIT = 1000
 REQUEST_TYPES = ("Create", "Update", "Delete")
+#: Seconds to wait before each retry of a failed response PUT (exponential backoff).
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: Seconds one PUT may take.
+PUT_TIMEOUT_SECONDS = 10
 
 logger = logging.getLogger("vpc_cidr_analysis.stack")
 
@@ -90,23 +96,26 @@ def is_custom_resource_event(event: object) -> bool:
     return isinstance(event, Mapping) and "RequestType" in event and "ResponseURL" in event
 
 
-def send_response(url: str, body: Mapping[str, Any]) -> None:
-    """PUT the response document to the pre-signed ResponseURL, retrying briefly."""
+def send_response(
+    url: str, body: Mapping[str, Any], *, sleep: Callable[[float], None] | None = None
+) -> None:
+    """PUT the response document to the pre-signed ResponseURL, retrying with backoff."""
     data = json.dumps(body).encode()
     request = urllib.request.Request(
         url, data=data, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(data))}
     )
-    for attempt in range(3):
+    for attempt in range(len(RETRY_DELAYS) + 1):
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=PUT_TIMEOUT_SECONDS) as answer:
                 answer.read()
             logger.info("response %s sent", body.get("Status"))
             return
         except (urllib.error.URLError, OSError):
-            if attempt == 2:
+            if attempt == len(RETRY_DELAYS):
                 raise
-            logger.warning("response PUT failed, retrying", exc_info=True)
-            time.sleep(1 + attempt)
+            delay = RETRY_DELAYS[attempt]
+            logger.warning("response PUT failed, retrying in %.1f s", delay, exc_info=True)
+            (sleep or time.sleep)(delay)
 
 
 class _Responder:

@@ -13,13 +13,15 @@ Every layout exposes the same columns: the data columns of the log format, then
 - Default layout (`AWSLogs/{account}/vpcflowlogs/{region}/{yyyy}/{MM}/{dd}/[{HH}/]`): one table,
   `day` a `date` projection with format `yyyy/MM/dd`, exactly as AWS documents it.
 - Hive-compatible layout (`…/aws-region={region}/year={yyyy}/month={MM}/day={dd}/[hour={HH}/]`):
-  a projected column's value is its formatted date, so no single projected column can both
-  match the key and read 'yyyy/MM/dd'. The data sit in the table `vpcflowlogstable_hive`, whose
-  `date_path` column is a `date` projection formatted `'year='yyyy'/month='MM'/day='dd`
-  (a java.time DateTimeFormatter pattern; quoted text is literal), and `vpcflowlogstable` is an
-  Athena view (a Glue `VIRTUAL_VIEW`) that turns `date_path` into `day`. A predicate on the
-  view's `day` is an expression over a partition column only; Athena (Trino) evaluates such
-  expressions on each projected partition before listing S3, so the window is still pruned.
+  as AWS's own Hive-layout flow-log table, the data sit in `vpcflowlogstable_hive` with separate
+  `year`, `month`, `day` (and `hour`) partitions, projected only in documented ways: `year` a
+  `date` projection formatted `yyyy` (unit YEARS, up to NOW), `month`, `day` and `hour`
+  `integer` projections with 2 digits (a day that does not exist, such as 02/30, is an empty
+  prefix and returns no rows). `vpcflowlogstable` is an Athena view (a Glue `VIRTUAL_VIEW`)
+  over it that exposes `day` as 'yyyy/MM/dd' (`year || '/' || month || '/' || day`), plus
+  `year` and `month` for direct filtering. A predicate on the view's `day` is an expression over
+  partition columns only; Athena (Trino) evaluates such expressions on each projected partition
+  before listing S3, so the window is still pruned.
 """
 
 from __future__ import annotations
@@ -46,11 +48,15 @@ logger = logging.getLogger("vpc_cidr_analysis.stack.table")
 
 #: Table over Hive-layout objects; users query the `vpcflowlogstable` view over it.
 HIVE_SOURCE_TABLE = "vpcflowlogstable_hive"
-#: Partition column of `HIVE_SOURCE_TABLE` holding `year=yyyy/month=MM/day=dd`.
-HIVE_DATE_COLUMN = "date_path"
 DAY_FORMAT = "yyyy/MM/dd"
-HIVE_DATE_FORMAT = "'year='yyyy'/month='MM'/day='dd"
+#: Hive layout: the date partitions of `HIVE_SOURCE_TABLE`, as AWS's Hive-layout table has them.
+HIVE_DATE_COLUMNS = ("year", "month", "day")
+YEAR_FORMAT = "yyyy"
+MONTH_RANGE = "1,12"
+DAY_RANGE = "1,31"
 HOUR_RANGE = "0,23"
+#: Columns the Hive layout's view adds after the common ones, for direct filtering.
+HIVE_VIEW_EXTRA = ("year", "month")
 
 TEXT_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
@@ -233,55 +239,67 @@ def format_java_date(pattern: str, day: date, hour: int = 0) -> str:
     return "".join(out)
 
 
-def date_column(spec: FlowLogTableSpec) -> tuple[str, str]:
-    """The projected date column of the table holding the data, and its date pattern."""
-    if spec.layout == "hive":
-        return HIVE_DATE_COLUMN, HIVE_DATE_FORMAT
-    return "day", DAY_FORMAT
-
-
 def storage_location_template(spec: FlowLogTableSpec) -> str:
     """Athena's `storage.location.template`: the key prefix of one partition, with `${col}`."""
-    column, _ = date_column(spec)
     if spec.layout == "hive":
         template = (
             f"{spec.root}aws-account-id=${{aws_account_id}}/aws-service=vpcflowlogs/"
-            f"aws-region=${{aws_region}}/${{{column}}}/"
+            "aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/"
         )
         return template + ("hour=${hour}/" if spec.hourly else "")
-    template = f"{spec.root}${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{{column}}}/"
+    template = f"{spec.root}${{aws_account_id}}/vpcflowlogs/${{aws_region}}/${{day}}/"
     return template + ("${hour}/" if spec.hourly else "")
 
 
 def partition_columns(spec: FlowLogTableSpec) -> list[str]:
     """Partition columns of the table holding the data, in order."""
-    column, _ = date_column(spec)
-    return ["aws_account_id", "aws_region", column] + (["hour"] if spec.hourly else [])
+    dates = list(HIVE_DATE_COLUMNS) if spec.layout == "hive" else ["day"]
+    return ["aws_account_id", "aws_region", *dates] + (["hour"] if spec.hourly else [])
+
+
+def _integer(column: str, value_range: str) -> dict[str, str]:
+    return {
+        f"projection.{column}.type": "integer",
+        f"projection.{column}.range": value_range,
+        f"projection.{column}.digits": "2",
+    }
 
 
 def projection_parameters(spec: FlowLogTableSpec) -> dict[str, str]:
-    """Partition projection properties: enum accounts and regions, dated days, integer hours."""
-    column, pattern = date_column(spec)
+    """Partition projection properties, only in forms AWS documents: enum accounts and regions;
+    default layout a `yyyy/MM/dd` date `day`; Hive layout a `yyyy` date `year` and 2-digit
+    integer `month` and `day`; 2-digit integer hours."""
     params = {
         "projection.enabled": "true",
         "projection.aws_account_id.type": "enum",
         "projection.aws_account_id.values": ",".join(spec.account_ids),
         "projection.aws_region.type": "enum",
         "projection.aws_region.values": ",".join(spec.regions),
-        f"projection.{column}.type": "date",
-        f"projection.{column}.format": pattern,
-        f"projection.{column}.range": f"{format_java_date(pattern, spec.start_day)},NOW",
-        f"projection.{column}.interval": "1",
-        f"projection.{column}.interval.unit": "DAYS",
     }
-    if spec.hourly:
+    if spec.layout == "hive":
         params.update(
             {
-                "projection.hour.type": "integer",
-                "projection.hour.range": HOUR_RANGE,
-                "projection.hour.digits": "2",
+                "projection.year.type": "date",
+                "projection.year.format": YEAR_FORMAT,
+                "projection.year.range": f"{spec.start_day.year:04d},NOW",
+                "projection.year.interval": "1",
+                "projection.year.interval.unit": "YEARS",
+                **_integer("month", MONTH_RANGE),
+                **_integer("day", DAY_RANGE),
             }
         )
+    else:
+        params.update(
+            {
+                "projection.day.type": "date",
+                "projection.day.format": DAY_FORMAT,
+                "projection.day.range": f"{format_java_date(DAY_FORMAT, spec.start_day)},NOW",
+                "projection.day.interval": "1",
+                "projection.day.interval.unit": "DAYS",
+            }
+        )
+    if spec.hourly:
+        params.update(_integer("hour", HOUR_RANGE))
     params["storage.location.template"] = storage_location_template(spec)
     return params
 
@@ -342,20 +360,23 @@ def data_table_input(spec: FlowLogTableSpec) -> dict[str, Any]:
 
 
 def view_columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
-    """(column, Glue type) of `vpcflowlogstable` in every layout: data, then partitions."""
+    """(column, Glue type) of `vpcflowlogstable`: data, then partitions (the same in every
+    layout), then, for the Hive layout's view, `year` and `month`."""
     columns = list(schema.athena_columns(schema.table_fields(spec.fields)))
     columns += [("aws_account_id", "string"), ("aws_region", "string"), ("day", "string")]
-    return columns + ([("hour", "string")] if spec.hourly else [])
+    columns += [("hour", "string")] if spec.hourly else []
+    if spec.layout == "hive":
+        columns += [(name, "string") for name in HIVE_VIEW_EXTRA]
+    return columns
 
 
 def hive_view_sql(spec: FlowLogTableSpec, database: str) -> str:
     """The SELECT behind the Hive layout's `vpcflowlogstable` view (Athena SQL)."""
-    day = (
-        f"replace(replace(replace(\"{HIVE_DATE_COLUMN}\", 'year=', ''), 'month=', ''), 'day=', '')"
-    )
+    day = '"year" || \'/\' || "month" || \'/\' || "day"'
     select = [f'"{name}"' for name, _ in schema.athena_columns(schema.table_fields(spec.fields))]
     select += ['"aws_account_id"', '"aws_region"', f'{day} AS "day"']
     select += ['"hour"'] if spec.hourly else []
+    select += [f'"{name}"' for name in HIVE_VIEW_EXTRA]
     return "SELECT " + ", ".join(select) + f' FROM "{database}"."{HIVE_SOURCE_TABLE}"'
 
 
@@ -482,6 +503,9 @@ def on_flow_log_table(request: Request, glue: GlueClient) -> Outcome:
             "TableName": schema.FLOW_TABLE,
             "DataTableName": spec.table_names[0],
             "LocationTemplate": storage_location_template(spec),
+            # for IAM: the flow logs' bucket and key prefix (s3:prefix of s3:ListBucket)
+            "LogsBucket": spec.bucket,
+            "LogsPrefix": f"{spec.prefix}AWSLogs/",
         },
         f"{', '.join(spec.table_names)} in {database}",
     )

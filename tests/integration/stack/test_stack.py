@@ -62,12 +62,25 @@ def spec_for(lay: str, hourly: bool, prefix: str, **overrides: str) -> stack.Flo
 def projected_values(
     spec: stack.FlowLogTableSpec, account: str, region: str, day: date, hour: int
 ) -> dict[str, str]:
-    """Partition values as Athena projects them: enum values, formatted date, 2-digit hour."""
-    column, pattern = stack.date_column(spec)
-    values = {"aws_account_id": account, "aws_region": region}
-    values[column] = stack.format_java_date(pattern, day)
-    if spec.hourly:
-        values["hour"] = f"{hour:02d}"
+    """Partition values as Athena projects them, read off the projection parameters: enum
+    values as listed, a `date` column formatted with its pattern, an `integer` column padded to
+    its digits."""
+    params = stack.projection_parameters(spec)
+    values: dict[str, str] = {}
+    numbers = {"month": day.month, "day": day.day, "hour": hour}
+    for column in stack.partition_columns(spec):
+        kind = params[f"projection.{column}.type"]
+        if kind == "enum":
+            listed = params[f"projection.{column}.values"].split(",")
+            values[column] = account if column == "aws_account_id" else region
+            assert values[column] in listed
+        elif kind == "date":
+            values[column] = stack.format_java_date(params[f"projection.{column}.format"], day)
+        else:
+            assert kind == "integer"
+            low, high = (int(n) for n in params[f"projection.{column}.range"].split(","))
+            assert low <= numbers[column] <= high
+            values[column] = f"{numbers[column]:0{params[f'projection.{column}.digits']}d}"
     return values
 
 
@@ -113,7 +126,11 @@ def test_user_facing_columns_match_the_schema_partitions(
     spec = spec_for(lay, hourly, prefix)
     names = [name for name, _ in stack.view_columns(spec)]
     expected_partitions = [p for p in schema.PARTITION_COLUMNS if hourly or p != "hour"]
-    assert names == [c for c, _ in schema.athena_columns(schema.ALL_FIELDS)] + expected_partitions
+    extra = ["year", "month"] if lay == "hive" else []  # the Hive view's direct filters
+    assert (
+        names
+        == [c for c, _ in schema.athena_columns(schema.ALL_FIELDS)] + expected_partitions + extra
+    )
     if lay == "default":
         table = stack.table_inputs(spec, schema.DATABASE)
         assert [t["Name"] for t in table] == [schema.FLOW_TABLE]
@@ -243,11 +260,59 @@ def test_date_projection_per_layout() -> None:
     assert default["projection.day.format"] == "yyyy/MM/dd"
     assert default["projection.day.range"] == "2025/01/01,NOW"
     assert default["projection.day.interval.unit"] == "DAYS"
-    hive = stack.projection_parameters(stack.spec_from_properties(props(S3Layout="hive")))
-    assert "projection.day.type" not in hive
-    assert hive["projection.date_path.type"] == "date"
-    assert hive["projection.date_path.format"] == "'year='yyyy'/month='MM'/day='dd"
-    assert hive["projection.date_path.range"] == "year=2025/month=01/day=01,NOW"
+    assert not any(k.startswith(("projection.year", "projection.month")) for k in default)
+
+
+@pytest.mark.parametrize("hourly", [False, True])
+def test_hive_projection_is_aws_documented_year_month_day_hour(hourly: bool) -> None:
+    """The Hive layout projects like AWS's own Hive-layout flow-log table: separate year,
+    month, day (and hour) partitions; only plain date patterns and 2-digit integers."""
+    spec = stack.spec_from_properties(
+        props(
+            S3Layout="hive", HourlyPartitions=str(hourly).lower(), ProjectionStartDate="2024/06/15"
+        )
+    )
+    hive = stack.projection_parameters(spec)
+    assert stack.partition_columns(spec) == [
+        "aws_account_id",
+        "aws_region",
+        "year",
+        "month",
+        "day",
+        *(["hour"] if hourly else []),
+    ]
+    projected = {k: v for k, v in hive.items() if k.startswith("projection.")}
+    expected = {
+        "projection.enabled": "true",
+        "projection.aws_account_id.type": "enum",
+        "projection.aws_account_id.values": ",".join(ACCOUNTS),
+        "projection.aws_region.type": "enum",
+        "projection.aws_region.values": ",".join(REGIONS),
+        "projection.year.type": "date",
+        "projection.year.format": "yyyy",
+        "projection.year.range": "2024,NOW",
+        "projection.year.interval": "1",
+        "projection.year.interval.unit": "YEARS",
+        "projection.month.type": "integer",
+        "projection.month.range": "1,12",
+        "projection.month.digits": "2",
+        "projection.day.type": "integer",
+        "projection.day.range": "1,31",
+        "projection.day.digits": "2",
+    }
+    if hourly:
+        expected |= {
+            "projection.hour.type": "integer",
+            "projection.hour.range": "0,23",
+            "projection.hour.digits": "2",
+        }
+    assert projected == expected
+    assert "'" not in "".join(projected.values())  # no quoted literals in any format
+    assert hive["storage.location.template"] == (
+        f"s3://{BUCKET}/AWSLogs/aws-account-id=${{aws_account_id}}/aws-service=vpcflowlogs/"
+        "aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/"
+        + ("hour=${hour}/" if hourly else "")
+    )
 
 
 def test_format_java_date() -> None:
@@ -448,7 +513,9 @@ def test_flow_log_table_create_update_delete(glue: Any) -> None:
     assert [k["Name"] for k in now[stack.HIVE_SOURCE_TABLE]["PartitionKeys"]] == [
         "aws_account_id",
         "aws_region",
-        "date_path",
+        "year",
+        "month",
+        "day",
         "hour",
     ]
 

@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from paths import ROOT, script
+from template_render import Renderer, for_moto
 from usage_report_world import (
     REGION,
     build_network,
@@ -44,97 +45,6 @@ def console() -> dict[str, Any]:
     return dict(gen.load_cfn(gen.CONSOLE_TEMPLATE.read_text(encoding="utf-8")))
 
 
-class Renderer:
-    """Evaluates the intrinsic functions this template uses, for given parameter values."""
-
-    def __init__(self, template: dict[str, Any], **parameters: str) -> None:
-        defaults = {k: str(v.get("Default", "")) for k, v in template["Parameters"].items()}
-        self.refs: dict[str, str] = defaults | parameters
-        self.refs |= {
-            "AWS::AccountId": ACCOUNT,
-            "AWS::Region": REGION,
-            "AWS::Partition": "aws",
-            "AWS::StackName": "vca",
-            "AthenaWorkGroup": "vca",
-            "GlueDatabase": self.refs["DatabaseName"],
-            "ResultsBucket": "vca-resultsbucket-1",
-            "ResultsBucket.Arn": "arn:aws:s3:::vca-resultsbucket-1",
-            "UsageReportTopic": f"arn:aws:sns:{REGION}:{ACCOUNT}:vca-UsageReportTopic-1",
-            "UsageReportLogGroup": "/aws/lambda/vca-usage-report",
-            "UsageReportLogGroup.Arn": (
-                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/vca-usage-report:*"
-            ),
-            "UsageReportFunction": "vca-UsageReportFunction-1",
-            "UsageReportFunction.Arn": (
-                f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:vca-UsageReportFunction-1"
-            ),
-            "UsageReportScheduleRule.Arn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/vca-usage",
-            "UsageReportRole.Arn": f"arn:aws:iam::{ACCOUNT}:role/vca-UsageReportRole-1",
-            "QuerySgConnections": "query-id-sg-connections",
-            "QueryEniUsage": "query-id-eni-usage",
-        }
-        self.template = template
-        self.conditions: dict[str, bool] = {}
-
-    def condition(self, name: str) -> bool:
-        if name not in self.conditions:
-            self.conditions[name] = bool(self.value(self.template["Conditions"][name]))
-        return self.conditions[name]
-
-    def value(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [self.value(v) for v in node]
-        if isinstance(node, dict):
-            return {k: self.value(v) for k, v in node.items()}
-        if not isinstance(node, Tagged):
-            return node
-        tag, arg = node.tag, node.value
-        if tag in ("!Ref", "!GetAtt"):
-            return self.refs[arg]
-        if tag == "!Condition":
-            return self.condition(arg)
-        if tag == "!Equals":
-            left, right = self.value(arg)
-            return str(left) == str(right)
-        if tag == "!Not":
-            return not self.value(arg[0])
-        if tag == "!And":
-            return all(self.value(arg))
-        if tag == "!If":
-            name, yes, no = arg
-            return self.value(yes) if self.condition(name) else self.value(no)
-        if tag == "!Select":
-            index, items = self.value(arg)
-            return items[int(index)]
-        if tag == "!Split":
-            delimiter, text = self.value(arg)
-            return text.split(delimiter)
-        if tag == "!Join":
-            delimiter, items = self.value(arg)
-            return delimiter.join(items)
-        if tag == "!Sub":
-            text, extra = (arg, {}) if isinstance(arg, str) else arg
-            names = self.refs | {k: self.value(v) for k, v in extra.items()}
-            text = re.sub(r"\$\{([^!}][^}]*)\}", lambda m: str(names[m.group(1)]), text)
-            return text.replace("${!", "${")
-        raise AssertionError(f"no evaluator for {tag}")
-
-    def resources(self) -> dict[str, Any]:
-        """Resources CloudFormation would create for these parameters (not yet evaluated)."""
-        return {
-            k: v
-            for k, v in self.template["Resources"].items()
-            if "Condition" not in v or self.condition(v["Condition"])
-        }
-
-    def outputs(self) -> set[str]:
-        return {
-            k
-            for k, v in self.template["Outputs"].items()
-            if "Condition" not in v or self.condition(v["Condition"])
-        }
-
-
 # --------------------------------------------------------------------------- conditions
 
 
@@ -154,7 +64,8 @@ def test_off_by_default(console: dict[str, Any]) -> None:
     assert {
         k: v["Condition"] for k, v in console["Resources"].items() if k.startswith("UsageReport")
     } == {k: "UsageReportEnabled" for k in REPORT_RESOURCES} | {
-        "UsageReportEmailSubscription": "UsageReportByEmail"
+        "UsageReportEmailSubscription": "UsageReportByEmail",
+        "UsageReportTablesGrant": "LakeFormationForReport",
     }
 
 
@@ -332,10 +243,22 @@ def test_role_names_exact_resources(console: dict[str, Any], location: str, obje
             bare = re.sub(r"(/\*|:\*)$", "", arn).replace(":*:prefix-list", ":prefix-list")
             assert "*" not in bare, (sid, arn)
     assert statements["ReadFlowLogs"]["Resource"] == objects
-    assert statements["ListQueryResultsAndFlowLogs"]["Resource"] == [
-        "arn:aws:s3:::vca-resultsbucket-1",
-        "arn:aws:s3:::logs-1",
+    assert statements["ListQueryResults"]["Resource"] == "arn:aws:s3:::vca-resultsbucket-1"
+    assert statements["LocateFlowLogBucket"]["Resource"] == "arn:aws:s3:::logs-1"
+    # listing only under the flow logs' AWSLogs/ (Athena and the report list no other keys)
+    prefix = objects.removeprefix("arn:aws:s3:::logs-1/").removesuffix("*")
+    assert statements["ListFlowLogs"]["Resource"] == "arn:aws:s3:::logs-1"
+    assert statements["ListFlowLogs"]["Condition"] == {
+        "StringLike": {"s3:prefix": f"{prefix}AWSLogs/*"}
+    }
+    # Athena's look-up of the default database: GetDatabase only, nothing on its tables
+    assert statements["AthenaDefaultDatabase"]["Action"] == "glue:GetDatabase"
+    assert statements["AthenaDefaultDatabase"]["Resource"] == [
+        f"arn:aws:glue:{REGION}:{ACCOUNT}:catalog",
+        f"arn:aws:glue:{REGION}:{ACCOUNT}:database/default",
     ]
+    assert "DecryptFlowLogs" not in statements  # no key given
+    assert "LakeFormationDataAccess" not in statements
     assert statements["RunSavedUsageQueries"]["Resource"] == (
         f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/vca"
     )
@@ -497,7 +420,7 @@ def test_stack_with_the_report_creates_in_moto(console: dict[str, Any]) -> None:
             k: v
             for k, v in console["Resources"].items()
             if not v["Type"].startswith(("Custom::", "AWS::Athena::", "AWS::Glue::"))
-            and k != "FlowLogTable"
+            and k not in ("FlowLogTable", "AnalystPolicy")  # the policy names the workgroup
         },
         "Outputs": {
             k: v
@@ -526,7 +449,8 @@ def test_stack_with_the_report_creates_in_moto(console: dict[str, Any]) -> None:
                 "Statement": [
                     s
                     for s in role_props["Policies"][0]["PolicyDocument"]["Statement"]
-                    if s["Sid"] not in ("RunSavedUsageQueries", "ReadFlowLogTables")
+                    if not isinstance(s, dict)  # the !If of optional statements
+                    or s["Sid"] not in ("RunSavedUsageQueries", "ReadFlowLogTables")
                 ],
             },
         }
@@ -537,7 +461,7 @@ def test_stack_with_the_report_creates_in_moto(console: dict[str, Any]) -> None:
     for resource in report.values():
         if resource.get("DependsOn") == "EmptyBucketsOnDelete":
             resource.pop("DependsOn")
-    body = gen.dump_cfn(template)
+    body = gen.dump_cfn(for_moto(template, "s3://logs-1/"))
     with mock_aws():
         cloudformation = boto3.client("cloudformation", region_name=REGION)
         cloudformation.create_stack(
