@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from vpc_cidr_analysis.cidr import CidrError, expandable, parse_block
 from vpc_cidr_analysis.pack.athena import AthenaSettings, run_query
 from vpc_cidr_analysis.pack.forms import has_membership_test
 from vpc_cidr_analysis.pack.queries import Query, load_queries
@@ -241,10 +242,29 @@ def invoke_cidr(lambda_client: Any, function: str, cidrs: Sequence[str]) -> list
 # --------------------------------------------------------------------------- queries
 
 
+def required_values(query: Query) -> dict[str, str]:
+    """Values for the query's required parameters: the CIDR blocks of their documented example
+    (the simulated network's) that the CIDR Lambda can expand, so both CIDR forms agree."""
+    values: dict[str, str] = {}
+    for param in query.params:
+        if not param.required:
+            continue
+        blocks = []
+        for block in param.example.split(","):
+            try:
+                expandable(parse_block(block))
+            except CidrError:
+                continue
+            blocks.append(block)
+        values[param.name] = ",".join(blocks)
+    return values
+
+
 def window_values(query: Query, end: date, days: int = SAMPLE_DAYS) -> dict[str, str]:
-    """The query's window over the sample's days (start_day/end_day when it has them)."""
+    """The query's window over the sample's days (start_day/end_day when it has them), and its
+    required parameters (the CIDR blocks) as their documented examples: the simulated network's."""
     names = {p.name for p in query.params}
-    values = {}
+    values = required_values(query)
     if "start_day" in names:
         values["start_day"] = f"{end - timedelta(days=days - 1):%Y/%m/%d}"
     if "end_day" in names:
@@ -253,10 +273,10 @@ def window_values(query: Query, end: date, days: int = SAMPLE_DAYS) -> dict[str,
 
 
 def cidr_blocks(queries: Mapping[str, Query] | None = None) -> list[str]:
-    """Every CIDR block the pack's queries name with their default values (for cidrtable)."""
+    """Every CIDR block the pack's queries name with their defaults or examples (for cidrtable)."""
     blocks: list[str] = []
     for query in (queries or load_queries()).values():
-        blocks.extend(b for b in cidrs_of(query, {}) if b not in blocks)
+        blocks.extend(b for b in cidrs_of(query, required_values(query)) if b not in blocks)
     return blocks
 
 

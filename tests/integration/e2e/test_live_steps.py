@@ -132,9 +132,9 @@ class FakeLambda:
 
 def test_invoke_cidr_sends_the_blocks_and_checks_the_answer() -> None:
     blocks = live.cidr_blocks()
-    assert blocks == ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
+    assert blocks == ["10.0.0.0/16", "100.64.0.0/20", "10.1.0.0/16", "10.2.0.0/16"]
     fake = FakeLambda({"cidrs": [{"cidr": b} for b in blocks]})
-    assert len(live.invoke_cidr(fake, "cidr-fn", blocks)) == 3
+    assert len(live.invoke_cidr(fake, "cidr-fn", blocks)) == 4
     assert fake.calls[0]["InvocationType"] == "RequestResponse"
     payload = json.loads(fake.calls[0]["Payload"])
     assert cidrs_from_event(payload) == blocks  # the CIDR function's own event parser
@@ -204,7 +204,8 @@ def test_compare_pack_runs_both_forms_and_finds_a_difference(
     expected = []
     for name, query in sorted(queries.items()):
         values = live.window_values(query, END)
-        assert values == {"start_day": "2026/11/14", "end_day": "2026/11/20"}
+        cidrs = {"vpc_cidrs": "10.0.0.0/16,100.64.0.0/20"} if name == "top_talkers" else {}
+        assert values == {"start_day": "2026/11/14", "end_day": "2026/11/20"} | cidrs
         for form in live.forms_of(query):
             output = run_local(query, values, logs, form=form, today=END)
             assert output.rows, (name, form)
