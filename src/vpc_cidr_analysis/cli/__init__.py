@@ -89,8 +89,14 @@ def is_known_failure(exc: BaseException) -> bool:
     is_flag=True,
     help=f"Show the traceback of known failures too [env {DEBUG_VARIABLE}=1].",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No notes or warnings on stderr (errors are still printed).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """Analyse Amazon VPC Flow Logs by CIDR block, on Athena or offline on DuckDB.
 
     \b
@@ -99,6 +105,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       vpc-cidr-analysis sql --logs logs/ "SELECT count(*) FROM vpcflowlogstable"
     """
     ctx.meta["debug"] = debug
+    ctx.meta["quiet"] = quiet
 
 
 def main(argv: list[str] | None = None) -> Any:
