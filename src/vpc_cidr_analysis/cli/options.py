@@ -8,6 +8,7 @@
 - `output_options`: `--format table|csv|json|jsonl` and `--columns a,b,c`; `emit` writes rows
   with them (a table fits the terminal's width when stdout is one, full width when piped).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
+- `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `note`: one line on stderr, unless `--quiet`.
 """
 
@@ -95,6 +96,17 @@ def aws_options(func: F) -> F:
     """`--region` and `--profile`, as the AWS CLI spells them."""
     func = click.option("--profile", help="AWS profile (else AWS_PROFILE).")(func)
     decorated: F = click.option("--region", help="AWS region (else AWS_REGION).")(func)
+    return decorated
+
+
+def progress_option(func: F) -> F:
+    """`--progress/--no-progress`: a progress bar on stderr for long local reads."""
+    decorated: F = click.option(
+        "--progress/--no-progress",
+        default=True,
+        show_default=True,
+        help="Progress bar on stderr for long reads (only when stderr is a terminal).",
+    )(func)
     return decorated
 
 

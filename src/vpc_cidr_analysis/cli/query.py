@@ -14,6 +14,7 @@ from vpc_cidr_analysis.cli.options import (
     emit,
     note,
     output_options,
+    progress_option,
     warn,
 )
 from vpc_cidr_analysis.layout import LAYOUTS
@@ -123,6 +124,7 @@ def show(name: str, raw: bool, form: str) -> None:
     "--form", type=click.Choice(["contains", "cidrtable"]), default="contains", show_default=True
 )
 @output_options
+@progress_option
 @aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
@@ -139,6 +141,7 @@ def run(
     form: str,
     fmt: str,
     columns: str | None,
+    progress: bool,
     **athena_options: str | None,
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
@@ -163,6 +166,7 @@ def run(
             form=form,  # type: ignore[arg-type]
             cidr_dir=cidr_dir,
             today=today,
+            progress=progress,
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.cli.options import CIDR, day_option, emit, output_options, warn
+from vpc_cidr_analysis.cli.options import (
+    CIDR,
+    day_option,
+    emit,
+    output_options,
+    progress_option,
+    warn,
+)
 
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
@@ -72,12 +79,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     help="Print the DuckDB SQL to stderr before running; without --logs, print it to stdout "
     "and stop.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=True,
-    show_default=True,
-    help="Progress bar on stderr for long reads (only when stderr is a terminal).",
-)
+@progress_option
 def sql(
     query: str | None,
     logs: str | None,

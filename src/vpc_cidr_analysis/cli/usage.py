@@ -10,7 +10,14 @@ from typing import Any, TypeVar
 
 import click
 
-from vpc_cidr_analysis.cli.options import aws_options, day_option, emit, output_options, warn
+from vpc_cidr_analysis.cli.options import (
+    aws_options,
+    day_option,
+    emit,
+    output_options,
+    progress_option,
+    warn,
+)
 from vpc_cidr_analysis.days import partition_day
 from vpc_cidr_analysis.files import atomic_write
 
@@ -44,6 +51,7 @@ def _source_options(func: F) -> F:
         day_option("--start-day", help="First day; else the last --days days"),
         day_option("--end-day", help="Last day; else today"),
         day_option("--today", help="Pin today for the local engine and the window"),
+        progress_option,
         aws_options,
         click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
         click.option("--database", help="Athena: Glue database (else the stack's)."),
@@ -93,8 +101,9 @@ def _analyse(options: dict[str, Any]) -> Any:
     if engine == "local":
         if not options["logs"]:
             raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-        conn = run_local(connections_query, values, options["logs"], today=today)
-        eni = run_local(usage_query, values, options["logs"], today=today)
+        local = {"today": today, "progress": options["progress"]}
+        conn = run_local(connections_query, values, options["logs"], **local)
+        eni = run_local(usage_query, values, options["logs"], **local)
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients
