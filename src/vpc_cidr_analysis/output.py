@@ -188,7 +188,8 @@ def render_table(
     """Aligned columns with a header and a rule; numbers right-aligned; NULL shown as NULL.
 
     With `width`, the widest columns are narrowed (down to `MIN_COLUMN_WIDTH`) until a line
-    fits, and cells cut to their column end in `…`.
+    fits, and cells cut to their column end in `…`; columns that still do not fit are left
+    out from the right, and the last line names them.
     """
     cells: list[list[str]] = []
     numeric = [True] * len(columns)
@@ -205,22 +206,28 @@ def render_table(
     widths = [len(c) for c in columns]
     for line in cells:
         widths = [max(w, len(v)) for w, v in zip(widths, line, strict=True)]
+    shown = len(columns)
     if width is not None:
-        widths = _fit(widths, width)
+        fitted = _fit(widths, width)
+        while shown > 1 and sum(fitted[:shown]) + 2 * (shown - 1) > width:
+            shown -= 1
+        widths = _fit(widths[:shown], width)
 
     def fmt(values: Sequence[str]) -> str:
         parts = []
-        for i, v in enumerate(values):
+        for i, v in enumerate(values[:shown]):
             if len(v) > widths[i]:
                 v = v[: max(widths[i] - 1, 0)] + ELLIPSIS
             parts.append(v.rjust(widths[i]) if right[i] else v.ljust(widths[i]))
         return "  ".join(parts).rstrip()
 
     out.write(fmt(list(columns)) + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
+    out.write("  ".join("-" * w for w in widths[:shown]) + "\n")
     for line in cells:
         out.write(fmt(line) + "\n")
-    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+    hidden = list(columns[shown:])
+    left_out = f"; {len(hidden)} columns left out to fit: {', '.join(hidden)}" if hidden else ""
+    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''}{left_out})\n")
     return len(cells)
 
 

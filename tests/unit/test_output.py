@@ -65,9 +65,16 @@ def test_a_table_fits_the_width_by_cutting_the_widest_column() -> None:
     assert fitted[-1] == "(1 row)"
 
 
-def test_a_table_narrower_than_its_floors_keeps_them() -> None:
-    text = render(["aaaaaaaaaa", "bbbbbbbbbb"], [("1", "2")], "table", width=5)
-    assert text.splitlines()[0] == "aaaaaaa…  bbbbbbb…"
+def test_columns_that_cannot_fit_are_left_out_and_named() -> None:
+    text = render(["aaaaaaaaaa", "bbbbbbbbbb", "cc"], [("1", "2", "3")], "table", width=12)
+    assert text.splitlines() == [
+        "aaaaaaaaaa",
+        "----------",
+        "1",
+        "(1 row; 2 columns left out to fit: bbbbbbbbbb, cc)",
+    ]
+    narrow = render(["aaaaaaaaaa", "bbbbbbbbbb"], [("1", "2")], "table", width=5)
+    assert narrow.splitlines()[0] == "aaaaaaa…"  # one column is always shown
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@
 - `CIDR`: a block through the one parser (`cidr.parse_block`); upper-case IPv6 is read in its
   canonical form, and a note on stderr says so; a bad block is a usage error (exit 2).
 - `output_options`: `--format table|csv|json|jsonl` and `--columns a,b,c`; `emit` writes rows
-  with them (a table fits the terminal's width when stdout is one, full width when piped).
+  with them (a table fits the terminal's width when stdout is one, full width when piped;
+  columns that cannot fit are left out and named: pick them with `--columns`).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `note`: one line on stderr, unless `--quiet`.
@@ -60,7 +61,7 @@ class CidrType(click.ParamType):  # type: ignore[type-arg]  # generic from click
         except CidrError as exc:
             self.fail(str(exc), param, ctx)
         if canonical != str(value).strip():
-            hint = param.get_error_hint(ctx) if param is not None and ctx is not None else "CIDR"
+            hint = param.opts[0] if param is not None and param.opts else "CIDR"
             note(f"{hint} {value!r} read as {canonical!r} (canonical form)")
         return canonical
 
