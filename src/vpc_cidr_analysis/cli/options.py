@@ -95,8 +95,12 @@ def output_options(func: F) -> F:
 
 def aws_options(func: F) -> F:
     """`--region` and `--profile`, as the AWS CLI spells them."""
-    func = click.option("--profile", help="AWS profile (else AWS_PROFILE).")(func)
-    decorated: F = click.option("--region", help="AWS region (else AWS_REGION).")(func)
+    func = click.option("--profile", help="AWS profile for S3 and Athena (else AWS_PROFILE).")(
+        func
+    )
+    decorated: F = click.option(
+        "--region", help="AWS region for S3 and Athena (else AWS_REGION)."
+    )(func)
     return decorated
 
 
@@ -109,6 +113,16 @@ def progress_option(func: F) -> F:
         help="Progress bar on stderr for long reads (only when stderr is a terminal).",
     )(func)
     return decorated
+
+
+def s3_client_for(logs: str | None, region: str | None, profile: str | None) -> Any:
+    """An S3 client for `--logs s3://…` with `--region`/`--profile`; None for the default
+    chain (or a local folder)."""
+    if not logs or not logs.startswith("s3://") or not (region or profile):
+        return None
+    import boto3
+
+    return boto3.Session(profile_name=profile, region_name=region).client("s3")
 
 
 def terminal_width() -> int | None:

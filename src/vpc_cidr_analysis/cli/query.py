@@ -15,6 +15,7 @@ from vpc_cidr_analysis.cli.options import (
     note,
     output_options,
     progress_option,
+    s3_client_for,
     warn,
 )
 from vpc_cidr_analysis.layout import LAYOUTS
@@ -167,6 +168,9 @@ def run(
             cidr_dir=cidr_dir,
             today=today,
             progress=progress,
+            s3_client=s3_client_for(
+                logs, athena_options.get("region"), athena_options.get("profile")
+            ),
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):

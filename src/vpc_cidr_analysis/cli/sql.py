@@ -10,10 +10,12 @@ import click
 
 from vpc_cidr_analysis.cli.options import (
     CIDR,
+    aws_options,
     day_option,
     emit,
     output_options,
     progress_option,
+    s3_client_for,
     warn,
 )
 
@@ -80,6 +82,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     "and stop.",
 )
 @progress_option
+@aws_options
 def sql(
     query: str | None,
     logs: str | None,
@@ -92,6 +95,8 @@ def sql(
     columns: str | None,
     show_translation: bool,
     progress: bool,
+    region: str | None,
+    profile: str | None,
 ) -> None:
     """Run Athena (engine v3) SQL unchanged on flow-log files, locally on DuckDB.
 
@@ -130,7 +135,12 @@ def sql(
         click.echo(translate(text, today=pinned, pretty=True))
         return
     with LocalEngine(
-        logs, cidrs=cidrs, cidr_dir=cidr_dir, today=pinned, progress=progress
+        logs,
+        cidrs=cidrs,
+        cidr_dir=cidr_dir,
+        today=pinned,
+        progress=progress,
+        s3_client=s3_client_for(logs, region, profile),
     ) as engine:
         if show_translation:
             click.echo(translate(text, today=pinned, pretty=True), err=True)

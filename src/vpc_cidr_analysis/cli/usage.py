@@ -16,6 +16,7 @@ from vpc_cidr_analysis.cli.options import (
     emit,
     output_options,
     progress_option,
+    s3_client_for,
     warn,
 )
 from vpc_cidr_analysis.days import partition_day
@@ -101,7 +102,11 @@ def _analyse(options: dict[str, Any]) -> Any:
     if engine == "local":
         if not options["logs"]:
             raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-        local = {"today": today, "progress": options["progress"]}
+        local = {
+            "today": today,
+            "progress": options["progress"],
+            "s3_client": s3_client_for(options["logs"], options["region"], options["profile"]),
+        }
         conn = run_local(connections_query, values, options["logs"], **local)
         eni = run_local(usage_query, values, options["logs"], **local)
         source = f"local engine over {options['logs']}"

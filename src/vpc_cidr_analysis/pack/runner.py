@@ -56,6 +56,7 @@ def run_local(
     cidr_dir: Path | None = None,
     today: date | None = None,
     progress: bool = False,
+    s3_client: Any = None,
 ) -> QueryOutput:
     """Run on the embedded engine over flow-log files; the cidrtable form expands the
     query's own CIDR parameters unless a folder of expanded blocks is given."""
@@ -65,7 +66,12 @@ def run_local(
     bound = query.bind(values, sql)
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
     with LocalEngine(
-        logs, cidrs=cidrs, cidr_dir=cidr_dir, today=today, progress=progress
+        logs,
+        cidrs=cidrs,
+        cidr_dir=cidr_dir,
+        today=today,
+        progress=progress,
+        s3_client=s3_client,
     ) as engine:
         result = engine.execute(sql, bound)
         days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})

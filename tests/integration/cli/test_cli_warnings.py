@@ -13,7 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 from click.testing import CliRunner
+from moto import mock_aws
 
 from vpc_cidr_analysis.cli import cli
 from vpc_cidr_analysis.cli import options as cli_options
@@ -149,3 +151,18 @@ def test_a_table_fits_the_terminal_and_is_full_when_piped(
     assert "…" in fitted or "columns left out to fit: " in fitted.splitlines()[-1]
     chosen = invoke("usage", "rules", *_usage(small_sample, "--columns", "rule_id,status")).stdout
     assert chosen.splitlines()[0].split() == ["rule_id", "status"]
+
+
+def test_s3_logs_are_read_with_the_region_given(small_sample: Any) -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        location = {"LocationConstraint": "eu-west-1"}
+        s3.create_bucket(Bucket="flow-logs", CreateBucketConfiguration=location)
+        for path in small_sample.path.rglob("*.log.gz"):
+            key = path.relative_to(small_sample.path).as_posix()
+            s3.upload_file(str(path), "flow-logs", key)
+        result = invoke(
+            "sql", "--logs", "s3://flow-logs/", "--region", "eu-west-1", "--format", "json",
+            "SELECT count(*) AS n FROM vpcflowlogstable",
+        )  # fmt: skip
+    assert json.loads(result.stdout) == [{"n": small_sample.result.records}]
