@@ -13,8 +13,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import boto3
 import click
 import pytest
+from botocore.credentials import CredentialResolver
 from click.testing import CliRunner
 
 from vpc_cidr_analysis.cli import COMMANDS, DEBUG_VARIABLE, cli
@@ -114,6 +116,10 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in NO_CREDENTIALS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookups
+    # Whatever else the chain could find (a cached default session, a provider an earlier
+    # test left behind), it finds nothing: no request can leave the machine.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(CredentialResolver, "load_credentials", lambda self: None)
     monkeypatch.delenv(DEBUG_VARIABLE, raising=False)
 
 
