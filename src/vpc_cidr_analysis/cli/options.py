@@ -95,12 +95,10 @@ def output_options(func: F) -> F:
 
 def aws_options(func: F) -> F:
     """`--region` and `--profile`, as the AWS CLI spells them."""
-    func = click.option("--profile", help="AWS profile for S3 and Athena (else AWS_PROFILE).")(
+    func = click.option("--profile", help="AWS profile for S3 and Athena (else AWS_PROFILE).")(func)
+    decorated: F = click.option("--region", help="AWS region for S3 and Athena (else AWS_REGION).")(
         func
     )
-    decorated: F = click.option(
-        "--region", help="AWS region for S3 and Athena (else AWS_REGION)."
-    )(func)
     return decorated
 
 
