@@ -1,8 +1,10 @@
-"""Render query results as an aligned table, CSV or JSON (shared by the CLI commands).
+"""Render query results as an aligned table, CSV, JSON or JSON Lines (shared by the CLI).
 
-Values are shown the way Athena's console shows them where that matters: NULL is `NULL` in a
-table, an empty field in CSV and `null` in JSON; dates, timestamps and decimals are text in
-JSON (`2026-11-27`, `2026-11-27 10:00:00.000 UTC`, `"12.50"`) so no precision is lost.
+NULL is `NULL` in a table, an empty field in CSV and `null` in JSON; dates, timestamps and
+decimals are text in JSON (`2026-11-27`, `2026-11-27T10:00:00Z`, `"12.50"`) so no precision
+is lost. Timestamps are ISO 8601 everywhere, in UTC with `Z` when they carry a zone. JSON is
+always one array of objects; JSON Lines one object per line, for streaming. A table can be
+fitted to a width (a terminal's): the widest columns are cut, their cells ending in `…`.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TextIO
 
-Format = Literal["table", "csv", "json"]
-FORMATS: tuple[Format, ...] = ("table", "csv", "json")
+from vpc_cidr_analysis.errors import AnalysisError
+
+Format = Literal["table", "csv", "json", "jsonl"]
+FORMATS: tuple[Format, ...] = ("table", "csv", "json", "jsonl")
 NULL_TEXT = "NULL"
+#: A fitted table never cuts a column narrower than this (or its header, if shorter).
+MIN_COLUMN_WIDTH = 8
+ELLIPSIS = "…"
 
 
 def text_value(value: Any) -> str:
@@ -42,12 +49,13 @@ def text_value(value: Any) -> str:
 
 
 def _timestamp_text(value: datetime) -> str:
-    text = value.strftime("%Y-%m-%d %H:%M:%S") + f".{value.microsecond // 1000:03d}"
+    """ISO 8601: `2026-11-22T01:10:11Z` (milliseconds only when there are any)."""
     if value.tzinfo is not None:
-        offset = value.utcoffset()
-        zone = "UTC" if offset == timedelta(0) else value.strftime("%z")
-        text += f" {zone}"
-    return text
+        value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    return text + ("Z" if value.tzinfo is not None else "")
 
 
 def json_value(value: Any) -> Any:
@@ -67,27 +75,70 @@ def json_value(value: Any) -> Any:
     return text_value(value)
 
 
-def render(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format | str) -> str:
+class OutputError(AnalysisError, ValueError):
+    """An output choice that cannot be met: an unknown format or column."""
+
+
+def render(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: Format | str,
+    *,
+    width: int | None = None,
+) -> str:
     """Rows in a format, as text (see `write` to stream into a file)."""
     buffer = io.StringIO()
-    write(columns, rows, fmt, buffer)
+    write(columns, rows, fmt, buffer, width=width)
     return buffer.getvalue()
 
 
 def write(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: Format | str, out: TextIO
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: Format | str,
+    out: TextIO,
+    *,
+    width: int | None = None,
 ) -> int:
     """Write rows in a format; returns the number of rows written.
 
-    CSV and JSON stream row by row; the table needs every row to size its columns.
+    CSV, JSON and JSON Lines stream row by row; the table needs every row to size its
+    columns, and is fitted to `width` characters when one is given.
     """
     if fmt == "csv":
         return render_csv(columns, rows, out)
     if fmt == "json":
         return render_json(columns, rows, out)
+    if fmt == "jsonl":
+        return render_jsonl(columns, rows, out)
     if fmt == "table":
-        return render_table(columns, rows, out)
-    raise ValueError(f"unknown output format {fmt!r}: expected one of {', '.join(FORMATS)}")
+        return render_table(columns, rows, out, width=width)
+    raise OutputError(f"unknown output format {fmt!r}: expected one of {', '.join(FORMATS)}")
+
+
+def select_columns(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], chosen: Sequence[str]
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """Only the `chosen` columns, in the order given; `OutputError` names an unknown one."""
+    if not chosen:
+        return list(columns), iter(rows)
+    unknown = [name for name in chosen if name not in columns]
+    if unknown:
+        raise OutputError(
+            f"no column {unknown[0]!r} in this output; expected names from: {', '.join(columns)}"
+        )
+    picks = [list(columns).index(name) for name in chosen]
+    return list(chosen), ([row[i] for i in picks] for row in rows)
+
+
+def parse_columns(text: str | None) -> list[str]:
+    """`--columns a,b,c` as a list of names (spaces around names ignored)."""
+    if not text:
+        return []
+    names = [name.strip() for name in text.split(",")]
+    if any(not name for name in names):
+        raise OutputError(f"columns {text!r} has an empty name; expected e.g. srcaddr,dstaddr")
+    return names
 
 
 def render_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
@@ -113,12 +164,33 @@ def render_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: Text
     return count
 
 
+def render_jsonl(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
+    """JSON Lines: one object per row and line, keys in column order."""
+    count = 0
+    for row in rows:
+        record = {name: json_value(v) for name, v in zip(columns, row, strict=True)}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
-    """Aligned columns with a header and a rule; numbers right-aligned; NULL shown as NULL."""
+def render_table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    out: TextIO,
+    *,
+    width: int | None = None,
+) -> int:
+    """Aligned columns with a header and a rule; numbers right-aligned; NULL shown as NULL.
+
+    With `width`, the widest columns are narrowed (down to `MIN_COLUMN_WIDTH`) until a line
+    fits, and cells cut to their column end in `…`; columns that still do not fit are left
+    out from the right, and the last line names them.
+    """
     cells: list[list[str]] = []
     numeric = [True] * len(columns)
     seen = [False] * len(columns)
@@ -134,16 +206,53 @@ def render_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: Tex
     widths = [len(c) for c in columns]
     for line in cells:
         widths = [max(w, len(v)) for w, v in zip(widths, line, strict=True)]
+    shown = len(columns)
+    if width is not None:
+        fitted = _fit(widths, width)
+        while shown > 1 and sum(fitted[:shown]) + 2 * (shown - 1) > width:
+            shown -= 1
+        widths = _fit(widths[:shown], width)
 
     def fmt(values: Sequence[str]) -> str:
-        parts = [
-            v.rjust(widths[i]) if right[i] else v.ljust(widths[i]) for i, v in enumerate(values)
-        ]
+        parts = []
+        for i, v in enumerate(values[:shown]):
+            if len(v) > widths[i]:
+                v = v[: max(widths[i] - 1, 0)] + ELLIPSIS
+            parts.append(v.rjust(widths[i]) if right[i] else v.ljust(widths[i]))
         return "  ".join(parts).rstrip()
 
     out.write(fmt(list(columns)) + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
+    out.write("  ".join("-" * w for w in widths[:shown]) + "\n")
     for line in cells:
         out.write(fmt(line) + "\n")
-    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+    hidden = list(columns[shown:])
+    left_out = f"; {len(hidden)} columns left out to fit: {', '.join(hidden)}" if hidden else ""
+    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''}{left_out})\n")
     return len(cells)
+
+
+def _fit(widths: list[int], width: int) -> list[int]:
+    """Column widths whose line (two spaces between columns) fits `width`, if it can."""
+    fitted = list(widths)
+    floors = [min(w, MIN_COLUMN_WIDTH) for w in widths]
+    excess = sum(fitted) + 2 * (len(fitted) - 1) - width
+    while excess > 0:
+        narrowable = [i for i, w in enumerate(fitted) if w > floors[i]]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=fitted.__getitem__)
+        fitted[widest] -= 1
+        excess -= 1
+    return fitted
+
+
+def human_bytes(count: int) -> str:
+    """Bytes in decimal units as Athena bills them: `512 B`, `1.2 kB`, `3.4 MB`, `5.0 TB`."""
+    if count < 1000:
+        return f"{count} B"
+    value = float(count)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1000:.1f} PB"

@@ -68,7 +68,28 @@ class LazyGroup(click.Group):
                 raise
             if not is_known_failure(exc):
                 raise
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(failure_message(exc)) from None
+
+
+#: What would be right, for AWS failures whose message says only what was wrong.
+CREDENTIALS_HINT = (
+    "expected AWS credentials: --profile NAME, AWS_PROFILE, AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or `aws configure`"
+)
+
+
+def failure_message(exc: BaseException) -> str:
+    """The one line printed for a known failure."""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    try:
+        from botocore.exceptions import NoCredentialsError, NoRegionError
+    except ModuleNotFoundError:  # pragma: no cover - boto3 is a dependency
+        return message
+    if isinstance(exc, NoCredentialsError):
+        return f"{message}; {CREDENTIALS_HINT}"
+    if isinstance(exc, NoRegionError):
+        return f"{message}; expected --region NAME or AWS_REGION"
+    return message
 
 
 def is_known_failure(exc: BaseException) -> bool:
@@ -89,8 +110,14 @@ def is_known_failure(exc: BaseException) -> bool:
     is_flag=True,
     help=f"Show the traceback of known failures too [env {DEBUG_VARIABLE}=1].",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No notes or warnings on stderr (errors are still printed).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """Analyse Amazon VPC Flow Logs by CIDR block, on Athena or offline on DuckDB.
 
     \b
@@ -99,6 +126,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       vpc-cidr-analysis sql --logs logs/ "SELECT count(*) FROM vpcflowlogstable"
     """
     ctx.meta["debug"] = debug
+    ctx.meta["quiet"] = quiet
 
 
 def main(argv: list[str] | None = None) -> Any:

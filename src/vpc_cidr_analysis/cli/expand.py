@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError
+from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, parse_block
 from vpc_cidr_analysis.cidrtable.expand import MAX_CIDRS_PER_CALL, CidrConfigError, expand_to_dir
+from vpc_cidr_analysis.cli.options import emit, note, output_options
 
 
 @click.command()
@@ -27,34 +27,49 @@ from vpc_cidr_analysis.cidrtable.expand import MAX_CIDRS_PER_CALL, CidrConfigErr
     default=None,
     help=f"Largest block to expand [env MAX_ADDRESSES; default {DEFAULT_MAX_ADDRESSES:,}, a /8].",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per block.")
-def expand(cidrs: tuple[str, ...], out_dir: Path, max_addresses: int | None, as_json: bool) -> None:
+@output_options
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format jsonl.")
+def expand(
+    cidrs: tuple[str, ...],
+    out_dir: Path,
+    max_addresses: int | None,
+    fmt: str,
+    columns: str | None,
+    as_json: bool,
+) -> None:
     """Write every address of each CIDR block as OUT/<cidr>.csv.gz (rows `cidr,ip`).
 
     Same code, names and content as the cidr_ip_generator Lambda's S3 objects (the
     `cidrtable` table), e.g. `10.0.0.0/16` -> `cidrs/10.0.0.0_16.csv.gz`. All blocks are
-    checked first; files appear only when every block is written. Blocks must be in
-    canonical form (no host bits, lower-case IPv6). At most {max_cidrs} per call.
+    checked first; files appear only when every block is written. Blocks are read by the one
+    CIDR parser (no host bits); upper-case IPv6 is written in canonical lower case, with a
+    note saying so. At most {max_cidrs} per call.
 
     \b
     Example:
       vpc-cidr-analysis expand 10.0.0.0/16 10.1.0.0/16 --out cidrs/
-      vpc-cidr-analysis expand 2001:db8::/120 --json
+      vpc-cidr-analysis expand 2001:db8::/120 --format json
     """
     try:
-        written = expand_to_dir(list(cidrs), out_dir, max_addresses=max_addresses)
+        blocks = [_canonical(text) for text in cidrs]
+        written = expand_to_dir(blocks, out_dir, max_addresses=max_addresses)
     except CidrError as exc:
         raise click.BadParameter(str(exc), param_hint="CIDR") from None
     except CidrConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    for result in written:
-        if as_json:
-            click.echo(json.dumps(result.as_dict()))
-        else:
-            click.echo(
-                f"{result.cidr}\t{result.addresses:,} addresses\t{result.path}\t"
-                f"{result.bytes:,} bytes\t{result.seconds:.2f} s"
-            )
+    rows = [(r.cidr, r.addresses, r.path, r.bytes, round(r.seconds, 3)) for r in written]
+    emit(COLUMNS, rows, "jsonl" if as_json else fmt, columns)
+
+
+COLUMNS = ("cidr", "addresses", "path", "bytes", "seconds")
+
+
+def _canonical(text: str) -> str:
+    """A block as the user wrote it, in the canonical form the files are named by."""
+    canonical = str(parse_block(text))
+    if canonical != text.strip():
+        note(f"CIDR {text!r} read as {canonical!r} (canonical form)")
+    return canonical
 
 
 if expand.help is not None:

@@ -52,8 +52,6 @@ def inventory(
       vpc-cidr-analysis inventory --out prod.json --profile audit \\
           --role-arn arn:aws:iam::123456789012:role/NetworkAudit
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from vpc_cidr_analysis.usage.inventory import aws_session, collect
 
     try:
@@ -68,8 +66,6 @@ def inventory(
         result = collect(session, chosen)
     except InventoryError as exc:
         raise click.UsageError(str(exc)) from None
-    except (BotoCoreError, ClientError) as exc:
-        raise click.ClickException(f"AWS refused or failed: {exc}") from None
     result.write(out)
     click.echo(
         f"wrote {out}: {len(result.network_interfaces)} network interfaces, "

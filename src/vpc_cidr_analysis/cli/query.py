@@ -8,7 +8,18 @@ from typing import Any
 
 import click
 
+from vpc_cidr_analysis.cli.options import (
+    aws_options,
+    day_option,
+    emit,
+    note,
+    output_options,
+    progress_option,
+    s3_client_for,
+    warn,
+)
 from vpc_cidr_analysis.layout import LAYOUTS
+from vpc_cidr_analysis.output import human_bytes
 from vpc_cidr_analysis.pack.queries import (
     ParameterError,
     QueryError,
@@ -19,16 +30,23 @@ from vpc_cidr_analysis.pack.queries import (
 )
 from vpc_cidr_analysis.s3url import S3UrlError
 
+ESTIMATE_COLUMNS = ("prefix", "objects", "bytes", "size")
 PARAM_HELP = "Query parameter as name=value (repeatable); see `query show NAME`."
 
 
-def _today(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+def _today(value: date | None) -> date:
+    return value if value is not None else datetime.now(UTC).date()
+
+
+def canonical_notes(query: Any, values: dict[str, str]) -> None:
+    """A note for each CIDR parameter the binding rewrote (case, duplicates)."""
+    resolved = query.resolve(values)
+    for param in query.params:
+        given = values.get(param.name)
+        if param.type.kind == "cidr_list" and given:
+            canonical = resolved[param.name]
+            if canonical != given.strip():
+                note(f"-p {param.name}={given} read as {canonical} (canonical form)")
 
 
 def _load(
@@ -44,6 +62,7 @@ def _load(
         query.bind(values)  # validate before any work
     except (QueryError, ParameterError) as exc:
         raise click.UsageError(str(exc)) from None
+    canonical_notes(query, values)
     return query, values
 
 
@@ -66,12 +85,14 @@ def list_queries() -> None:
     Example:
       vpc-cidr-analysis query list
     """
-    for name, q in sorted(load_queries().items()):
+    queries = sorted(load_queries().items())
+    width = max((len(name) for name, _ in queries), default=0)
+    for name, q in queries:
         params = ", ".join(
             f"{p.name}=" + ("(required)" if p.required else p.default) for p in q.params
         )
         via = f" (runs {q.body})" if q.body else ""
-        click.echo(f"{name:<13} {q.title}{via}\n{'':<13} {params}")
+        click.echo(f"{name:<{width}}  {q.title}{via}\n{'':<{width}}  {params}")
 
 
 @query.command("show")
@@ -107,14 +128,14 @@ def show(name: str, raw: bool, form: str) -> None:
 )
 @click.option("--logs", help="Flow logs for the local engine: a folder or s3://bucket/prefix.")
 @click.option("--cidr-dir", type=click.Path(path_type=Path), help="Expanded CIDR files.")
-@click.option("--today", help="Pin current_date (YYYY-MM-DD) for the local engine.")
+@day_option("--today", help="Pin current_date for the local engine and the window")
 @click.option("--raw", is_flag=True, help="Raw matched records instead of conversations.")
 @click.option(
     "--form", type=click.Choice(["contains", "cidrtable"]), default="contains", show_default=True
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.option("--region", help="AWS region (else AWS_REGION, else the stack's).")
-@click.option("--profile", help="AWS profile (else AWS_PROFILE).")
+@output_options
+@progress_option
+@aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
 @click.option("--output-location", help="s3:// results location, if the workgroup has none.")
@@ -125,10 +146,12 @@ def run(
     engine: str,
     logs: str | None,
     cidr_dir: Path | None,
-    today: str | None,
+    today: date | None,
     raw: bool,
     form: str,
     fmt: str,
+    columns: str | None,
+    progress: bool,
     **athena_options: str | None,
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
@@ -140,9 +163,8 @@ def run(
       vpc-cidr-analysis query run external --engine athena --stack vpc-cidr-analysis \\
           -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
     """
-    from vpc_cidr_analysis.output import render
     from vpc_cidr_analysis.pack.notes import notes
-    from vpc_cidr_analysis.pack.runner import run_athena, run_local
+    from vpc_cidr_analysis.pack.runner import run_athena, run_local, window_warnings
 
     q, values = _load(name, params)
     if engine == "local" and not logs:
@@ -155,19 +177,25 @@ def run(
             raw=raw,
             form=form,  # type: ignore[arg-type]
             cidr_dir=cidr_dir,
-            today=_today(today) if today else None,
+            today=today,
+            progress=progress,
+            s3_client=s3_client_for(
+                logs, athena_options.get("region"), athena_options.get("profile")
+            ),
         )
+        window = window_days(q, q.bind(values), _today(today))
+        for message in window_warnings(window, out.data_days):
+            warn(message)
     else:
         athena, settings = _athena_clients(athena_options)
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
-    click.echo(render(out.columns, out.rows, fmt), nl=False)
-    for note in notes(q, out.fields, out.columns, out.rows):
-        click.echo(f"Note: {note}", err=True)
+    emit(out.columns, out.rows, fmt, columns)
+    for text in notes(q, out.fields, out.columns, out.rows):
+        note(f"Note: {text}")
     if out.bytes_scanned is not None:
-        click.echo(
-            f"scanned {out.bytes_scanned:,} bytes, cost ${out.cost_usd:.6f} "
-            f"(query {out.query_execution_id})",
-            err=True,
+        note(
+            f"scanned {out.bytes_scanned:,} bytes ({human_bytes(out.bytes_scanned)}), "
+            f"cost ${out.cost_usd:.6f} (query {out.query_execution_id})"
         )
 
 
@@ -201,27 +229,31 @@ def _athena_clients(options: dict[str, str | None]) -> tuple[Any, Any]:
 @click.option("--logs", required=True, help="Flow-log location: s3://bucket/optional-prefix/.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="default", show_default=True)
 @click.option("--source", "sources", multiple=True, help="ACCOUNT:REGION to read (repeatable).")
-@click.option("--today", help="Pin today (YYYY-MM-DD) for the window.")
-@click.option("--profile", help="AWS profile (else AWS_PROFILE).")
-@click.option("--region", help="AWS region of the bucket's client.")
+@day_option("--today", help="Pin today for the window")
+@output_options
+@aws_options
 def estimate(
     name: str,
     params: tuple[str, ...],
     logs: str,
     layout: str,
     sources: tuple[str, ...],
-    today: str | None,
-    profile: str | None,
+    today: date | None,
+    fmt: str,
+    columns: str | None,
     region: str | None,
+    profile: str | None,
 ) -> None:
     """Bytes and dollars a query's window would scan, before you run it.
 
     Lists the S3 prefixes of the window's partitions and sums their objects' sizes; a query
-    reads at most these bytes (text logs are billed compressed).
+    reads at most these bytes (text logs are billed compressed). The table's last line is the
+    total; with --format csv/json/jsonl the rows are the prefixes and the total goes to stderr.
 
     \b
     Example:
       vpc-cidr-analysis estimate external --logs s3://my-flow-logs/ -p days=30
+      vpc-cidr-analysis estimate external --logs s3://my-flow-logs/ --format json
     """
     import boto3
 
@@ -249,9 +281,14 @@ def estimate(
             "check --layout (default|hive) and the prefix, or name --source ACCOUNT:REGION"
         )
     total = sum(s.bytes for s in sizes)
-    for size in sizes:
-        click.echo(f"{size.bytes:>15,}  {size.objects:>6} objects  {size.prefix}")
-    click.echo(
-        f"{total:>15,}  bytes in {len(days)} days ({days[0]:%Y/%m/%d}..{days[-1]:%Y/%m/%d}): "
-        f"at most ${scan_cost(total):.6f} at $5/TB (10 MB minimum)"
+    rows = [(s.prefix, s.objects, s.bytes, human_bytes(s.bytes)) for s in sizes]
+    emit(ESTIMATE_COLUMNS, rows, fmt, columns)
+    summary = (
+        f"{total:,} bytes ({human_bytes(total)}) in {len(days)} days "
+        f"({days[0]:%Y/%m/%d}..{days[-1]:%Y/%m/%d}): at most ${scan_cost(total):.6f} "
+        "at $5/TB (10 MB minimum)"
     )
+    if fmt == "table":
+        click.echo(summary)
+    else:
+        note(summary)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
 
 from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.cli.options import day_option
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS
 from vpc_cidr_analysis.simulate.simulator import (
     DEFAULT_ACCOUNT,
@@ -17,7 +19,6 @@ from vpc_cidr_analysis.simulate.simulator import (
     GROUND_TRUTH_DETAILS,
     SampleConfig,
     SampleError,
-    parse_end_date,
     write_sample,
 )
 from vpc_cidr_analysis.simulate.topology import Topology, TopologyError, default_topology
@@ -36,7 +37,7 @@ from vpc_cidr_analysis.simulate.topology import Topology, TopologyError, default
 @click.option(
     "--days", default=DEFAULT_DAYS, show_default=True, help="Days of logs, ending at --end-date."
 )
-@click.option("--end-date", help="Last day, YYYY-MM-DD (UTC)  [default: today]")
+@day_option("--end-date", help="Last day (UTC)  [default: today]")
 @click.option("--seed", default=1, show_default=True, help="Same seed and options, same bytes.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="default", show_default=True)
 @click.option("--hourly", is_flag=True, help="Hourly partitions (…/dd/HH/ or …/hour=HH/).")
@@ -70,7 +71,7 @@ def sample(
     out_dir: Path | None,
     records: int,
     days: int,
-    end_date: str | None,
+    end_date: date | None,
     seed: int,
     layout: str,
     hourly: bool,
@@ -111,7 +112,7 @@ def sample(
     if out_dir is None:
         raise click.UsageError("missing option --out DIR (the folder to write the logs into)")
     try:
-        last_day = {"end_date": parse_end_date(end_date)} if end_date is not None else {}
+        last_day = {"end_date": end_date} if end_date is not None else {}
         config = SampleConfig(
             records=records,
             days=days,

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
+from vpc_cidr_analysis.cli.options import (
+    CIDR,
+    aws_options,
+    day_option,
+    emit,
+    output_options,
+    progress_option,
+    s3_client_for,
+    warn,
+)
+
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
-
-
-def parse_today(text: str | None) -> date | None:
-    """`--today YYYY-MM-DD` as a date, or a click error naming the value."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not a date: expected YYYY-MM-DD, e.g. 2026-11-27", param_hint="--today"
-        ) from None
 
 
 def parameter_values(values: tuple[str, ...]) -> list[object]:
@@ -67,7 +65,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     "--cidr",
     "cidrs",
     multiple=True,
-    metavar="CIDR",
+    type=CIDR,
     help="Expand a block into cidrtable (repeatable), as the CIDR Lambda would.",
 )
 @click.option(
@@ -75,27 +73,16 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the CIDR Lambda's *.csv.gz files (rows cidr,ip) to use as cidrtable.",
 )
-@click.option("--today", metavar="YYYY-MM-DD", help="Pin current_date (and now()) to this day.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@day_option("--today", help="Pin current_date (and now()) to this day")
+@output_options
 @click.option(
     "--show-translation",
     is_flag=True,
     help="Print the DuckDB SQL to stderr before running; without --logs, print it to stdout "
     "and stop.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=True,
-    show_default=True,
-    help="Progress bar on stderr for long reads (only when stderr is a terminal).",
-)
+@progress_option
+@aws_options
 def sql(
     query: str | None,
     logs: str | None,
@@ -103,10 +90,13 @@ def sql(
     params: tuple[str, ...],
     cidrs: tuple[str, ...],
     cidr_dir: Path | None,
-    today: str | None,
+    today: date | None,
     fmt: str,
+    columns: str | None,
     show_translation: bool,
     progress: bool,
+    region: str | None,
+    profile: str | None,
 ) -> None:
     """Run Athena (engine v3) SQL unchanged on flow-log files, locally on DuckDB.
 
@@ -123,7 +113,6 @@ def sql(
            AND contains(?, TRY_CAST(srcaddr AS IPADDRESS))
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
     """
-    from vpc_cidr_analysis import output
     from vpc_cidr_analysis.engine.local import LocalEngine
     from vpc_cidr_analysis.engine.translate import translate
 
@@ -138,7 +127,7 @@ def sql(
             ) from None
     else:
         text = query or ""
-    pinned = parse_today(today)
+    pinned = today
     values = parameter_values(params)
     if logs is None:
         if not show_translation:
@@ -146,11 +135,16 @@ def sql(
         click.echo(translate(text, today=pinned, pretty=True))
         return
     with LocalEngine(
-        logs, cidrs=cidrs, cidr_dir=cidr_dir, today=pinned, progress=progress
+        logs,
+        cidrs=cidrs,
+        cidr_dir=cidr_dir,
+        today=pinned,
+        progress=progress,
+        s3_client=s3_client_for(logs, region, profile),
     ) as engine:
         if show_translation:
             click.echo(translate(text, today=pinned, pretty=True), err=True)
         result = engine.stream(text, values)
         if "cidrtable" in text.lower() and engine.cidrtable_empty:
-            click.echo("note: cidrtable is empty; pass --cidr or --cidr-dir to fill it", err=True)
-        output.write(result.columns, result, fmt, sys.stdout)
+            warn("cidrtable is empty; pass --cidr or --cidr-dir to fill it")
+        emit(result.columns, result, fmt, columns)

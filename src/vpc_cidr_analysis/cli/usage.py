@@ -10,8 +10,17 @@ from typing import Any, TypeVar
 
 import click
 
+from vpc_cidr_analysis.cli.options import (
+    aws_options,
+    day_option,
+    emit,
+    output_options,
+    progress_option,
+    s3_client_for,
+    warn,
+)
+from vpc_cidr_analysis.days import partition_day
 from vpc_cidr_analysis.files import atomic_write
-from vpc_cidr_analysis.output import render
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATUSES = ("used", "never used", "maybe used", "group unattached")
@@ -33,12 +42,18 @@ def _source_options(func: F) -> F:
             show_default=True,
         ),
         click.option("--logs", help="Flow logs for the local engine: a folder or s3://."),
-        click.option("--days", type=click.IntRange(1, 3660), default=10, show_default=True),
-        click.option("--start-day", help="First day (YYYY/MM/DD); else the last --days days."),
-        click.option("--end-day", help="Last day (YYYY/MM/DD); else today."),
-        click.option("--today", help="Pin today (YYYY-MM-DD) for the local engine."),
-        click.option("--region", help="Athena: AWS region (else AWS_REGION, else the stack's)."),
-        click.option("--profile", help="Athena: AWS profile (else AWS_PROFILE)."),
+        click.option(
+            "--days",
+            type=click.IntRange(1, 3660),
+            default=10,
+            show_default=True,
+            help="Window: the last N days up to --end-day (or today).",
+        ),
+        day_option("--start-day", help="First day; else the last --days days"),
+        day_option("--end-day", help="Last day; else today"),
+        day_option("--today", help="Pin today for the local engine and the window"),
+        progress_option,
+        aws_options,
         click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
         click.option("--database", help="Athena: Glue database (else the stack's)."),
         click.option("--output-location", help="Athena: s3:// results location."),
@@ -52,7 +67,7 @@ def _source_options(func: F) -> F:
 def _analyse(options: dict[str, Any]) -> Any:
     """Run the two usage queries and match them with the inventory."""
     from vpc_cidr_analysis.pack.queries import ParameterError, get_query, window_days
-    from vpc_cidr_analysis.pack.runner import run_athena, run_local
+    from vpc_cidr_analysis.pack.runner import run_athena, run_local, window_warnings
     from vpc_cidr_analysis.usage.inventory import InventoryError, read_inventory
     from vpc_cidr_analysis.usage.match import (
         analyse,
@@ -65,23 +80,35 @@ def _analyse(options: dict[str, Any]) -> Any:
         inventory = read_inventory(options["inventory"])
     except InventoryError as exc:
         raise click.BadParameter(str(exc), param_hint="--inventory") from None
+    start, end = options["start_day"], options["end_day"]
+    if start and end and start > end:
+        raise click.BadParameter(
+            f"{start:%Y-%m-%d} is after --end-day {end:%Y-%m-%d}; expected a first day "
+            "on or before the last",
+            param_hint="--start-day",
+        )
     values = {
         "days": str(options["days"]),
-        "start_day": options["start_day"] or "",
-        "end_day": options["end_day"] or "",
+        "start_day": partition_day(start) if start else "",
+        "end_day": partition_day(end) if end else "",
     }
     connections_query, usage_query = get_query("sg_connections"), get_query("eni_usage")
     try:
         bound = connections_query.bind(values)
     except ParameterError as exc:
         raise click.UsageError(str(exc)) from None
-    today = _today(options["today"])
+    today: date | None = options["today"]
     engine = options["engine"]
     if engine == "local":
         if not options["logs"]:
             raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-        conn = run_local(connections_query, values, options["logs"], today=today)
-        eni = run_local(usage_query, values, options["logs"], today=today)
+        local = {
+            "today": today,
+            "progress": options["progress"],
+            "s3_client": s3_client_for(options["logs"], options["region"], options["profile"]),
+        }
+        conn = run_local(connections_query, values, options["logs"], **local)
+        eni = run_local(usage_query, values, options["logs"], **local)
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients
@@ -90,36 +117,27 @@ def _analyse(options: dict[str, Any]) -> Any:
         conn = run_athena(connections_query, values, athena, settings)
         eni = run_athena(usage_query, values, athena, settings)
         source = f"Athena workgroup {settings.workgroup}, database {settings.database}"
-    days = day_range(window_days(connections_query, bound, today or datetime.now(UTC).date()))
+    window = window_days(connections_query, bound, today or datetime.now(UTC).date())
+    warnings = window_warnings(window, conn.data_days)
+    days = day_range(window)
     filters = {
         "flow logs": source,
         "inventory": str(options["inventory"]),
         "window": f"{days[0]} to {days[-1]}"
         + ("" if values["start_day"] else f" (last {values['days']} days)"),
     }
-    return analyse(
+    result = analyse(
         inventory,
         connection_rows(conn.columns, conn.rows),
         eni_usage_records(eni.columns, eni.rows),
         days,
         filters,
     )
-
-
-def _today(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
-
-
-def _format_option(func: F) -> F:
-    decorated: F = click.option(
-        "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table"
-    )(func)
-    return decorated
+    if not warnings or conn.rows:  # a window without logs is said once
+        warnings += result.warnings()
+    for message in warnings:
+        warn(message)
+    return result
 
 
 @click.group()
@@ -145,7 +163,7 @@ def _command(func: Callable[..., None]) -> Callable[..., None]:
 
 @usage.command("enis")
 @_source_options
-@_format_option
+@output_options
 @click.option("--unused", is_flag=True, help="Only ENIs without accepted traffic.")
 @_command
 def enis(options: dict[str, Any]) -> None:
@@ -158,14 +176,14 @@ def enis(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     if options["unused"]:
-        click.echo(render(report.UNUSED_COLUMNS, report.unused_rows(), options["fmt"]), nl=False)
+        emit(report.UNUSED_COLUMNS, report.unused_rows(), options["fmt"], options["columns"])
     else:
-        click.echo(render(report.ENI_COLUMNS, report.eni_table(), options["fmt"]), nl=False)
+        emit(report.ENI_COLUMNS, report.eni_table(), options["fmt"], options["columns"])
 
 
 @usage.command("rules")
 @_source_options
-@_format_option
+@output_options
 @click.option(
     "--status",
     "statuses",
@@ -184,12 +202,12 @@ def rules(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     rows = report.rule_rows(options["statuses"])
-    click.echo(render(report.RULE_COLUMNS, rows, options["fmt"]), nl=False)
+    emit(report.RULE_COLUMNS, rows, options["fmt"], options["columns"])
 
 
 @usage.command("exposure")
 @_source_options
-@_format_option
+@output_options
 @_command
 def exposure(options: dict[str, Any]) -> None:
     """Public ENIs and their inbound rules open to internet addresses, with their use.
@@ -199,15 +217,27 @@ def exposure(options: dict[str, Any]) -> None:
       vpc-cidr-analysis usage exposure --inventory inventory.json --logs logs/
     """
     report = _analyse(options)
-    click.echo(render(report.EXPOSURE_COLUMNS, report.exposure_rows(), options["fmt"]), nl=False)
+    emit(report.EXPOSURE_COLUMNS, report.exposure_rows(), options["fmt"], options["columns"])
 
 
 @usage.command("report")
 @_source_options
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--csv-dir", type=click.Path(file_okay=False, path_type=Path), help="One CSV per table."
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report as one self-contained HTML page to this file.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every table of the report as one JSON document to this file.",
+)
+@click.option(
+    "--csv-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one CSV file per table of the report into this folder.",
 )
 @_command
 def report(options: dict[str, Any]) -> None:
@@ -219,7 +249,7 @@ def report(options: dict[str, Any]) -> None:
       vpc-cidr-analysis usage report --inventory inventory.json --logs logs/ \\
           --html report.html --json report.json --csv-dir report-csv/
     """
-    from vpc_cidr_analysis.usage.report import render_html, write_csv, write_json
+    from vpc_cidr_analysis.usage.report import render_html, summary_text, write_csv, write_json
 
     if not (options["html_path"] or options["json_path"] or options["csv_dir"]):
         raise click.UsageError("choose at least one of --html FILE, --json FILE, --csv-dir DIR")
@@ -232,3 +262,4 @@ def report(options: dict[str, Any]) -> None:
     if options["csv_dir"]:
         for path in write_csv(result, options["csv_dir"]):
             click.echo(f"wrote {path}")
+    click.echo(summary_text(result))

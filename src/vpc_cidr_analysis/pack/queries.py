@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from vpc_cidr_analysis.cidr import parse_block
+from vpc_cidr_analysis.days import DayError, parse_day, partition_day
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.pack.resources import queries_dir
 
@@ -127,12 +128,9 @@ def _day(name: str, value: str) -> str:
     if value in ("", "''"):
         return ""
     try:
-        return datetime.strptime(value, "%Y/%m/%d").date().strftime("%Y/%m/%d")
-    except ValueError:
-        raise ParameterError(
-            f"parameter {name}: {value!r} is not a day; expected yyyy/MM/dd (e.g. 2026/11/01) "
-            "or '' for none"
-        ) from None
+        return partition_day(parse_day(value, f"parameter {name}:"))
+    except DayError as exc:
+        raise ParameterError(f"{exc} (or '' for none)") from None
 
 
 def _port_list(name: str, value: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from vpc_cidr_analysis.days import partition_day
 from vpc_cidr_analysis.pack.athena import AthenaSettings, run_query
 from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form
 from vpc_cidr_analysis.pack.queries import Query, athena_literal
@@ -27,6 +28,8 @@ class QueryOutput:
     query_execution_id: str | None = None
     #: Flow-log fields of the files the local engine read (None on Athena).
     fields: frozenset[str] | None = None
+    #: The local engine's first and last `day` (yyyy/MM/dd) of the files under --logs.
+    data_days: tuple[str, str] | None = None
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -55,6 +58,7 @@ def run_local(
     cidr_dir: Path | None = None,
     today: date | None = None,
     progress: bool = False,
+    s3_client: Any = None,
 ) -> QueryOutput:
     """Run on the embedded engine over flow-log files; the cidrtable form expands the
     query's own CIDR parameters unless a folder of expanded blocks is given."""
@@ -63,11 +67,45 @@ def run_local(
     sql = query_sql(query, raw=raw, form=form)
     bound = query.bind(values, sql)
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
-    engine = LocalEngine(logs, cidrs=cidrs, cidr_dir=cidr_dir, today=today, progress=progress)
-    with engine:
+    with LocalEngine(
+        logs,
+        cidrs=cidrs,
+        cidr_dir=cidr_dir,
+        today=today,
+        progress=progress,
+        s3_client=s3_client,
+    ) as engine:
         result = engine.execute(sql, bound)
         fields = engine.last_fields
-    return QueryOutput(list(result.columns), [tuple(r) for r in result.rows], fields=fields)
+        days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
+    return QueryOutput(
+        list(result.columns),
+        [tuple(r) for r in result.rows],
+        fields=fields,
+        data_days=(days[0], days[-1]) if days else None,
+    )
+
+
+def window_warnings(window: Sequence[date], data_days: tuple[str, str] | None) -> list[str]:
+    """What could make a window's answer mislead: no data in it, or data starting inside it.
+
+    `window` is the days a query reads; `data_days` the first and last day of the logs.
+    """
+    if not window or data_days is None:
+        return []
+    first, last = (partition_day(d) for d in (window[0], window[-1]))
+    if data_days[1] < first or data_days[0] > last:
+        return [
+            f"no flow logs in the window {first}..{last}: the logs hold "
+            f"{data_days[0]}..{data_days[1]}; every count reads 0 (move it with end_day, "
+            "--end-day or --today)"
+        ]
+    if data_days[0] > first:
+        return [
+            f"the window starts {first}, before the first day of flow logs {data_days[0]}: "
+            "days before it count as no traffic"
+        ]
+    return []
 
 
 def run_athena(

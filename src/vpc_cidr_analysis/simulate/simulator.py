@@ -121,7 +121,6 @@ _HOURLY = (3, 2, 2, 2, 2, 3, 4, 6, 8, 9, 10, 10, 10, 10, 10, 10, 9, 8, 7, 6, 5, 
 _WEEKDAY = (4, 4, 4, 4, 4, 3, 3)
 _ACCOUNT_RE = re.compile(r"\d{12}")
 _REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class SampleError(AnalysisError, ValueError):
@@ -214,16 +213,6 @@ class SampleConfig:
         out["end_date"] = self.end_date.isoformat()
         out["fields"] = list(self.fields)
         return out
-
-
-def parse_end_date(text: str) -> date:
-    """`YYYY-MM-DD` → date, with an error naming the bad value."""
-    if not _DATE_RE.fullmatch(text.strip()):
-        raise SampleError("end-date", f"end date must be YYYY-MM-DD, got {text!r}")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise SampleError("end-date", f"end date {text!r} is not a calendar date ({exc})") from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,7 +594,11 @@ class _GroundTruth:
             "options": self.config.to_dict(),
             "topology": topology.to_dict(),
             "inventory": inventory_from_topology(
-                topology, self.config.account, self.config.region
+                topology,
+                self.config.account,
+                self.config.region,
+                # collected as the simulated logs end, so the files stay reproducible
+                collected_at=f"{self.config.end_date + timedelta(days=1):%Y-%m-%d}T00:00:00Z",
             ).to_dict(),
             "networks": topology.vpc_cidrs(),
             "records": sum(self.log_status.values()),

@@ -436,6 +436,23 @@ class UsageReport:
     attached_groups: set[str]
     filters: dict[str, str] = field(default_factory=dict)
 
+    def warnings(self) -> list[str]:
+        """What could make this report mislead: no records, or none of the inventory's ENIs."""
+        window = f"{self.days[0]}..{self.days[-1]}" if self.days else "the window"
+        if not self.eni_rows:
+            return [
+                f"no flow-log records in {window}; every rule reads 'never used' "
+                "(check --logs and the window)"
+            ]
+        known = {eni.id for eni in self.inventory.network_interfaces}
+        if known and not known & set(self.eni_rows):
+            return [
+                f"none of the inventory's {len(known)} network interfaces appear in the flow "
+                f"logs of {window}; every rule reads 'never used' (is it the same account "
+                "and region as the logs?)"
+            ]
+        return []
+
     # -- rules -------------------------------------------------------------------------------
     def rule_status(self, use: RuleUse) -> str:
         if use.connections:

@@ -13,6 +13,7 @@ import html
 import io
 import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,7 +105,7 @@ def _heatmap(report: UsageReport) -> str:
         return '<p class="empty">The inventory holds no security-group rules.</p>'
     top = max((max(counts) for _, counts in rows if counts), default=0)
     head = (
-        "<th>group</th><th>direction</th><th>protocol</th><th>ports</th><th>peer</th>"
+        "<th>rule</th><th>group</th><th>direction</th><th>protocol</th><th>ports</th><th>peer</th>"
         + "".join(f'<th class="d">{html.escape(d[5:])}</th>' for d in days)
         + "<th>total</th><th>status</th>"
     )
@@ -112,8 +113,8 @@ def _heatmap(report: UsageReport) -> str:
     for rule, counts in rows:
         group = report.inventory.group(rule.group_id)
         cells = [
-            f'<td title="{_e(rule.id)} {_e(rule.description)}">'
-            f"{_e(group.name if group else rule.group_id)}</td>",
+            f'<td class="rule" title="{_e(rule.description)}">{_e(rule.id)}</td>',
+            f'<td title="{_e(rule.group_id)}">{_e(group.name if group else rule.group_id)}</td>',
             f"<td>{_e(rule.direction)}</td>",
             f"<td>{_e(protocol_name(rule.protocol))}</td>",
             f"<td>{_e(rule.ports)}</td>",
@@ -129,7 +130,7 @@ def _heatmap(report: UsageReport) -> str:
         cells.append(f'<td class="num">{sum(counts):,}</td>')
         status = report.rule_status(report.rules[rule.id])
         cells.append(f'<td><span class="tag {_STATUS_CLASS[status]}">{_e(status)}</span></td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        body.append(f'<tr data-rule="{_e(rule.id)}">' + "".join(cells) + "</tr>")
     legend = "".join(
         f'<span style="background:{_heat_color(n, top)}"></span>'
         for n in (1, 3, 10, 30, 100, 300)
@@ -358,3 +359,18 @@ def write_csv(report: UsageReport, directory: Path) -> list[Path]:
         writer.writerows([text_value(v) for v in row] for row in rows)
         written.append(atomic_write(directory / f"{name}.csv", text.getvalue()))
     return written
+
+
+def summary_text(report: UsageReport) -> str:
+    """The report in one paragraph: rules by status, unused ENIs, the window."""
+    statuses = Counter(str(row[-1]) for row in report.rule_rows())
+    window = f"{report.days[0]} to {report.days[-1]}" if report.days else "no days"
+    unused = len(report.unused_rows())
+    return (
+        f"{sum(statuses.values())} security-group rules: {statuses['used']} used, "
+        f"{statuses['never used']} never used, {statuses['maybe used']} maybe used, "
+        f"{statuses['group unattached']} in groups on no interface; "
+        f"{len(report.inventory.network_interfaces)} network interfaces, {unused} without "
+        f"accepted traffic; window {window}, flow logs from "
+        f"{report.filters.get('flow logs', 'Athena')}."
+    )

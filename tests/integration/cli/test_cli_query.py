@@ -99,7 +99,7 @@ def test_run_on_athena_binds_parameters() -> None:
         "''", "''", "3", "''", inbound, vpc, peer, inbound, peer, vpc,
     ]  # fmt: skip
     assert execution["QueryExecutionContext"]["Database"] == "vpcflowlogscidrdb"
-    assert "scanned 0 bytes, cost $0.000050" in result.output
+    assert "scanned 0 bytes (0 B), cost $0.000050" in result.stderr
 
 
 def test_estimate_reports_bytes_and_dollars() -> None:
@@ -115,8 +115,41 @@ def test_estimate_reports_bytes_and_dollars() -> None:
             "-p", "days=2", "--region", "us-east-1",
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "1,000  bytes in 2 days (2026/11/26..2026/11/27)" in result.output
-    assert "$0.000050" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["prefix", "objects", "bytes", "size"]
+    assert lines[2].split() == [
+        "s3://flow-log-bucket/AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/26/",
+        "0",
+        "0",
+        "0",
+        "B",
+    ]
+    assert lines[-1] == (
+        "1,000 bytes (1.0 kB) in 2 days (2026/11/26..2026/11/27): at most $0.000050 at $5/TB "
+        "(10 MB minimum)"
+    )
+
+
+def test_estimate_as_json_is_an_array_of_prefixes() -> None:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="flow-log-bucket")
+        key = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/27/x.log.gz"
+        s3.put_object(Bucket="flow-log-bucket", Key=key, Body=b"x" * 1500)
+        result = invoke(
+            "estimate", "external", "--logs", "s3://flow-log-bucket/", "--today", "2026/11/27",
+            "-p", "days=1", "--region", "us-east-1", "--format", "json",
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {
+            "prefix": "s3://flow-log-bucket/AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/27/",
+            "objects": 1,
+            "bytes": 1500,
+            "size": "1.5 kB",
+        }
+    ]
+    assert "1,500 bytes (1.5 kB) in 1 days" in result.stderr
 
 
 def test_known_failures_are_one_error_line(tmp_path: Any) -> None:

@@ -186,13 +186,18 @@ def test_cidr_list_is_canonical_and_deduplicated() -> None:
     assert ParamType("cidr_list").convert("v", value) == "2600:1f18:aaaa:ab00::/56,10.0.0.0/16"
 
 
+def test_a_day_parameter_takes_both_spellings() -> None:
+    assert ParamType("day").convert("p", "2026-11-01") == "2026/11/01"
+    assert ParamType("day").convert("p", "2026/11/01") == "2026/11/01"
+
+
 @pytest.mark.parametrize(
     ("kind", "value", "message"),
     [
         (ParamType("int", 1, 3660), "0", "out of range; expected 1..3660"),
         (ParamType("int", 1, 3660), "1; DROP", "not an integer"),
-        (ParamType("day"), "2026-11-01", "expected yyyy/MM/dd"),
-        (ParamType("day"), "2026/02/30", "expected yyyy/MM/dd"),
+        (ParamType("day"), "01/11/2026", "expected YYYY-MM-DD or yyyy/MM/dd"),
+        (ParamType("day"), "2026/02/30", "not a calendar date"),
         (ParamType("enum", choices=("both", "inbound")), "both' OR '1", "expected one of both"),
         (ParamType("port_list"), "22,70000", "not a port"),
     ],

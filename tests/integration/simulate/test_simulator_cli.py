@@ -81,8 +81,8 @@ def test_help_shows_an_example() -> None:
         (["--fields", "version srcaddr bogus"], "srcaddr, dstaddr"),  # lists accepted names
         (["--days", "0"], "days must be a whole number >= 1, got 0"),
         (["--records", "0"], "records must be a whole number >= 1, got 0"),
-        (["--end-date", "27/11/2026"], "end date must be YYYY-MM-DD, got '27/11/2026'"),
-        (["--end-date", "2026-02-30"], "end date '2026-02-30' is not a calendar date"),
+        (["--end-date", "27/11/2026"], "'--end-date': '27/11/2026' is not a day; expected"),
+        (["--end-date", "2026-02-30"], "'--end-date': '2026-02-30' is not a calendar date"),
         (["--account", "12345"], "account must be 12 digits"),
         (["--layout", "flat"], "'flat' is not one of 'default', 'hive'"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -358,8 +359,13 @@ def test_simulated_inventory_matches_the_topology() -> None:
 def test_sample_ground_truth_carries_the_inventory(small_sample: Any) -> None:
     inventory = read_inventory(small_sample.path)
     assert inventory.source == "simulator"
+    end = small_sample.config.end_date
+    assert inventory.collected_at == f"{end + timedelta(days=1):%Y-%m-%d}T00:00:00Z"
     assert inventory == inventory_from_topology(
-        default_topology(), small_sample.config.account, small_sample.config.region
+        default_topology(),
+        small_sample.config.account,
+        small_sample.config.region,
+        collected_at=inventory.collected_at,
     )
 
 

@@ -61,7 +61,9 @@ def test_html_shows_the_window_heatmap_and_findings(report_files: Path, small_sa
     assert len(days) == 10 and days[-1] == small_sample.config.end_date.strftime("%Y/%m/%d")
     assert f"Window <b>{days[0]}</b> to <b>{days[-1]}</b>" in page
     heat = page.split('<table class="heat">')[1].split("</table>")[0]
-    assert heat.count("<tr>") == 1 + len(data["rules"])  # header + one row per rule
+    assert heat.count("<tr") == 1 + len(data["rules"])  # header + one row per rule
+    for rule in data["rules"]:  # each row names its rule
+        assert f'<tr data-rule="{rule["rule_id"]}"><td class="rule"' in heat
     for day in days:
         assert f'<th class="d">{day[5:]}</th>' in heat
     t = default_topology()
@@ -130,7 +132,10 @@ def test_usage_errors_are_clear(small_sample: Any, tmp_path: Path) -> None:
                               "--logs", str(small_sample.path)])  # fmt: skip
     assert bad.exit_code == 2 and "not an inventory" in bad.output
     bad_day = runner.invoke(cli, ["usage", "rules", *_args(small_sample), "--end-day", "27/11"])
-    assert bad_day.exit_code == 2 and "expected yyyy/MM/dd" in bad_day.output
+    assert (
+        bad_day.exit_code == 2
+        and "Invalid value for '--end-day': '27/11' is not a day" in bad_day.output
+    )
 
 
 def test_html_escapes_inventory_text() -> None:

@@ -23,9 +23,9 @@ def test_expand_writes_files_and_reports_them(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(cli, ["expand", "10.0.0.0/30", "2001:db8::/126", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert [line.split("\t")[:3] for line in lines] == [
-        ["10.0.0.0/30", "4 addresses", str(out / "10.0.0.0_30.csv.gz")],
-        ["2001:db8::/126", "4 addresses", str(out / "2001_db8___126.csv.gz")],
+    assert [line.split()[:3] for line in lines[2:4]] == [
+        ["10.0.0.0/30", "4", str(out / "10.0.0.0_30.csv.gz")],
+        ["2001:db8::/126", "4", str(out / "2001_db8___126.csv.gz")],
     ]
     assert gzip.decompress((out / "10.0.0.0_30.csv.gz").read_bytes()).decode() == (
         "10.0.0.0/30,10.0.0.0\n10.0.0.0/30,10.0.0.1\n10.0.0.0/30,10.0.0.2\n10.0.0.0/30,10.0.0.3\n"
@@ -36,10 +36,11 @@ def test_expand_writes_files_and_reports_them(runner: CliRunner, tmp_path: Path)
     )
 
 
-def test_expand_json_output(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["expand", "10.1.0.0/16", "--out", str(tmp_path), "--json"])
+def test_expand_json_output_is_an_array(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["expand", "10.1.0.0/16", "--out", str(tmp_path), "--format", "json"]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
-    (record,) = [json.loads(line) for line in result.output.splitlines()]
+    (record,) = json.loads(result.output)
     path = tmp_path / "10.1.0.0_16.csv.gz"
     assert record["cidr"] == "10.1.0.0/16"
     assert record["path"] == str(path)
@@ -100,3 +101,14 @@ def test_expand_is_listed_with_an_example(runner: CliRunner) -> None:
     help_text = runner.invoke(cli, ["expand", "--help"]).output
     assert "vpc-cidr-analysis expand 10.0.0.0/16 10.1.0.0/16 --out cidrs/" in help_text
     assert "At most 50" in help_text
+
+
+def test_expand_reads_upper_case_ipv6_in_canonical_form(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["expand", "2001:DB8::/126", "--out", str(tmp_path), "--format", "jsonl"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "CIDR '2001:DB8::/126' read as '2001:db8::/126' (canonical form)" in result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (record["cidr"], record["addresses"]) == ("2001:db8::/126", 4)
+    assert (tmp_path / "2001_db8___126.csv.gz").is_file()

@@ -49,3 +49,28 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 def test_readme_names_the_two_setup_commands() -> None:
     assert "make demo" in README and "make test" in README
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def _options() -> list[str]:
+    found: set[str] = set()
+    ctx = click.Context(cli)
+
+    def walk(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                child = command.get_command(ctx, sub)
+                assert child is not None
+                walk(child, f"{path} {sub}".strip())
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                names = [o for o in (*param.opts, *param.secondary_opts) if o.startswith("--")]
+                found.update(f"{path or 'vpc-cidr-analysis'}: {o}" for o in names)
+
+    walk(cli, "")
+    return sorted(o for o in found if not o.endswith(" --help"))
+
+
+@pytest.mark.parametrize("option", _options())
+def test_every_option_is_in_the_readme(option: str) -> None:
+    name = option.rpartition(" ")[2]
+    assert name in README, f"README does not mention {option}"

@@ -1,0 +1,154 @@
+"""Options the commands share, written once: days, CIDR blocks, output, AWS, notes.
+
+- `DAY`: every day option (`--today`, `--end-date`, `--start-day`, `--end-day`) takes
+  `YYYY-MM-DD` or `yyyy/MM/dd` through the one parser (`days.parse_day`); a bad value is a
+  usage error (exit 2) naming the option as the user typed it.
+- `CIDR`: a block through the one parser (`cidr.parse_block`); upper-case IPv6 is read in its
+  canonical form, and a note on stderr says so; a bad block is a usage error (exit 2).
+- `output_options`: `--format table|csv|json|jsonl` and `--columns a,b,c`; `emit` writes rows
+  with them (a table fits the terminal's width when stdout is one, full width when piped;
+  columns that cannot fit are left out and named: pick them with `--columns`).
+- `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
+- `progress_option`: `--progress/--no-progress` for the local engine's long reads.
+- `note`: one line on stderr, unless `--quiet`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+from vpc_cidr_analysis import output
+from vpc_cidr_analysis.cidr import CidrError, parse_block
+from vpc_cidr_analysis.days import DAY_FORMS, DayError, parse_day
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DayType(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3
+    """A day as `YYYY-MM-DD` or `yyyy/MM/dd`, converted to a `date`."""
+
+    name = "day"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DAY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(str(value))
+        except DayError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class CidrType(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.3
+    """A CIDR block, converted to its canonical text (a note says when that changed it)."""
+
+    name = "cidr"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "CIDR"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            canonical = str(parse_block(value))
+        except CidrError as exc:
+            self.fail(str(exc), param, ctx)
+        if canonical != str(value).strip():
+            hint = param.opts[0] if param is not None and param.opts else "CIDR"
+            note(f"{hint} {value!r} read as {canonical!r} (canonical form)")
+        return canonical
+
+
+DAY = DayType()
+CIDR = CidrType()
+
+
+def day_option(*names: str, help: str) -> Callable[[F], F]:
+    """A day option (`--today`, `--end-day`, …) in either spelling."""
+    return click.option(*names, type=DAY, help=f"{help} ({DAY_FORMS}).")
+
+
+def output_options(func: F) -> F:
+    """`--format` and `--columns`, for every command that prints rows."""
+    func = click.option(
+        "--columns",
+        metavar="A,B,C",
+        help="Only these columns, in this order (comma-separated names).",
+    )(func)
+    decorated: F = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(output.FORMATS),
+        default="table",
+        show_default=True,
+        help="table (fitted to the terminal), csv, json (one array) or jsonl (one object a line).",
+    )(func)
+    return decorated
+
+
+def aws_options(func: F) -> F:
+    """`--region` and `--profile`, as the AWS CLI spells them."""
+    func = click.option("--profile", help="AWS profile for S3 and Athena (else AWS_PROFILE).")(func)
+    decorated: F = click.option("--region", help="AWS region for S3 and Athena (else AWS_REGION).")(
+        func
+    )
+    return decorated
+
+
+def progress_option(func: F) -> F:
+    """`--progress/--no-progress`: a progress bar on stderr for long local reads."""
+    decorated: F = click.option(
+        "--progress/--no-progress",
+        default=True,
+        show_default=True,
+        help="Progress bar on stderr for long reads (only when stderr is a terminal).",
+    )(func)
+    return decorated
+
+
+def s3_client_for(logs: str | None, region: str | None, profile: str | None) -> Any:
+    """An S3 client for `--logs s3://…` with `--region`/`--profile`; None for the default
+    chain (or a local folder)."""
+    if not logs or not logs.startswith("s3://") or not (region or profile):
+        return None
+    import boto3
+
+    return boto3.Session(profile_name=profile, region_name=region).client("s3")
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is a terminal; None (full width) when piped."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def emit(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, chosen: str | None
+) -> int:
+    """Write rows to stdout in `fmt`, only the `--columns` chosen; returns the rows written."""
+    try:
+        names, selected = output.select_columns(columns, rows, output.parse_columns(chosen))
+    except output.OutputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
+    return output.write(names, selected, fmt, sys.stdout, width=terminal_width())
+
+
+def note(message: str) -> None:
+    """One line on stderr (a warning or a note), unless the user asked for `--quiet`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().meta.get("quiet"):
+        return
+    click.echo(message, err=True)
+
+
+def warn(message: str) -> None:
+    """A warning that an answer could mislead: one `Warning:` line on stderr."""
+    note(f"Warning: {message}")
