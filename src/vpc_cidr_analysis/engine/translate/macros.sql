@@ -38,7 +38,15 @@ CREATE OR REPLACE MACRO athena_network(net) AS
          THEN 'IPv6 network text with an IPv4 part is not supported locally'
          ELSE 'Invalid CIDR' END || ': ' || net) END;
 
-CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net);
+-- An IPv6 network that holds IPv4-mapped addresses (Trino compares IPv4 addresses as those)
+-- with an IPv4 address is an error here rather than a wrong false.
+CREATE OR REPLACE MACRO athena_contains(net, address) AS
+  CASE WHEN family(address) = 4 AND family(athena_network(net)) = 6
+        AND (athena_network(net) <<= '::ffff:0:0/96'::INET
+             OR '::ffff:0:0/96'::INET <<= athena_network(net))
+       THEN error('contains(' || net || ', an IPv4 address): IPv6 networks holding IPv4-mapped '
+                  || 'addresses are not supported locally for a network from a column')
+       ELSE address <<= athena_network(net) END;
 
 -- The same validation without the error: the network, or NULL for NULL or invalid text.
 CREATE OR REPLACE MACRO athena_try_network(net) AS

@@ -9,7 +9,8 @@
 4. `supported.check_supported` refuses anything outside the checked subset;
 5. `annotate` records the optimizer's type of each node (for the rules);
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
-7. `rules.rewrite` applies the rules, bottom-up;
+7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns, then
+   `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
 
@@ -41,6 +42,7 @@ from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
+from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
 from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
@@ -159,6 +161,7 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     check_supported(tree)
     types = annotate(tree)
     precompute_networks(tree)
+    mark_ip_contains(tree)
     tree = rewrite(tree, Context(types, today))
     _name_output_columns(tree)
     try:
