@@ -70,3 +70,12 @@ def test_no_silently_wrong_case(family: str, runner: Runner) -> None:
             f"outcomes changed for {len(changed)} cases (UPDATE_TRINO=1 records them): "
             + ", ".join(changed[:20])
         )
+
+
+def test_readme_differences_section_is_generated_from_the_outcomes() -> None:
+    recorded = json.loads(trino_cases.OUTCOMES.read_text(encoding="utf-8"))
+    readme = trino_cases.README.read_text(encoding="utf-8")
+    assert trino_cases.readme_section(readme) == trino_cases.differences_markdown(recorded), (
+        "README's Differences from Athena section drifted: "
+        "python tests/trino/trino_cases.py --readme"
+    )
