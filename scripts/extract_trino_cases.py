@@ -80,7 +80,6 @@ OPERATORS = {
     "LESS_THAN": "{0} < {1}",
     "LESS_THAN_OR_EQUAL": "{0} <= {1}",
     "IS_DISTINCT_FROM": "{0} IS DISTINCT FROM {1}",
-    "INDETERMINATE": "{0} IS NULL",
     "SUBSCRIPT": "{0}[{1}]",
 }
 

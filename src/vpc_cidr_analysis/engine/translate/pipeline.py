@@ -9,7 +9,8 @@
 4. `supported.check_supported` refuses anything outside the checked subset;
 5. `annotate` records the optimizer's type of each node (for the rules);
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
-7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns, then
+7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns and
+   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts, then
    `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
@@ -36,6 +37,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
@@ -162,6 +164,8 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     types = annotate(tree)
     precompute_networks(tree)
     mark_ip_contains(tree)
+    mark_dates(tree)
+    mark_arrays(tree)
     tree = rewrite(tree, Context(types, today))
     _name_output_columns(tree)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from vpc_cidr_analysis.engine.translate.columns import column_sources
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, InetContainedBy
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import mapped_ipv4_part, trino_network
@@ -14,6 +15,7 @@ from vpc_cidr_analysis.engine.translate.nodes import (
     lit,
     string_literal,
 )
+from vpc_cidr_analysis.engine.translate.rules.arrays import array_contains
 from vpc_cidr_analysis.engine.translate.rules.common import Context
 
 
@@ -32,7 +34,7 @@ def contains(node: exp.ArrayContains, context: Context) -> exp.Expr:
                 "be an IPADDRESS, e.g. contains('10.0.0.0/16', TRY_CAST(srcaddr AS "
                 "IPADDRESS)); Athena has no contains(varchar, varchar)"
             )
-        return node
+        return array_contains(node)
     text = string_literal(network)
     if text is not None:
         network_text = trino_network(text)
@@ -79,65 +81,6 @@ def is_ip_valued(node: exp.Expr, depth: int = 0) -> bool:
         return True
     if not isinstance(node, exp.Column) or depth > 8:
         return False
-    values = _column_values(node)
+    values = column_sources(node)
     known = [v for v in values if not isinstance(v, exp.Null)]
     return bool(known) and all(is_ip_valued(v, depth + 1) for v in known)
-
-
-def _column_values(column: exp.Column) -> list[exp.Expr]:
-    """The expressions a column's values come from, when its source is VALUES or a query."""
-    select = column.find_ancestor(exp.Select)
-    if select is None:
-        return []
-    sources: list[exp.Expr] = []
-    from_ = select.args.get("from_") or select.args.get("from")
-    if from_ is not None:
-        sources.append(from_.this)
-    sources.extend(join.this for join in select.args.get("joins") or [])
-    wanted = column.table.lower()
-    if not wanted and len(sources) != 1:
-        return []
-    for source in sources:
-        alias = source.args.get("alias")
-        name = alias.name.lower() if alias is not None else ""
-        if isinstance(source, exp.Table) and not alias:
-            name = source.name.lower()
-        if wanted and wanted != name:
-            continue
-        return _output_values(source, column.name.lower())
-    return []
-
-
-def _output_values(source: exp.Expr, name: str) -> list[exp.Expr]:
-    alias = source.args.get("alias")
-    columns = [c.name.lower() for c in alias.columns] if alias is not None else []
-    if isinstance(source, exp.Values):
-        if name not in columns:
-            return []
-        position = columns.index(name)
-        rows = [row for row in source.expressions if isinstance(row, exp.Tuple)]
-        return [row.expressions[position] for row in rows if position < len(row.expressions)]
-    query: exp.Expr | None = None
-    if isinstance(source, exp.Subquery):
-        query = source.this
-    elif isinstance(source, exp.Table):
-        for cte in _ctes(source):
-            if cte.alias_or_name.lower() == source.name.lower():
-                query = cte.this
-    if not isinstance(query, exp.Select):
-        return []
-    for item in query.expressions:
-        if item.alias_or_name.lower() == name:
-            return [item.this if isinstance(item, exp.Alias) else item]
-    return []
-
-
-def _ctes(node: exp.Expr) -> list[exp.CTE]:
-    found: list[exp.CTE] = []
-    parent = node.parent
-    while parent is not None:
-        with_ = parent.args.get("with_") or parent.args.get("with")
-        if with_ is not None:
-            found.extend(with_.expressions)
-        parent = parent.parent
-    return found
