@@ -41,7 +41,7 @@ CREATE OR REPLACE MACRO athena_network(net) AS
 -- An IPv6 network that holds IPv4-mapped addresses (Trino compares IPv4 addresses as those)
 -- with an IPv4 address is an error here rather than a wrong false.
 CREATE OR REPLACE MACRO athena_contains(net, address) AS
-  CASE WHEN family(address) = 4 AND family(athena_network(net)) = 6
+  CASE WHEN family(address) = 4 AND strpos(net, ':') > 0
         AND (athena_network(net) <<= '::ffff:0:0/96'::INET
              OR '::ffff:0:0/96'::INET <<= athena_network(net))
        THEN error('contains(' || net || ', an IPv4 address): IPv6 networks holding IPv4-mapped '
@@ -173,18 +173,10 @@ CREATE OR REPLACE MACRO athena_element_at(a, i) AS
        WHEN i < 0 THEN a[len(a) + i + 1]
        ELSE a[i] END;
 
--- trim / ltrim / rtrim of one argument: the characters Java's Character.isWhitespace accepts.
-CREATE OR REPLACE MACRO athena_trim(s) AS trim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(28) || chr(29) || chr(30) || chr(31)
-  || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197)
-  || chr(8198) || chr(8200) || chr(8201) || chr(8202) || chr(8232) || chr(8233) || chr(8287)
-  || chr(12288));
+-- trim / ltrim / rtrim of one argument: the characters Java's Character.isWhitespace accepts
+-- (a regular expression: DuckDB string literals have no Unicode escapes).
+CREATE OR REPLACE MACRO athena_trim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+|[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '', 'g');
 
-CREATE OR REPLACE MACRO athena_ltrim(s) AS ltrim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(28) || chr(29) || chr(30) || chr(31)
-  || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197)
-  || chr(8198) || chr(8200) || chr(8201) || chr(8202) || chr(8232) || chr(8233) || chr(8287)
-  || chr(12288));
+CREATE OR REPLACE MACRO athena_ltrim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+', '');
 
-CREATE OR REPLACE MACRO athena_rtrim(s) AS rtrim(s, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(28) || chr(29) || chr(30) || chr(31)
-  || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196) || chr(8197)
-  || chr(8198) || chr(8200) || chr(8201) || chr(8202) || chr(8232) || chr(8233) || chr(8287)
-  || chr(12288));
+CREATE OR REPLACE MACRO athena_rtrim(s) AS regexp_replace(s, '[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '');
