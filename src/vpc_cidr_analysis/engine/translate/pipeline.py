@@ -151,6 +151,8 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
             f"expected one SELECT statement, found {len(statements)} statements"
         )
     tree = statements[0]
+    if isinstance(tree, exp.Values) and tree.args.get("alias") is None:
+        tree = _select_from_values(tree)
     if not isinstance(tree, exp.Query):
         kind = tree.key.upper()
         raise UnsupportedSqlError(
@@ -195,6 +197,18 @@ def _mark_placeholders(sql: str) -> tuple[str, int]:
     for number, token in reversed(list(enumerate(spots, start=1))):
         out = out[: token.start] + f"{PARAM_MARK}({number})" + out[token.end + 1 :]
     return out, len(spots)
+
+
+def _select_from_values(values: exp.Values) -> exp.Expr:
+    """A top-level `VALUES ...` as `SELECT * FROM (VALUES ...) t(_col0, ...)`: Athena's names."""
+    rows = values.expressions
+    width = len(rows[0].expressions) if rows and isinstance(rows[0], exp.Tuple) else 1
+    alias = exp.TableAlias(
+        this=exp.to_identifier("t"),
+        columns=[exp.to_identifier(f"_col{i}") for i in range(width)],
+    )
+    values.set("alias", alias)
+    return exp.select("*").from_(values)
 
 
 def _first_line(text: str) -> str:
