@@ -1,7 +1,7 @@
 WITH params AS (
   SELECT
     STR_SPLIT($1, ',') AS vpc_cidrs,
-    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : TRIM(c))) AS athena_networks_1
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : ATHENA_TRIM(c))) AS athena_networks_1
 )
 SELECT
   f.srcaddr

@@ -3,8 +3,8 @@ WITH params AS (
     STR_SPLIT($1, ',') AS vpc_cidrs,
     STR_SPLIT($2, ',') AS peer_cidrs,
     $3 AS direction,
-    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($2, ','), LAMBDA c : TRIM(c))) AS athena_networks_1,
-    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : TRIM(c))) AS athena_networks_2
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($2, ','), LAMBDA c : ATHENA_TRIM(c))) AS athena_networks_1,
+    ATHENA_NETWORKS(LIST_TRANSFORM(STR_SPLIT($1, ','), LAMBDA c : ATHENA_TRIM(c))) AS athena_networks_2
 ), records AS (
   SELECT
     f.*

@@ -38,7 +38,15 @@ CREATE OR REPLACE MACRO athena_network(net) AS
          THEN 'IPv6 network text with an IPv4 part is not supported locally'
          ELSE 'Invalid CIDR' END || ': ' || net) END;
 
-CREATE OR REPLACE MACRO athena_contains(net, address) AS address <<= athena_network(net);
+-- An IPv6 network that holds IPv4-mapped addresses (Trino compares IPv4 addresses as those)
+-- with an IPv4 address is an error here rather than a wrong false.
+CREATE OR REPLACE MACRO athena_contains(net, address) AS
+  CASE WHEN family(address) = 4 AND strpos(net, ':') > 0
+        AND (athena_network(net) <<= '::ffff:0:0/96'::INET
+             OR '::ffff:0:0/96'::INET <<= athena_network(net))
+       THEN error('contains(' || net || ', an IPv4 address): IPv6 networks holding IPv4-mapped '
+                  || 'addresses are not supported locally for a network from a column')
+       ELSE address <<= athena_network(net) END;
 
 -- The same validation without the error: the network, or NULL for NULL or invalid text.
 CREATE OR REPLACE MACRO athena_try_network(net) AS
@@ -98,9 +106,77 @@ CREATE OR REPLACE MACRO athena_int_mod(a, b) AS
 -- split_part: NULL past the last field; index must be positive.
 CREATE OR REPLACE MACRO athena_split_part(s, d, i) AS
   CASE WHEN i <= 0 THEN error('Index must be greater than zero')
+       WHEN s = '' AND d = '' THEN NULL
        WHEN i > len(string_split(s, d)) THEN NULL
        ELSE split_part(s, d, i) END;
 
 -- regexp_extract: NULL when the pattern does not match.
 CREATE OR REPLACE MACRO athena_regexp_extract(s, p, g) AS
   CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) ELSE NULL END;
+
+-- substr / substring as Trino: position 0, or one before the string's start, gives ''.
+CREATE OR REPLACE MACRO athena_substr(s, p) AS
+  CASE WHEN p = 0 OR p < -length(s) THEN '' ELSE substring(s, p) END;
+
+CREATE OR REPLACE MACRO athena_substr_len(s, p, n) AS
+  CASE WHEN p = 0 OR p < -length(s) OR n <= 0 THEN '' ELSE substring(s, p, n) END;
+
+-- replace(s, '', x) puts x before, between and after the characters.
+CREATE OR REPLACE MACRO athena_replace(s, f, r) AS
+  CASE WHEN f <> '' THEN replace(s, f, r)
+       WHEN s = '' THEN r
+       ELSE list_reduce(list_transform(string_split(s, ''), c -> r || c), (x, y) -> x || y)
+            || r END;
+
+CREATE OR REPLACE MACRO athena_pad_check(fill, padded) AS
+  CASE WHEN fill = '' THEN error('Padding string must not be empty') ELSE padded END;
+
+-- split(s, d, limit): at most limit parts, the last one holding the rest.
+CREATE OR REPLACE MACRO athena_split_limit(s, d, n) AS
+  CASE WHEN d = '' THEN error('The delimiter may not be the empty string')
+       WHEN n <= 0 THEN error('Limit must be positive')
+       WHEN n > 2147483647 THEN error('Limit is too large')
+       WHEN len(string_split(s, d)) <= n THEN string_split(s, d)
+       ELSE list_concat(string_split(s, d)[1:n - 1],
+                        [array_to_string(string_split(s, d)[n:], d)]) END;
+
+-- CAST(x AS VARCHAR(n)) of a value that is not text: an error when it does not fit.
+CREATE OR REPLACE MACRO athena_varchar_n(x, n) AS
+  CASE WHEN length(CAST(x AS VARCHAR)) > n
+       THEN error('Value ' || CAST(x AS VARCHAR) || ' cannot be represented as varchar('
+                  || n || ')')
+       ELSE CAST(x AS VARCHAR) END;
+
+-- contains(array, x): NULL, not false, when x is not found and the array holds a NULL.
+CREATE OR REPLACE MACRO athena_array_contains(a, x) AS
+  CASE WHEN x IS NULL OR a IS NULL THEN NULL
+       WHEN list_contains(a, x) THEN true
+       WHEN list_contains(list_transform(a, e -> e IS NULL), true) THEN NULL
+       ELSE false END;
+
+-- array_join skips NULL elements; an array of only NULLs gives ''.
+CREATE OR REPLACE MACRO athena_array_join(a, d) AS
+  CASE WHEN a IS NOT NULL AND d IS NOT NULL THEN coalesce(array_to_string(a, d), '') END;
+
+-- a[i]: an error outside 1..cardinality(a), as in Trino.
+CREATE OR REPLACE MACRO athena_subscript(a, i) AS
+  CASE WHEN i = 0 THEN error('SQL array indices start at 1')
+       WHEN i < 0 THEN error('Array subscript is negative: ' || i)
+       WHEN i > len(a) THEN error('Array subscript must be less than or equal to array length: '
+                                  || i || ' > ' || len(a))
+       ELSE a[i] END;
+
+-- element_at(a, i): NULL past either end, counted from the end for i < 0; 0 is an error.
+CREATE OR REPLACE MACRO athena_element_at(a, i) AS
+  CASE WHEN i = 0 THEN error('SQL array indices start at 1')
+       WHEN abs(i) > len(a) THEN NULL
+       WHEN i < 0 THEN a[len(a) + i + 1]
+       ELSE a[i] END;
+
+-- trim / ltrim / rtrim of one argument: the characters Java's Character.isWhitespace accepts
+-- (a regular expression: DuckDB string literals have no Unicode escapes).
+CREATE OR REPLACE MACRO athena_trim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+|[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '', 'g');
+
+CREATE OR REPLACE MACRO athena_ltrim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+', '');
+
+CREATE OR REPLACE MACRO athena_rtrim(s) AS regexp_replace(s, '[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '');

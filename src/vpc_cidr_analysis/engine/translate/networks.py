@@ -21,8 +21,9 @@ def trino_network(text: str) -> str:
     """Validate a contains() CIDR literal as Trino does; return its text for an INET cast.
 
     Trino: the text needs a `/`, a valid address, a prefix within the address length, and an
-    IPv4 network without host bits (an IPv6 one may have them). An IPv4-mapped IPv6 network is
-    IPv4.
+    IPv4 network without host bits (an IPv6 one may have them). A network written in IPv6 is
+    one of 128 bits, also when its address is IPv4-mapped (`::ffff:a.b.c.d/96`); IPv4
+    addresses are compared with it as IPv4-mapped ones (`mapped_ipv4_part`).
     """
     if "/" not in text:
         raise InvalidSqlError(f"contains({text!r}, ...): Invalid CIDR (expected e.g. 10.0.0.0/16)")
@@ -31,8 +32,6 @@ def trino_network(text: str) -> str:
         address = ipaddress.ip_address(host_text)
     except ValueError as exc:
         raise InvalidSqlError(f"contains({text!r}, ...): Invalid network IP address") from exc
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
     try:
         prefix = int(prefix_text)
     except ValueError as exc:
@@ -48,7 +47,24 @@ def trino_network(text: str) -> str:
                 f"contains({text!r}, ...): Invalid CIDR (host bits set; Athena rejects it; "
                 f"did you mean {network}?)"
             )
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network(f"{address}/{prefix}", strict=False))
     return f"{address}/{prefix}"
+
+
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
+def mapped_ipv4_part(network_text: str) -> str | None:
+    """The IPv4 network an IPv6 network (`trino_network`'s result) holds as IPv4-mapped
+    addresses, or None: `0.0.0.0/0` when it spans `::ffff:0:0/96`."""
+    network = ipaddress.ip_network(network_text)
+    if not isinstance(network, ipaddress.IPv6Network) or not network.overlaps(_MAPPED):
+        return None
+    if network.prefixlen <= _MAPPED.prefixlen:
+        return "0.0.0.0/0"
+    low = int(network.network_address) & 0xFFFFFFFF
+    return str(ipaddress.IPv4Network((low, network.prefixlen - _MAPPED.prefixlen)))
 
 
 _NETWORK_MATCH = {"any_match": "athena_any_network", "all_match": "athena_all_network"}

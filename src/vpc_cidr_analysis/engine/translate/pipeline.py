@@ -9,7 +9,9 @@
 4. `supported.check_supported` refuses anything outside the checked subset;
 5. `annotate` records the optimizer's type of each node (for the rules);
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
-7. `rules.rewrite` applies the rules, bottom-up;
+7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns and
+   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts, then
+   `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
 
@@ -35,12 +37,14 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
+from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
 from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
@@ -147,6 +151,8 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
             f"expected one SELECT statement, found {len(statements)} statements"
         )
     tree = statements[0]
+    if isinstance(tree, exp.Values) and tree.args.get("alias") is None:
+        tree = _select_from_values(tree)
     if not isinstance(tree, exp.Query):
         kind = tree.key.upper()
         raise UnsupportedSqlError(
@@ -159,6 +165,9 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     check_supported(tree)
     types = annotate(tree)
     precompute_networks(tree)
+    mark_ip_contains(tree)
+    mark_dates(tree)
+    mark_arrays(tree)
     tree = rewrite(tree, Context(types, today))
     _name_output_columns(tree)
     try:
@@ -188,6 +197,18 @@ def _mark_placeholders(sql: str) -> tuple[str, int]:
     for number, token in reversed(list(enumerate(spots, start=1))):
         out = out[: token.start] + f"{PARAM_MARK}({number})" + out[token.end + 1 :]
     return out, len(spots)
+
+
+def _select_from_values(values: exp.Values) -> exp.Expr:
+    """A top-level `VALUES ...` as `SELECT * FROM (VALUES ...) t(_col0, ...)`: Athena's names."""
+    rows = values.expressions
+    width = len(rows[0].expressions) if rows and isinstance(rows[0], exp.Tuple) else 1
+    alias = exp.TableAlias(
+        this=exp.to_identifier("t"),
+        columns=[exp.to_identifier(f"_col{i}") for i in range(width)],
+    )
+    values.set("alias", alias)
+    return exp.select("*").from_(values)
 
 
 def _first_line(text: str) -> str:

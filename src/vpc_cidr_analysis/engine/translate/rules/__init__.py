@@ -3,15 +3,23 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions sqlglot
-does not know (exp.Anonymous), which it dispatches by name.
+family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions
+sqlglot does not know (exp.Anonymous), which it dispatches by name.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from vpc_cidr_analysis.engine.translate.rules import calls, casts, dates, ip, numbers, strings
+from vpc_cidr_analysis.engine.translate.rules import (
+    arrays,
+    calls,
+    casts,
+    dates,
+    ip,
+    numbers,
+    strings,
+)
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
 
 __all__ = ["RULES", "Context", "Rule", "rewrite"]
@@ -24,6 +32,9 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.Div: numbers.div,
     exp.Mod: numbers.mod,
     exp.ApproxDistinct: numbers.approx_distinct,
+    exp.ArgMax: numbers.max_by,
+    exp.ArgMin: numbers.max_by,
+    exp.CountIf: numbers.count_if,
     exp.Add: dates.date_arith,
     exp.Sub: dates.date_arith,
     exp.DateAdd: dates.date_add,
@@ -36,9 +47,25 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.ParseDatetime: dates.parse_datetime,
     exp.UnixToTime: dates.from_unixtime,
     exp.Extract: dates.extract,
+    exp.Year: dates.field,
+    exp.Month: dates.field,
+    exp.Day: dates.field,
+    exp.Hour: dates.field,
+    exp.Minute: dates.field,
+    exp.Second: dates.field,
+    exp.TimeToStr: dates.date_format,
+    exp.StrToTime: dates.date_parse,
     exp.SplitPart: strings.split_part,
     exp.RegexpExtract: strings.regexp_extract,
     exp.RegexpReplace: strings.regexp_replace,
+    exp.Substring: strings.substring,
+    exp.Replace: strings.replace,
+    exp.Pad: strings.pad,
+    exp.Split: strings.split,
+    exp.Concat: strings.concat,
+    exp.Trim: strings.trim,
+    exp.Bracket: arrays.subscript,
+    exp.ArrayToString: arrays.array_join,
 }
 
 

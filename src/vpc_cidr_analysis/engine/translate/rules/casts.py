@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
+from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
 from vpc_cidr_analysis.engine.translate.rules.common import Context
+from vpc_cidr_analysis.engine.translate.rules.dates import interval_of
 
 
 def cast(node: exp.Cast, context: Context) -> exp.Expr:
@@ -13,6 +16,11 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     `TIMESTAMP(p)` → `TIMESTAMP`; `VARCHAR(n)` → the first n characters of `VARCHAR`.
     """
     to = node.to
+    if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval_of(node.this):
+        raise UnsupportedSqlError(
+            f"{node.sql(READ_DIALECT)[:60]}: INTERVAL as text is not supported locally "
+            "(DuckDB writes '12 days', Trino '12 00:00:00.000')"
+        )
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)
@@ -22,5 +30,18 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     if to.this in (exp.DataType.Type.VARCHAR,) and to.expressions:
         length = to.expressions[0]
         node.set("to", exp.DataType.build("VARCHAR"))
-        return exp.Substring(this=node, start=num(1), length=length.this)
+        if _is_text(node.this, context):  # text is cut to n characters
+            return exp.Substring(this=node, start=num(1), length=length.this)
+        return call("athena_varchar_n", node.this, length.this)  # anything else must fit
     return node
+
+
+def _is_text(node: exp.Expr, context: Context) -> bool:
+    if isinstance(node, exp.Literal):
+        return bool(node.is_string)
+    known = context.type_of(node)
+    return known is not None and known.this in (
+        exp.DataType.Type.VARCHAR,
+        exp.DataType.Type.TEXT,
+        exp.DataType.Type.CHAR,
+    )

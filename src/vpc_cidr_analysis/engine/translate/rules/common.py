@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from vpc_cidr_analysis.engine.translate.columns import DATE_META
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import dtype, string_literal
@@ -72,6 +73,8 @@ class Context:
             return bool(node.to.this == DATE_DTYPE)
         if isinstance(node, exp.Anonymous):
             return str(node.name).lower() == "to_date"
+        if node.meta.get(DATE_META):
+            return True
         known = self.type_of(node)
         return known is not None and known.this == DATE_DTYPE
 

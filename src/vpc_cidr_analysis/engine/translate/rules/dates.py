@@ -10,12 +10,23 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from sqlglot import exp
 
+from vpc_cidr_analysis.engine.translate.columns import INTERVAL_META
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
-from vpc_cidr_analysis.engine.translate.nodes import call, cast, lit, string_literal, unit_name
+from vpc_cidr_analysis.engine.translate.nodes import (
+    call,
+    cast,
+    lit,
+    num,
+    string_literal,
+    unit_name,
+)
 from vpc_cidr_analysis.engine.translate.rules.common import Context, arity, literal_format
 
 #: The units Trino adds to (or truncates) a DATE; the others are errors there.
@@ -28,10 +39,10 @@ _DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
 def date_arith(node: exp.Add | exp.Sub, context: Context) -> exp.Expr:
     """`date ± INTERVAL ...` stays a DATE."""
     left, right = node.this, node.expression
-    interval = _interval_of(right) or (_interval_of(left) if isinstance(node, exp.Add) else None)
+    interval = interval_of(right) or (interval_of(left) if isinstance(node, exp.Add) else None)
     if interval is None:
         return node
-    base = left if _interval_of(right) is not None else right
+    base = left if interval_of(right) is not None else right
     if not context.is_date(base):
         return node
     unit = unit_name(interval.args.get("unit"))
@@ -119,10 +130,136 @@ def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
 def extract(node: exp.Extract, context: Context) -> exp.Expr:
     """`EXTRACT(DOW ...)` and `EXTRACT(YOW ...)` are ISO (Monday is 1)."""
     unit = unit_name(node.this)
+    if isinstance(node.expression, (exp.Interval, exp.Paren)):
+        value = _interval_field(node.expression, unit)
+        if value is not None:
+            return value
+    _refuse_interval_field(node, node.expression)
     if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
         return call("isodow", node.expression)
     if unit in ("YOW", "YEAR_OF_WEEK"):
         return call("isoyear", node.expression)
+    return node
+
+
+def field(node: exp.Expr, context: Context) -> exp.Expr:
+    """year() / month() / day() / hour() / minute() / second() of an INTERVAL literal are
+    computed here, as Trino normalizes them; of any other INTERVAL they are refused."""
+    if isinstance(node.this, (exp.Interval, exp.Paren)):
+        value = _interval_field(node.this, type(node).__name__.upper())
+        if value is not None:
+            return value
+    _refuse_interval_field(node, node.this)
+    return node
+
+
+_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
+_MONTHS = {"MONTH": 1, "YEAR": 12}
+
+
+def _interval_field(node: exp.Expr, field_name: str) -> exp.Expr | None:
+    """A field of `INTERVAL 'n' unit` (one unit, a plain number) as Trino gives it."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Interval) or not isinstance(node.this, exp.Literal):
+        return None
+    unit = unit_name(node.args.get("unit"))
+    try:
+        amount = Decimal(str(node.this.this))
+    except ArithmeticError:
+        return None
+    if unit in _SECONDS and field_name in ("DAY", "HOUR", "MINUTE", "SECOND"):
+        millis = int(amount * _SECONDS[unit] * 1000)
+        seconds = abs(millis) // 1000
+        parts = {
+            "DAY": seconds // 86400,
+            "HOUR": seconds // 3600 % 24,
+            "MINUTE": seconds // 60 % 60,
+            "SECOND": seconds % 60,
+        }
+        sign = -1 if millis < 0 else 1
+        return num(sign * parts[field_name])
+    if unit in _MONTHS and field_name in ("YEAR", "MONTH") and amount == int(amount):
+        months = abs(int(amount) * _MONTHS[unit])
+        sign = -1 if amount < 0 else 1
+        return num(sign * (months // 12 if field_name == "YEAR" else months % 12))
+    return None
+
+
+def _refuse_interval_field(node: exp.Expr, argument: exp.Expr | None) -> None:
+    if interval_of(argument) is not None:
+        raise UnsupportedSqlError(
+            f"{node.sql(READ_DIALECT)[:60]}: fields of an INTERVAL are not supported locally "
+            "(DuckDB does not normalize them as Trino does)"
+        )
+
+
+#: strftime directives (after sqlglot's conversion of Trino's MySQL-style format) that mean
+#: the same in DuckDB as in Trino's date_format.
+_FORMAT_DIRECTIVES = frozenset(
+    [
+        "%Y",
+        "%m",
+        "%d",
+        "%H",
+        "%M",
+        "%S",
+        "%I",
+        "%p",
+        "%b",
+        "%B",
+        "%a",
+        "%A",
+        "%j",
+        "%-m",
+        "%-d",
+        "%-H",
+        "%-I",
+        "%y",
+        "%f",
+        "%%",
+    ]
+)
+_DIRECTIVE = re.compile(r"%-?.")
+
+
+def date_format(node: exp.TimeToStr, context: Context) -> exp.Expr:
+    """date_format(x, literal format): only directives that mean the same in DuckDB."""
+    text = string_literal(node.args.get("format"))
+    if text is None:
+        raise UnsupportedSqlError(
+            "date_format(): the format must be a string literal to translate it"
+        )
+    for directive in _DIRECTIVE.findall(text):
+        if directive not in _FORMAT_DIRECTIVES:
+            raise UnsupportedSqlError(
+                f"date_format(..., {text!r}): the directive {directive} (in DuckDB's terms) is "
+                "not supported locally"
+            )
+    return node
+
+
+def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
+    """date_parse(x, literal format): refused where DuckDB's strptime reads differently."""
+    text = string_literal(node.args.get("format"))
+    if text is None:
+        raise UnsupportedSqlError(
+            "date_parse(): the format must be a string literal to translate it"
+        )
+    directives = set(_DIRECTIVE.findall(text))
+    reason = None
+    if not directives & {"%Y", "%y"}:
+        reason = "without a year (Trino's default is 1970, DuckDB's 1900)"
+    elif "%y" in directives:
+        reason = "with a two-digit year (Trino reads 69 as 2069)"
+    elif directives & {"%I", "%-I"} and "%p" not in directives:
+        reason = "with a 12-hour clock but no AM/PM"
+    elif "%f" in directives:
+        reason = "with fractions of a second (Trino keeps milliseconds)"
+    if reason is not None:
+        raise UnsupportedSqlError(
+            f"date_parse(..., {text!r}): a format {reason} is not supported locally"
+        )
     return node
 
 
@@ -163,12 +300,14 @@ def format_datetime(node: exp.Anonymous, context: Context) -> exp.Expr:
     return call("strftime", args[0], lit(joda_to_strftime(fmt, function="format_datetime")))
 
 
-def _interval_of(node: exp.Expr | None) -> exp.Interval | None:
+def interval_of(node: exp.Expr | None) -> exp.Interval | None:
     """The interval of `INTERVAL '1' DAY`, `INTERVAL '1' DAY * n`, `-INTERVAL ...`."""
     if isinstance(node, exp.Interval):
         return node
+    if node is not None and isinstance(node.meta.get(INTERVAL_META), exp.Interval):
+        return node.meta[INTERVAL_META]  # type: ignore[no-any-return]
     if isinstance(node, (exp.Paren, exp.Neg)):
-        return _interval_of(node.this)
+        return interval_of(node.this)
     if isinstance(node, exp.Mul):
-        return _interval_of(node.this) or _interval_of(node.expression)
+        return interval_of(node.this) or interval_of(node.expression)
     return None

@@ -90,3 +90,17 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
         return quotient
     unit = num("0." + "0" * (scale - 1) + "1")
     return exp.Paren(this=exp.Mul(this=quotient, expression=unit))
+
+
+def max_by(node: exp.ArgMax | exp.ArgMin, context: Context) -> exp.Expr:
+    """max_by / min_by: the winning row's value even when it is NULL (DuckDB's arg_max skips
+    rows whose value is NULL; arg_max_null does not)."""
+    if node.args.get("count") is not None:
+        return node
+    name = "arg_max_null" if isinstance(node, exp.ArgMax) else "arg_min_null"
+    return call(name, node.this, node.expression)
+
+
+def count_if(node: exp.CountIf, context: Context) -> exp.Expr:
+    """count_if over no rows, or only NULLs, is 0 in Trino (DuckDB: NULL)."""
+    return exp.Coalesce(this=node, expressions=[num(0)])
