@@ -342,3 +342,30 @@ def test_every_file_has_the_same_window_text() -> None:
     windows = {name: _WINDOW.findall(q.sql) for name, q in QUERIES.items()}
     assert all(len(found) == 1 for found in windows.values()), windows
     assert len({found[0] for found in windows.values()}) == 1
+
+
+_PIPELINE = re.compile(r"^halves AS \(\n.*?^matched AS \(", re.S | re.M)
+
+
+def test_every_connection_query_repeats_the_same_pipeline() -> None:
+    """The connection pipeline (halves … conversations) is repeated so each file stays
+    pasteable; it may not drift. `rejected` differs only by carrying `reject_reason`."""
+    pipelines = {name: _PIPELINE.findall(q.sql) for name, q in QUERIES.items() if not q.body}
+    with_pipeline = {name: found[0] for name, found in pipelines.items() if found}
+    assert sorted(with_pipeline) == [
+        "between",
+        "external",
+        "internal",
+        "rejected",
+        "remote_admin",
+        "top_talkers",
+    ]
+    assert all(len(found) <= 1 for found in pipelines.values())
+    rejected = with_pipeline.pop("rejected")
+    assert len(set(with_pipeline.values())) == 1
+    (common,) = set(with_pipeline.values())
+    without_reason = re.sub(
+        r" max\(reject_reason\) AS reject_reason,| reject_reason,", "", rejected
+    )
+    assert without_reason == common
+    assert rejected.count("reject_reason") == 7
