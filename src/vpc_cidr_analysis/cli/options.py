@@ -26,6 +26,7 @@ import click
 from vpc_cidr_analysis import output
 from vpc_cidr_analysis.cidr import CidrError, parse_block
 from vpc_cidr_analysis.days import DAY_FORMS, DayError, parse_day
+from vpc_cidr_analysis.s3url import is_s3_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,7 +117,7 @@ def progress_option(func: F) -> F:
 def s3_client_for(logs: str | None, region: str | None, profile: str | None) -> Any:
     """An S3 client for `--logs s3://…` with `--region`/`--profile`; None for the default
     chain (or a local folder)."""
-    if not logs or not logs.startswith("s3://") or not (region or profile):
+    if not logs or not is_s3_url(logs) or not (region or profile):
         return None
     import boto3
 
