@@ -39,11 +39,7 @@ class LambdaRuntime:
     def load(self, function: str) -> types.ModuleType:
         """`functions/<function>/app.py` over the package closure `sam build` puts in the layer,
         with every package module and every module Lambda lacks unimportable from elsewhere."""
-        for name in list(sys.modules):
-            top = name.split(".")[0]
-            if top in ("vpc_cidr_analysis", "app", *NOT_ON_LAMBDA):
-                self.monkeypatch.delitem(sys.modules, name)
-        self.monkeypatch.setattr(sys, "meta_path", [_Blocked(), *sys.meta_path])
+        self._fresh_imports()
         self.monkeypatch.setattr(
             sys, "path", [str(FUNCTIONS / function), str(self.layer), *_without_src(sys.path)]
         )
@@ -53,14 +49,19 @@ class LambdaRuntime:
         """The console template's inline `index.py` of a function, run as CloudFormation's
         ZipFile deploys it (its embedded modules shadow the installed package)."""
         source = console_zipfile(logical_id)
-        for name in list(sys.modules):
-            if name.split(".")[0] in ("vpc_cidr_analysis", "app", *NOT_ON_LAMBDA):
-                self.monkeypatch.delitem(sys.modules, name)
-        self.monkeypatch.setattr(sys, "meta_path", [_Blocked(), *sys.meta_path])
+        self._fresh_imports()
         module = types.ModuleType("index")
         self.monkeypatch.setitem(sys.modules, "index", module)
         exec(compile(source, "index.py", "exec"), module.__dict__)
         return module
+
+    def _fresh_imports(self) -> None:
+        """Forget the package, any `app` and what Lambda lacks, and block the latter, so the
+        function's imports are served only by its own code (restored after the test)."""
+        for name in list(sys.modules):
+            if name.split(".")[0] in ("vpc_cidr_analysis", "app", *NOT_ON_LAMBDA):
+                self.monkeypatch.delitem(sys.modules, name)
+        self.monkeypatch.setattr(sys, "meta_path", [_Blocked(), *sys.meta_path])
 
 
 def _without_src(entries: list[str]) -> list[str]:
