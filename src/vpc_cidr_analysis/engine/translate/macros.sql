@@ -180,3 +180,146 @@ CREATE OR REPLACE MACRO athena_trim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1
 CREATE OR REPLACE MACRO athena_ltrim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+', '');
 
 CREATE OR REPLACE MACRO athena_rtrim(s) AS regexp_replace(s, '[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '');
+
+-- ---- Strings (rules/strings.py) ----------------------------------------------------------
+
+-- strpos(s, sub, n): the n-th (from the end for n < 0) occurrence, overlapping ones counted,
+-- as Trino's indexOf(sub, previous + 1); 0 when there is none.
+CREATE OR REPLACE MACRO athena_strpos(s, sub, n) AS
+  CASE WHEN s IS NULL OR sub IS NULL OR n IS NULL THEN NULL
+       WHEN n = 0 THEN error('''instance'' must be a positive or negative number.')
+       WHEN sub = '' THEN 1
+       ELSE coalesce(list_filter(range(1, length(s) - length(sub) + 2),
+                                 i -> substring(s, i, length(sub)) = sub)[n], 0) END;
+
+-- hamming_distance: differing code points of two strings of the same length.
+CREATE OR REPLACE MACRO athena_hamming(a, b) AS
+  CASE WHEN a IS NULL OR b IS NULL THEN NULL
+       WHEN length(a) <> length(b)
+       THEN error('The input strings to hamming_distance function must have the same length')
+       ELSE len(list_filter(range(1, length(a) + 1),
+                            i -> substring(a, i, 1) <> substring(b, i, 1))) END;
+
+-- codepoint(c) of a one-character string.
+CREATE OR REPLACE MACRO athena_codepoint(c) AS
+  CASE WHEN length(c) <> 1 THEN error('Input string must be a single character string')
+       ELSE CAST(unicode(c) AS INTEGER) END;
+
+-- levenshtein_distance over code points (DuckDB's levenshtein counts bytes): the dynamic
+-- programme row by row, a list_reduce over the characters of a (elements and rows are lists).
+CREATE OR REPLACE MACRO athena_levenshtein(a, b) AS
+  CASE WHEN a = '' OR b = '' THEN greatest(length(a), length(b))
+       WHEN greatest(length(a), length(b)) * (least(length(a), length(b)) - 1) > 1000000
+       THEN error('The combined inputs for Levenshtein distance are too large')
+       ELSE list_reduce(
+         list_transform(string_split(a, ''), c -> [CAST(unicode(c) AS BIGINT)]),
+         (r, c) -> list_reduce(
+           list_transform(range(1, length(b) + 1), j -> [j]),
+           (acc, j) -> list_append(acc, least(r[j[1] + 1] + 1, acc[-1] + 1,
+             r[j[1]] + CAST(c[1] <> unicode(substring(b, j[1], 1)) AS BIGINT))),
+           [r[1] + 1]),
+         range(0, length(b) + 1))[-1] END;
+
+-- The entries of split_to_map / split_to_multimap: a trailing delimiter ends the text.
+CREATE OR REPLACE MACRO athena_map_entries(s, ed) AS
+  CASE WHEN s = '' THEN []
+       WHEN ends_with(s, ed) THEN string_split(s, ed)[1:-2]
+       ELSE string_split(s, ed) END;
+
+CREATE OR REPLACE MACRO athena_map_delimiters(ed, kd) AS
+  CASE WHEN ed = '' THEN 'entryDelimiter is empty'
+       WHEN kd = '' THEN 'keyValueDelimiter is empty'
+       WHEN ed = kd THEN 'entryDelimiter and keyValueDelimiter must not be the same' END;
+
+-- An entry with no delimiter, or a second one, is an error (quoted: split_to_map's message).
+CREATE OR REPLACE MACRO athena_map_entry_ok(e, kd, q) AS
+  strpos(e, kd) > 0 AND strpos(substring(e, strpos(e, kd) + length(kd)), kd) = 0;
+
+CREATE OR REPLACE MACRO athena_map_problem(es, kd, q, unique_keys) AS
+  list_filter(list_transform(es, (e, i) ->
+    CASE WHEN NOT athena_map_entry_ok(e, kd, q)
+         THEN 'Key-value delimiter must appear exactly once in each entry. Bad input: '
+              || q || e || q
+         WHEN unique_keys AND list_contains(list_transform(es[1:i - 1],
+                                                           x -> split_part(x, kd, 1)),
+                                            split_part(e, kd, 1))
+         THEN 'Duplicate keys (' || split_part(e, kd, 1) || ') are not allowed' END),
+    p -> p IS NOT NULL)[1];
+
+CREATE OR REPLACE MACRO athena_split_to_map(s, ed, kd) AS
+  CASE WHEN athena_map_delimiters(ed, kd) IS NOT NULL THEN error(athena_map_delimiters(ed, kd))
+       WHEN athena_map_problem(athena_map_entries(s, ed), kd, '''', true) IS NOT NULL
+       THEN error(athena_map_problem(athena_map_entries(s, ed), kd, '''', true))
+       ELSE map_from_entries(list_transform(athena_map_entries(s, ed), e ->
+              {'key': split_part(e, kd, 1), 'value': substring(e, strpos(e, kd) + length(kd))}))
+       END;
+
+CREATE OR REPLACE MACRO athena_split_to_multimap(s, ed, kd) AS
+  CASE WHEN athena_map_delimiters(ed, kd) IS NOT NULL THEN error(athena_map_delimiters(ed, kd))
+       WHEN athena_map_problem(athena_map_entries(s, ed), kd, '', false) IS NOT NULL
+       THEN error(athena_map_problem(athena_map_entries(s, ed), kd, '', false))
+       ELSE map_from_entries(list_transform(
+              list_distinct(list_transform(athena_map_entries(s, ed), e -> split_part(e, kd, 1))),
+              k -> {'key': k, 'value': list_transform(
+                      list_filter(athena_map_entries(s, ed), e -> split_part(e, kd, 1) = k),
+                      e -> substring(e, strpos(e, kd) + length(kd)))}))
+       END;
+
+-- soundex as Apache Commons Codec's US English Soundex (Trino's): the letters (Java's
+-- isLetter, one UTF-16 unit) upper-cased; the first kept, then the codes of the others
+-- (H and W skipped, vowels 0 break a run, a repeated code dropped) up to three, '0'-padded.
+-- A letter outside A-Z is an error when the encoder reaches it.
+CREATE OR REPLACE MACRO athena_soundex_code(ch) AS
+  substring('01230120022455012623010202', strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZ', ch), 1);
+
+CREATE OR REPLACE MACRO athena_soundex_letters(s) AS
+  string_split(upper(replace(replace(replace(replace(
+    regexp_replace(s, '[^\pL]|[^\x{0}-\x{FFFF}]', '', 'g'),
+    'ß', 'SS'), 'ı', 'I'), 'ſ', 'S'), 'ﬀ', 'FF')), '');
+
+-- cs: the letters; e: positions of the letters after the first that are not H or W.
+CREATE OR REPLACE MACRO athena_soundex_kept(cs, e) AS
+  list_filter(range(1, len(e) + 1), k ->
+    athena_soundex_code(cs[e[k]]) <> '0'
+    AND athena_soundex_code(cs[e[k]])
+        <> athena_soundex_code(CASE WHEN k = 1 THEN cs[1] ELSE cs[e[k - 1]] END));
+
+CREATE OR REPLACE MACRO athena_soundex_bad(cs, e) AS
+  list_filter(list_prepend(1, list_transform(
+      list_filter(range(1, len(e) + 1), k ->
+        len(list_filter(athena_soundex_kept(cs, e), x -> x < k)) < 3), k -> e[k])),
+    i -> strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZ', cs[i]) = 0)[1];
+
+CREATE OR REPLACE MACRO athena_soundex_of(cs, e) AS
+  CASE WHEN cs = [''] THEN ''
+       WHEN athena_soundex_bad(cs, e) IS NOT NULL
+       THEN error('The character is not mapped: ' || cs[athena_soundex_bad(cs, e)]
+                  || ' (index=' || (unicode(cs[athena_soundex_bad(cs, e)]) - 65) || ')')
+       ELSE rpad(cs[1] || array_to_string(list_transform(athena_soundex_kept(cs, e)[1:3],
+                                                         k -> athena_soundex_code(cs[e[k]])), ''),
+                 4, '0') END;
+
+CREATE OR REPLACE MACRO athena_soundex(s) AS
+  athena_soundex_of(athena_soundex_letters(s),
+                    list_filter(range(2, len(athena_soundex_letters(s)) + 1),
+                                i -> athena_soundex_letters(s)[i] NOT IN ('H', 'W')));
+
+-- from_hex: an odd number of digits is an error (DuckDB's unhex reads a leading 0).
+CREATE OR REPLACE MACRO athena_from_hex(s) AS
+  CASE WHEN length(s) % 2 = 1 THEN error('invalid input length ' || length(s)) ELSE unhex(s) END;
+
+-- from_utf8 of valid UTF-8; Trino replaces invalid sequences, which is not done here.
+CREATE OR REPLACE MACRO athena_from_utf8(b) AS
+  CASE WHEN octet_length(encode(decode(b, 'ignore'))) <> octet_length(b)
+       THEN error('from_utf8(): invalid UTF-8 is not supported locally (Trino replaces it)')
+       ELSE decode(b) END;
+
+CREATE OR REPLACE MACRO athena_from_utf8_text(b, r) AS
+  CASE WHEN length(r) > 1
+       THEN error('Replacement character string must empty or a single character')
+       ELSE athena_from_utf8(b) END;
+
+CREATE OR REPLACE MACRO athena_from_utf8_code(b, r) AS
+  CASE WHEN r < 0 OR r > 1114111 OR r BETWEEN 55296 AND 57343
+       THEN error('Invalid replacement character')
+       ELSE athena_from_utf8(b) END;

@@ -43,6 +43,7 @@ from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, Unsupport
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
+from vpc_cidr_analysis.engine.translate.rules.chars import mark_strings
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
 from vpc_cidr_analysis.engine.translate.supported import check_supported
@@ -168,6 +169,7 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_ip_contains(tree)
     mark_dates(tree)
     mark_arrays(tree)
+    mark_strings(tree)
     tree = rewrite(tree, Context(types, today))
     _name_output_columns(tree)
     try:

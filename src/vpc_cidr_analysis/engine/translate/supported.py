@@ -76,6 +76,14 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.Split,
     exp.RegexpLike,
     exp.Chr,
+    exp.Levenshtein,
+    exp.Soundex,
+    exp.Translate,
+    exp.StrToMap,
+    exp.Normalize,
+    exp.Unhex,
+    exp.Encode,
+    exp.Decode,
     # numbers
     exp.Abs,
     exp.Ceil,
@@ -143,6 +151,9 @@ ANONYMOUS = frozenset(
         "all_match",
         "none_match",
         "every",
+        "hamming_distance",
+        "codepoint",
+        "split_to_multimap",
     }
 )
 
@@ -162,6 +173,7 @@ CAST_TYPES = frozenset(
         "date",
         "timestamp",
         "boolean",
+        "char",
     )
 )
 
@@ -203,5 +215,5 @@ def _check_cast_type(node: exp.Cast) -> None:
         return
     raise UnsupportedSqlError(
         f"CAST to {to.sql(READ_DIALECT)} is not supported locally (supported: IPADDRESS, "
-        "VARCHAR, integer types, DOUBLE, REAL, DECIMAL, DATE, TIMESTAMP, BOOLEAN)"
+        "VARCHAR, CHAR, integer types, DOUBLE, REAL, DECIMAL, DATE, TIMESTAMP, BOOLEAN)"
     )

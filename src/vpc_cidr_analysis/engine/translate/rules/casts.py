@@ -7,6 +7,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
+from vpc_cidr_analysis.engine.translate.rules import chars
 from vpc_cidr_analysis.engine.translate.rules.common import Context
 from vpc_cidr_analysis.engine.translate.rules.dates import interval_of
 
@@ -16,6 +17,8 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     `TIMESTAMP(p)` → `TIMESTAMP`; `VARCHAR(n)` → the first n characters of `VARCHAR`.
     """
     to = node.to
+    if to.this == exp.DataType.Type.CHAR:
+        return chars.cast_to_char(node, context)
     if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval_of(node.this):
         raise UnsupportedSqlError(
             f"{node.sql(READ_DIALECT)[:60]}: INTERVAL as text is not supported locally "

@@ -9,7 +9,8 @@ from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, lit, num, string_literal
-from vpc_cidr_analysis.engine.translate.rules.common import Context
+from vpc_cidr_analysis.engine.translate.rules import chars
+from vpc_cidr_analysis.engine.translate.rules.common import Context, arity
 
 
 def split_part(node: exp.SplitPart, context: Context) -> exp.Expr:
@@ -166,13 +167,124 @@ def concat(node: exp.Concat, context: Context) -> exp.Expr:
     """concat() needs two arguments or more in Trino."""
     if len(node.expressions) < 2:
         raise InvalidSqlError("concat(): There must be two or more concatenation arguments")
-    return node
+    return chars.concat(node, list(node.expressions))
+
+
+def dpipe(node: exp.DPipe, context: Context) -> exp.Expr:
+    """`a || b`: as concat (CHAR operands)."""
+    return chars.concat(node, [node.this, node.expression])
 
 
 def trim(node: exp.Trim, context: Context) -> exp.Expr:
-    """trim / ltrim / rtrim of one argument remove Java whitespace (DuckDB: spaces)."""
+    """trim / ltrim / rtrim of one argument remove Java whitespace (DuckDB: spaces); of a
+    CHAR, the value without its padding (`chars.trim`)."""
+    of_char = chars.trim(node)
+    if of_char is not None:
+        return of_char
     if node.args.get("expression") is not None:
         return node
     position = str(node.args.get("position") or "").upper()
     name = {"LEADING": "athena_ltrim", "TRAILING": "athena_rtrim"}.get(position, "athena_trim")
     return call(name, node.this)
+
+
+def strpos(node: exp.StrPosition, context: Context) -> exp.Expr:
+    """strpos(s, sub, n): the n-th occurrence, from the end for a negative n (the macro)."""
+    occurrence = node.args.get("occurrence")
+    if occurrence is None:
+        return node
+    if node.args.get("position") is not None:
+        raise UnsupportedSqlError("strpos(): a start position with an occurrence is not supported")
+    return call("athena_strpos", node.this, node.args["substr"], occurrence)
+
+
+def hamming_distance(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """hamming_distance(a, b): differing code points; strings of other lengths are an error."""
+    arity("hamming_distance", node.expressions, 2)
+    return call("athena_hamming", *node.expressions)
+
+
+def levenshtein(node: exp.Levenshtein, context: Context) -> exp.Expr:
+    """levenshtein_distance(a, b) over code points (DuckDB's levenshtein counts bytes)."""
+    if any(node.args.get(k) is not None for k in ("ins_cost", "del_cost", "sub_cost")):
+        raise UnsupportedSqlError("levenshtein_distance(): costs are not a Trino argument")
+    return call("athena_levenshtein", node.this, node.expression)
+
+
+def codepoint(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """codepoint(c) of a VARCHAR(1): longer text is Trino's type error, known or not."""
+    arity("codepoint", node.expressions, 1)
+    (value,) = node.expressions
+    length = chars.declared_length(value)
+    if length is None:
+        raise UnsupportedSqlError(
+            "codepoint(): Trino accepts only VARCHAR(1), and the declared length of the "
+            "argument is not known here (give a literal)"
+        )
+    if length > 1:
+        raise InvalidSqlError(
+            f"Unexpected parameters (varchar({length})) for function codepoint. "
+            "Expected: codepoint(varchar(1))"
+        )
+    return call("athena_codepoint", value)
+
+
+def soundex(node: exp.Soundex, context: Context) -> exp.Expr:
+    """soundex(s) as Trino's (Apache Commons Codec US English), in SQL (the macro)."""
+    return call("athena_soundex", node.this)
+
+
+def split_to_map(node: exp.StrToMap, context: Context) -> exp.Expr:
+    """split_to_map(s, entry delimiter, key-value delimiter) with Trino's errors."""
+    pair = node.args.get("pair_delim")
+    key_value = node.args.get("key_value_delim")
+    if pair is None or key_value is None or node.args.get("duplicate_resolution_callback"):
+        raise UnsupportedSqlError("split_to_map() takes three arguments here")
+    return call("athena_split_to_map", node.this, pair, key_value)
+
+
+def split_to_multimap(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """split_to_multimap(s, entry delimiter, key-value delimiter): values as arrays."""
+    arity("split_to_multimap", node.expressions, 3)
+    return call("athena_split_to_multimap", *node.expressions)
+
+
+def normalize(node: exp.Normalize, context: Context) -> exp.Expr:
+    """normalize(s[, NFC]) is DuckDB's nfc_normalize; the other forms have no translation."""
+    form = node.args.get("form")
+    name = str(form.name).upper() if isinstance(form, exp.Expr) else "NFC"
+    if name != "NFC":
+        raise UnsupportedSqlError(f"normalize(): form {name} is not supported locally (only NFC)")
+    return call("nfc_normalize", node.this)
+
+
+def from_hex(node: exp.Unhex, context: Context) -> exp.Expr:
+    """from_hex(s): an odd number of digits is an error, as in Trino."""
+    data = chars.literal_bytes(node)
+    new = call("athena_from_hex", node.this)
+    if data is not None:
+        new.meta[chars.BYTES_META] = data
+    return new
+
+
+def from_utf8(node: exp.Decode, context: Context) -> exp.Expr:
+    """from_utf8(b[, replacement]) of valid UTF-8 (invalid bytes known here are refused,
+    others are an error at run time: Trino replaces them); the replacement is checked."""
+    blob = node.this
+    for data in chars.literal_bytes(blob) or ():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UnsupportedSqlError(
+                "from_utf8(): invalid UTF-8 is not supported locally (Trino replaces it)"
+            ) from None
+    replacement = node.args.get("replace")
+    if replacement is None:
+        return call("athena_from_utf8", blob)
+    if chars.literal_texts(replacement) is not None:
+        return call("athena_from_utf8_text", blob, replacement)
+    if chars.literal_numbers(replacement):
+        return call("athena_from_utf8_code", blob, replacement)
+    raise UnsupportedSqlError(
+        "from_utf8(): the replacement must be a literal (text or code point) to translate it"
+    )
