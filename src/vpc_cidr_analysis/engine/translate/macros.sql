@@ -268,7 +268,8 @@ CREATE OR REPLACE MACRO athena_split_to_multimap(s, ed, kd) AS
 -- soundex as Apache Commons Codec's US English Soundex (Trino's): the letters (Java's
 -- isLetter, one UTF-16 unit) upper-cased; the first kept, then the codes of the others
 -- (H and W skipped, vowels 0 break a run, a repeated code dropped) up to three, '0'-padded.
--- A letter outside A-Z is an error when the encoder reaches it.
+-- A letter outside A-Z is an error when the encoder reaches it. Values used more than once
+-- are bound once, as one-element lists given to a lambda (macros repeat their arguments).
 CREATE OR REPLACE MACRO athena_soundex_code(ch) AS
   substring('01230120022455012623010202', strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZ', ch), 1);
 
@@ -277,32 +278,37 @@ CREATE OR REPLACE MACRO athena_soundex_letters(s) AS
     regexp_replace(s, '[^\pL]|[^\x{0}-\x{FFFF}]', '', 'g'),
     'ß', 'SS'), 'ı', 'I'), 'ſ', 'S'), 'ﬀ', 'FF')), '');
 
--- cs: the letters; e: positions of the letters after the first that are not H or W.
+-- cs: the letters; e: positions of the letters after the first that are not H or W;
+-- the kept codes' positions in e.
 CREATE OR REPLACE MACRO athena_soundex_kept(cs, e) AS
   list_filter(range(1, len(e) + 1), k ->
     athena_soundex_code(cs[e[k]]) <> '0'
     AND athena_soundex_code(cs[e[k]])
         <> athena_soundex_code(CASE WHEN k = 1 THEN cs[1] ELSE cs[e[k - 1]] END));
 
-CREATE OR REPLACE MACRO athena_soundex_bad(cs, e) AS
+-- The first letter outside A-Z that the encoder reaches (it stops after three codes).
+CREATE OR REPLACE MACRO athena_soundex_bad(cs, e, ks) AS
   list_filter(list_prepend(1, list_transform(
-      list_filter(range(1, len(e) + 1), k ->
-        len(list_filter(athena_soundex_kept(cs, e), x -> x < k)) < 3), k -> e[k])),
+      list_filter(range(1, len(e) + 1), k -> len(list_filter(ks, x -> x < k)) < 3),
+      k -> e[k])),
     i -> strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZ', cs[i]) = 0)[1];
 
-CREATE OR REPLACE MACRO athena_soundex_of(cs, e) AS
+CREATE OR REPLACE MACRO athena_soundex_of(cs, e, ks, bad) AS
   CASE WHEN cs = [''] THEN ''
-       WHEN athena_soundex_bad(cs, e) IS NOT NULL
-       THEN error('The character is not mapped: ' || cs[athena_soundex_bad(cs, e)]
-                  || ' (index=' || (unicode(cs[athena_soundex_bad(cs, e)]) - 65) || ')')
-       ELSE rpad(cs[1] || array_to_string(list_transform(athena_soundex_kept(cs, e)[1:3],
+       WHEN bad IS NOT NULL
+       THEN error('The character is not mapped: ' || cs[bad]
+                  || ' (index=' || (unicode(cs[bad]) - 65) || ')')
+       ELSE rpad(cs[1] || array_to_string(list_transform(ks[1:3],
                                                          k -> athena_soundex_code(cs[e[k]])), ''),
                  4, '0') END;
 
 CREATE OR REPLACE MACRO athena_soundex(s) AS
-  athena_soundex_of(athena_soundex_letters(s),
-                    list_filter(range(2, len(athena_soundex_letters(s)) + 1),
-                                i -> athena_soundex_letters(s)[i] NOT IN ('H', 'W')));
+  list_transform([athena_soundex_letters(s)], athena_cs ->
+    list_transform([list_filter(range(2, len(athena_cs) + 1),
+                                i -> athena_cs[i] NOT IN ('H', 'W'))], athena_e ->
+      list_transform([athena_soundex_kept(athena_cs, athena_e)], athena_ks ->
+        list_transform([athena_soundex_bad(athena_cs, athena_e, athena_ks)], athena_bad ->
+          athena_soundex_of(athena_cs, athena_e, athena_ks, athena_bad))[1])[1])[1])[1];
 
 -- from_hex: an odd number of digits is an error (DuckDB's unhex reads a leading 0).
 CREATE OR REPLACE MACRO athena_from_hex(s) AS
@@ -323,3 +329,154 @@ CREATE OR REPLACE MACRO athena_from_utf8_code(b, r) AS
   CASE WHEN r < 0 OR r > 1114111 OR r BETWEEN 55296 AND 57343
        THEN error('Invalid replacement character')
        ELSE athena_from_utf8(b) END;
+
+-- ---- Regular expressions (rules/regexps.py) ----------------------------------------------
+-- Trino walks the matches of a pattern as Joni does: after a match, the next search starts at
+-- its end, or one character further when it was empty. DuckDB's regexp_extract_all walks the
+-- same way, which these macros build on (its global regexp_replace does not).
+
+-- A Java pattern's named groups, (?<name>...), in RE2's spelling (?P<name>...).
+CREATE OR REPLACE MACRO athena_re2(p) AS
+  regexp_replace(p, '\(\?<([A-Za-z][A-Za-z0-9]*)>', '(?P<\1>', 'g');
+
+-- The walking pattern: the text up to a match (skipping n characters first), then the match
+-- as group 1. Its matches run back to back, so their lengths give every match's position.
+CREATE OR REPLACE MACRO athena_re_walk(p, n) AS
+  '(?s:\A.{' || n || '}.*?|.*?)(' || athena_re2(p) || ')';
+
+-- The pattern itself with nine empty groups after it, so groups up to 9 can always be read.
+CREATE OR REPLACE MACRO athena_re_padded(p) AS athena_re2(p) || '()()()()()()()()()';
+
+-- The walk's matches w (whole) and m (the match in it) that are Trino's: after a non-empty
+-- text before an empty match, DuckDB meets that empty match again at once; Trino moves on.
+CREATE OR REPLACE MACRO athena_re_kept(w, m) AS
+  list_filter(range(1, len(w) + 1),
+              i -> i = 1 OR w[i] <> '' OR m[i - 1] <> '' OR w[i - 1] = '');
+
+-- Where each match of the walk begins (0-based): after an empty one DuckDB steps over a
+-- character, which no match then covers.
+CREATE OR REPLACE MACRO athena_re_offsets(w) AS
+  list_transform(range(1, len(w) + 1), i -> CAST(coalesce(list_sum(list_transform(w[1:i - 1],
+    x -> length(x) + CASE WHEN x = '' THEN 1 ELSE 0 END)), 0) AS BIGINT));
+
+-- The walk of s by p from character n + 1 (0-based), bound once: whole matches, matches,
+-- kept ones and offsets. Values are bound as one-element lists given to a lambda, so the
+-- arguments appear once and outside every lambda.
+CREATE OR REPLACE MACRO athena_re_walk_of(s, p, n) AS
+  list_transform([{'w': regexp_extract_all(s, athena_re_walk(p, n), 0),
+                   'm': regexp_extract_all(s, athena_re_walk(p, n), 1)}], athena_v ->
+    {'w': athena_v.w, 'm': athena_v.m, 'ks': athena_re_kept(athena_v.w, athena_v.m),
+     'os': athena_re_offsets(athena_v.w)})[1];
+
+-- The number of groups of a pattern (up to 8; NULL for more), read from where an extra
+-- group lands after the pattern repeated zero times.
+CREATE OR REPLACE MACRO athena_re_probe(p) AS
+  '(?:' || athena_re2(p) || '){0}(x)()()()()()()()()';
+
+CREATE OR REPLACE MACRO athena_re_group_count(p) AS
+  list_position([
+    regexp_extract('x', athena_re_probe(p), 1), regexp_extract('x', athena_re_probe(p), 2),
+    regexp_extract('x', athena_re_probe(p), 3), regexp_extract('x', athena_re_probe(p), 4),
+    regexp_extract('x', athena_re_probe(p), 5), regexp_extract('x', athena_re_probe(p), 6),
+    regexp_extract('x', athena_re_probe(p), 7), regexp_extract('x', athena_re_probe(p), 8),
+    regexp_extract('x', athena_re_probe(p), 9)], 'x') - 1;
+
+CREATE OR REPLACE MACRO athena_regexp_count(s, p) AS
+  len(athena_re_walk_of(s, p, 0).ks);
+
+-- The n-th match's position from the kept matches' (0-based) offsets, or -1.
+CREATE OR REPLACE MACRO athena_re_nth(wk, st, oc) AS
+  coalesce(list_filter(list_transform(wk.ks, i ->
+             wk.os[i] + length(wk.w[i]) - length(wk.m[i]) + 1), x -> x >= st)[oc], -1);
+
+CREATE OR REPLACE MACRO athena_regexp_position(s, p, st, oc) AS
+  CASE WHEN s IS NULL OR p IS NULL OR st IS NULL OR oc IS NULL THEN NULL
+       WHEN st < 1 THEN error('start position cannot be smaller than 1')
+       WHEN oc < 1 THEN error('occurrence cannot be smaller than 1')
+       WHEN st > length(s) THEN -1
+       WHEN st > 1001 THEN error('regexp_position(): a start past 1001 is not supported locally')
+       ELSE list_transform([{'wk': athena_re_walk_of(s, p, st - 1), 'st': st, 'oc': oc}],
+                           athena_v -> athena_re_nth(athena_v.wk, athena_v.st, athena_v.oc))[1]
+       END;
+
+-- regexp_extract_all(s, p, g) for a constant g that the rule checked against the groups.
+CREATE OR REPLACE MACRO athena_regexp_extract_all(s, p, g) AS
+  regexp_extract_all(s, athena_re_padded(p), g);
+
+-- Every group (0 to 9) of every match, as lists: groups[k + 1][i].
+CREATE OR REPLACE MACRO athena_re_groups(s, q) AS [
+  regexp_extract_all(s, q, 0), regexp_extract_all(s, q, 1), regexp_extract_all(s, q, 2),
+  regexp_extract_all(s, q, 3), regexp_extract_all(s, q, 4), regexp_extract_all(s, q, 5),
+  regexp_extract_all(s, q, 6), regexp_extract_all(s, q, 7), regexp_extract_all(s, q, 8),
+  regexp_extract_all(s, q, 9)];
+
+-- The pieces of a Java replacement: \x, ${name}, $digits, $ alone, plain text.
+CREATE OR REPLACE MACRO athena_re_tokens(r) AS
+  regexp_extract_all(r, '\$\{[^}]*\}?|\$[0-9]*|\\.?|[^$\\]+');
+
+-- The capture groups of a pattern's text, in order: ( and (?P<name> (escapes and classes
+-- skipped), for ${name}; the rule checks this reading against the pattern when it is known.
+CREATE OR REPLACE MACRO athena_re_opens(p) AS
+  list_filter(regexp_extract_all(p, '\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\(\?P?<[A-Za-z][A-Za-z0-9]*>|\(\?|\('),
+              t -> t = '(' OR t LIKE '(?P<%');
+
+-- The length of the group number a $-reference means with g groups: Java takes the longest
+-- number not above g.
+CREATE OR REPLACE MACRO athena_re_ref_length(d, g) AS
+  len(list_filter(range(1, length(d) + 1), l -> TRY_CAST(d[1:l] AS HUGEINT) <= g));
+
+-- One replacement piece for match i (groups gs, g groups, opens os of the pattern).
+CREATE OR REPLACE MACRO athena_re_piece(t, r, gs, g, os, i) AS
+  CASE WHEN t = '\' OR t = '$' THEN error('Illegal replacement sequence: ' || r)
+       WHEN t[1] = '\' THEN t[2:]
+       WHEN t[1:2] = '${' AND (NOT ends_with(t, '}')
+                               OR list_position(os, '(?P<' || t[3:-2] || '>') IS NULL)
+       THEN error('Illegal replacement sequence: unknown group { ' || t[3:-2] || ' }')
+       WHEN t[1:2] = '${' THEN gs[list_position(os, '(?P<' || t[3:-2] || '>') + 1][i]
+       WHEN t[1] = '$' AND athena_re_ref_length(t[2:], g) = 0
+       THEN error('Illegal replacement sequence: unknown group ' || t[2])
+       WHEN t[1] = '$' AND TRY_CAST(t[2:athena_re_ref_length(t[2:], g) + 1] AS INTEGER) > 9
+       THEN error('regexp_replace(): groups above 9 are not supported locally')
+       WHEN t[1] = '$' THEN gs[TRY_CAST(t[2:athena_re_ref_length(t[2:], g) + 1] AS INTEGER) + 1][i]
+                            || t[athena_re_ref_length(t[2:], g) + 2:]
+       ELSE t END;
+
+-- The text with the kept matches of walk wk replaced by the texts rs (one per kept match).
+CREATE OR REPLACE MACRO athena_re_splice(s, wk, rs) AS
+  CASE WHEN list_contains(list_transform(rs, x -> x IS NULL), true) THEN NULL
+       WHEN len(wk.ks) = 0 THEN s
+       ELSE array_to_string(list_transform(wk.ks, (i, j) ->
+              substring(s, CASE WHEN j = 1 THEN 1
+                                ELSE wk.os[wk.ks[j - 1]] + length(wk.w[wk.ks[j - 1]]) + 1 END,
+                        wk.os[i] + length(wk.w[i]) - length(wk.m[i])
+                        - CASE WHEN j = 1 THEN 0
+                               ELSE wk.os[wk.ks[j - 1]] + length(wk.w[wk.ks[j - 1]]) END)
+              || rs[j]), '')
+            || substring(s, wk.os[wk.ks[-1]] + length(wk.w[wk.ks[-1]]) + 1) END;
+
+-- The replacement texts, one per match: the tokens of r with the groups gs of match i.
+CREATE OR REPLACE MACRO athena_re_texts(r, ts, gs, g, os) AS
+  list_transform(gs[1], (x, i) ->
+    array_to_string(list_transform(ts, t -> athena_re_piece(t, r, gs, g, os, i)), ''));
+
+-- regexp_replace(s, p, r) with Java's replacement syntax read at run time; g: the groups.
+CREATE OR REPLACE MACRO athena_regexp_replace(s, p, r, g) AS
+  CASE WHEN s IS NULL OR p IS NULL OR r IS NULL THEN NULL
+       WHEN g IS NULL
+       THEN error('regexp_replace(): patterns with more than 8 groups are not supported locally')
+       ELSE list_transform([{'s': s, 'r': r, 'g': g, 'wk': athena_re_walk_of(s, p, 0),
+                             'gs': athena_re_groups(s, athena_re_padded(p)),
+                             'ts': athena_re_tokens(r), 'os': athena_re_opens(athena_re2(p))}],
+              athena_v -> athena_re_splice(athena_v.s, athena_v.wk,
+                athena_re_texts(athena_v.r, athena_v.ts, athena_v.gs, athena_v.g, athena_v.os)))[1]
+       END;
+
+-- The group texts (1..g) of each match, for regexp_replace with a lambda.
+CREATE OR REPLACE MACRO athena_re_match_groups(s, p, g) AS
+  list_transform([{'gs': athena_re_groups(s, athena_re_padded(p)), 'g': g}], athena_v ->
+    list_transform(athena_v.gs[1], (x, i) ->
+      list_transform(athena_v.gs[2:athena_v.g + 1], l -> l[i])))[1];
+
+CREATE OR REPLACE MACRO athena_regexp_replace_lambda(s, p, rs) AS
+  list_transform([{'s': s, 'wk': athena_re_walk_of(s, p, 0), 'rs': rs}], athena_v ->
+    athena_re_splice(athena_v.s, athena_v.wk, athena_v.rs))[1];

@@ -136,6 +136,8 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.SplitPart,
     exp.RegexpExtract,
     exp.RegexpReplace,
+    exp.RegexpCount,
+    exp.RegexpExtractAll,
     exp.ParseDatetime,
 )
 
@@ -154,6 +156,7 @@ ANONYMOUS = frozenset(
         "hamming_distance",
         "codepoint",
         "split_to_multimap",
+        "regexp_position",
     }
 )
 

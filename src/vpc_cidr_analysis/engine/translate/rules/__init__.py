@@ -19,6 +19,7 @@ from vpc_cidr_analysis.engine.translate.rules import (
     dates,
     ip,
     numbers,
+    regexps,
     strings,
 )
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
@@ -59,6 +60,8 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.SplitPart: strings.split_part,
     exp.RegexpExtract: strings.regexp_extract,
     exp.RegexpReplace: strings.regexp_replace,
+    exp.RegexpCount: regexps.regexp_count,
+    exp.RegexpExtractAll: regexps.regexp_extract_all,
     exp.Substring: strings.substring,
     exp.Replace: strings.replace,
     exp.Pad: strings.pad,

@@ -9,7 +9,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates, strings
+from vpc_cidr_analysis.engine.translate.rules import dates, regexps, strings
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -86,4 +86,5 @@ CALLS: dict[str, Rule] = {
     "hamming_distance": strings.hamming_distance,
     "codepoint": strings.codepoint,
     "split_to_multimap": strings.split_to_multimap,
+    "regexp_position": regexps.regexp_position,
 }

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, lit, num, string_literal
-from vpc_cidr_analysis.engine.translate.rules import chars
+from vpc_cidr_analysis.engine.translate.rules import chars, regexps
 from vpc_cidr_analysis.engine.translate.rules.common import Context, arity
 
 
@@ -25,39 +25,41 @@ def split_part(node: exp.SplitPart, context: Context) -> exp.Expr:
 
 def regexp_extract(node: exp.RegexpExtract, context: Context) -> exp.Expr:
     """regexp_extract: NULL when the pattern does not match (the macro); a literal group past
-    a literal pattern's groups is an error, as in Trino."""
+    a literal pattern's groups is an error, as in Trino; a group that is not a literal gets
+    one branch per group (`regexps.regexp_extract_group`)."""
     group = node.args.get("group") or num(0)
-    groups = _group_count(string_literal(node.expression))
+    texts = chars.literal_texts(node.expression)
+    if isinstance(node.expression, exp.Literal) and texts is not None:
+        node.set("expression", lit(regexps.re2_pattern(texts[0])))
+    groups = regexps.group_count(texts)
     literal_group = isinstance(group, exp.Literal) and not group.is_string
     if groups is not None and literal_group and int(str(group.this)) > groups:
         raise InvalidSqlError(
             f"regexp_extract(): pattern has {groups} groups. Cannot access group {group.this}"
         )
+    if not literal_group:
+        return regexps.regexp_extract_group(node, texts)
     return call("athena_regexp_extract", node.this, node.expression, group)
 
 
 def regexp_replace(node: exp.RegexpReplace, context: Context) -> exp.Expr:
-    """regexp_replace: the Java replacement's `$n` group references in RE2's `\\n` form."""
+    """regexp_replace: DuckDB's own with the Java replacement's `$n` in RE2's `\\n` form when
+    pattern and replacement are literals and the pattern cannot match the empty string (RE2
+    replaces empty matches differently); otherwise Trino's walk of the matches (`regexps`)."""
     replacement = node.args.get("replacement")
     if replacement is None:
         return node
+    if isinstance(replacement, exp.Lambda):
+        return regexps.regexp_replace_lambda(node, replacement, context)
     text = string_literal(replacement)
-    if text is None:
-        raise UnsupportedSqlError(
-            "regexp_replace(): the replacement must be a string literal to translate "
-            "its $n group references"
-        )
     pattern = string_literal(node.expression)
-    if pattern is None and "$" in text:
-        raise UnsupportedSqlError(
-            "regexp_replace(): a replacement with $n group references needs a literal pattern"
-        )
-    if pattern is not None and _matches_empty(pattern, string_literal(node.this)):
-        raise UnsupportedSqlError(
-            f"regexp_replace(..., {pattern!r}, ...): a pattern that matches the empty string "
-            "replaces differently in DuckDB (RE2) than in Trino"
-        )
-    node.set("replacement", lit(java_replacement(text, _group_count(pattern))))
+    if text is None or pattern is None or "${" in text:
+        return regexps.regexp_replace_at_run_time(node, replacement)
+    groups = regexps.group_count((pattern,))
+    if groups is None or groups > 9 or _matches_empty(pattern, string_literal(node.this)):
+        return regexps.regexp_replace_at_run_time(node, replacement)
+    node.set("expression", lit(regexps.re2_pattern(pattern)))
+    node.set("replacement", lit(java_replacement(text, groups)))
     return node
 
 
@@ -73,7 +75,7 @@ def _group_count(pattern: str | None) -> int | None:
 
 def _matches_empty(pattern: str, subject: str | None) -> bool:
     try:
-        compiled = re.compile(pattern)
+        compiled = re.compile(regexps.re2_pattern(pattern))
     except re.error:
         return False
     probe = subject if subject is not None else ""
