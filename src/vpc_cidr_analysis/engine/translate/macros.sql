@@ -190,7 +190,7 @@ CREATE OR REPLACE MACRO athena_strpos(s, sub, n) AS
        WHEN n = 0 THEN error('''instance'' must be a positive or negative number.')
        WHEN sub = '' THEN 1
        ELSE coalesce(list_filter(range(1, length(s) - length(sub) + 2),
-                                 i -> substring(s, i, length(sub)) = sub)[n], 0) END;
+                                 athena_i -> substring(s, athena_i, length(sub)) = sub)[n], 0) END;
 
 -- hamming_distance: differing code points of two strings of the same length.
 CREATE OR REPLACE MACRO athena_hamming(a, b) AS
@@ -198,7 +198,8 @@ CREATE OR REPLACE MACRO athena_hamming(a, b) AS
        WHEN length(a) <> length(b)
        THEN error('The input strings to hamming_distance function must have the same length')
        ELSE len(list_filter(range(1, length(a) + 1),
-                            i -> substring(a, i, 1) <> substring(b, i, 1))) END;
+                            athena_i -> substring(a, athena_i, 1) <> substring(b, athena_i, 1)))
+       END;
 
 -- codepoint(c) of a one-character string.
 CREATE OR REPLACE MACRO athena_codepoint(c) AS
@@ -212,12 +213,14 @@ CREATE OR REPLACE MACRO athena_levenshtein(a, b) AS
        WHEN greatest(length(a), length(b)) * (least(length(a), length(b)) - 1) > 1000000
        THEN error('The combined inputs for Levenshtein distance are too large')
        ELSE list_reduce(
-         list_transform(string_split(a, ''), c -> [CAST(unicode(c) AS BIGINT)]),
-         (r, c) -> list_reduce(
-           list_transform(range(1, length(b) + 1), j -> [j]),
-           (acc, j) -> list_append(acc, least(r[j[1] + 1] + 1, acc[-1] + 1,
-             r[j[1]] + CAST(c[1] <> unicode(substring(b, j[1], 1)) AS BIGINT))),
-           [r[1] + 1]),
+         list_transform(string_split(a, ''), athena_c -> [CAST(unicode(athena_c) AS BIGINT)]),
+         (athena_r, athena_c) -> list_reduce(
+           list_transform(range(1, length(b) + 1), athena_j -> [athena_j]),
+           (athena_acc, athena_j) -> list_append(athena_acc, least(
+             athena_r[athena_j[1] + 1] + 1, athena_acc[-1] + 1,
+             athena_r[athena_j[1]]
+             + CAST(athena_c[1] <> unicode(substring(b, athena_j[1], 1)) AS BIGINT))),
+           [athena_r[1] + 1]),
          range(0, length(b) + 1))[-1] END;
 
 -- The entries of split_to_map / split_to_multimap: a trailing delimiter ends the text.
@@ -232,37 +235,46 @@ CREATE OR REPLACE MACRO athena_map_delimiters(ed, kd) AS
        WHEN ed = kd THEN 'entryDelimiter and keyValueDelimiter must not be the same' END;
 
 -- An entry with no delimiter, or a second one, is an error (quoted: split_to_map's message).
-CREATE OR REPLACE MACRO athena_map_entry_ok(e, kd, q) AS
+CREATE OR REPLACE MACRO athena_map_entry_ok(e, kd) AS
   strpos(e, kd) > 0 AND strpos(substring(e, strpos(e, kd) + length(kd)), kd) = 0;
 
+-- The first problem of the entries es (in order), or NULL.
 CREATE OR REPLACE MACRO athena_map_problem(es, kd, q, unique_keys) AS
-  list_filter(list_transform(es, (e, i) ->
-    CASE WHEN NOT athena_map_entry_ok(e, kd, q)
-         THEN 'Key-value delimiter must appear exactly once in each entry. Bad input: '
-              || q || e || q
-         WHEN unique_keys AND list_contains(list_transform(es[1:i - 1],
-                                                           x -> split_part(x, kd, 1)),
-                                            split_part(e, kd, 1))
-         THEN 'Duplicate keys (' || split_part(e, kd, 1) || ') are not allowed' END),
-    p -> p IS NOT NULL)[1];
+  list_transform([{'es': es, 'kd': kd, 'q': q, 'u': unique_keys}], athena_v ->
+    list_filter(list_transform(athena_v.es, (athena_e, athena_i) ->
+      CASE WHEN NOT athena_map_entry_ok(athena_e, athena_v.kd)
+           THEN 'Key-value delimiter must appear exactly once in each entry. Bad input: '
+                || athena_v.q || athena_e || athena_v.q
+           WHEN athena_v.u AND list_contains(list_transform(athena_v.es[1:athena_i - 1],
+                                                            athena_x -> split_part(athena_x, athena_v.kd, 1)),
+                                             split_part(athena_e, athena_v.kd, 1))
+           THEN 'Duplicate keys (' || split_part(athena_e, athena_v.kd, 1) || ') are not allowed'
+           END),
+      athena_p -> athena_p IS NOT NULL)[1])[1];
 
 CREATE OR REPLACE MACRO athena_split_to_map(s, ed, kd) AS
   CASE WHEN athena_map_delimiters(ed, kd) IS NOT NULL THEN error(athena_map_delimiters(ed, kd))
        WHEN athena_map_problem(athena_map_entries(s, ed), kd, '''', true) IS NOT NULL
        THEN error(athena_map_problem(athena_map_entries(s, ed), kd, '''', true))
-       ELSE map_from_entries(list_transform(athena_map_entries(s, ed), e ->
-              {'key': split_part(e, kd, 1), 'value': substring(e, strpos(e, kd) + length(kd))}))
+       ELSE list_transform([{'es': athena_map_entries(s, ed), 'kd': kd}], athena_v ->
+              map_from_entries(list_transform(athena_v.es, athena_e ->
+                {'key': split_part(athena_e, athena_v.kd, 1),
+                 'value': substring(athena_e, strpos(athena_e, athena_v.kd)
+                                              + length(athena_v.kd))})))[1]
        END;
 
 CREATE OR REPLACE MACRO athena_split_to_multimap(s, ed, kd) AS
   CASE WHEN athena_map_delimiters(ed, kd) IS NOT NULL THEN error(athena_map_delimiters(ed, kd))
        WHEN athena_map_problem(athena_map_entries(s, ed), kd, '', false) IS NOT NULL
        THEN error(athena_map_problem(athena_map_entries(s, ed), kd, '', false))
-       ELSE map_from_entries(list_transform(
-              list_distinct(list_transform(athena_map_entries(s, ed), e -> split_part(e, kd, 1))),
-              k -> {'key': k, 'value': list_transform(
-                      list_filter(athena_map_entries(s, ed), e -> split_part(e, kd, 1) = k),
-                      e -> substring(e, strpos(e, kd) + length(kd)))}))
+       ELSE list_transform([{'es': athena_map_entries(s, ed), 'kd': kd}], athena_v ->
+              map_from_entries(list_transform(
+                list_distinct(list_transform(athena_v.es,
+                                             athena_e -> split_part(athena_e, athena_v.kd, 1))),
+                athena_k -> {'key': athena_k, 'value': list_transform(
+                  list_filter(athena_v.es, athena_e -> split_part(athena_e, athena_v.kd, 1) = athena_k),
+                  athena_e -> substring(athena_e, strpos(athena_e, athena_v.kd)
+                                                  + length(athena_v.kd)))})))[1]
        END;
 
 -- soundex as Apache Commons Codec's US English Soundex (Trino's): the letters (Java's

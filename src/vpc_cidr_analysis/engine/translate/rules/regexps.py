@@ -59,15 +59,16 @@ def group_count(patterns: tuple[str, ...] | None) -> int | None:
     return counts.pop() if len(counts) == 1 else None
 
 
-def optional_groups(pattern: str) -> set[int] | None:
-    """Groups that may be left out of a match (under ?, *, {0,…} or |); None: not known."""
+def optional_groups(pattern: str) -> dict[int, bool] | None:
+    """Groups that a match may leave out (under ?, *, {0,…} or |), each with whether it can
+    also match the empty string (then '' cannot tell it from left out); None: not known."""
     try:
         from re import _parser  # type: ignore[attr-defined]
 
         tree = _parser.parse(re2_pattern(pattern))
     except Exception:
         return None
-    found: set[int] = set()
+    found: dict[int, bool] = {}
 
     def walk(items: Any, optional: bool) -> None:
         for op, value in items:
@@ -75,7 +76,7 @@ def optional_groups(pattern: str) -> set[int] | None:
             if name == "SUBPATTERN":
                 group, _, _, body = value
                 if group is not None and optional:
-                    found.add(group)
+                    found[group] = body.getwidth()[0] == 0
                 walk(body, optional)
             elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
                 low, _, body = value
@@ -83,7 +84,7 @@ def optional_groups(pattern: str) -> set[int] | None:
             elif name == "BRANCH":
                 for branch in value[1]:
                     walk(branch, True)
-            elif name in ("ATOMIC_GROUP",):
+            elif name == "ATOMIC_GROUP":
                 walk(value, optional)
             elif name in ("ASSERT", "ASSERT_NOT"):
                 walk(value[1], True)
@@ -96,14 +97,31 @@ def optional_groups(pattern: str) -> set[int] | None:
     return found
 
 
-def _may_leave_out(patterns: tuple[str, ...] | None, groups: range) -> bool:
+def left_out_as_empty(patterns: tuple[str, ...] | None, groups: range) -> set[int] | None:
+    """The groups among `groups` that a match may leave out, when every one of them cannot
+    match the empty string (so '' means left out: NULL); None when that is not known."""
     if patterns is None:
-        return True
+        return None
+    out: set[int] = set()
     for pattern in patterns:
         optional = optional_groups(pattern)
-        if optional is None or any(g in optional for g in groups):
-            return True
-    return False
+        if optional is None:
+            return None
+        for group in groups:
+            if group in optional:
+                if optional[group]:
+                    return None
+                out.add(group)
+    return out
+
+
+def _may_leave_out(patterns: tuple[str, ...] | None, groups: range) -> bool:
+    """Whether a match may leave out one of `groups` in a way '' cannot tell."""
+    return left_out_as_empty(patterns, groups) is None
+
+
+def _nullif_empty(node: exp.Expr) -> exp.Expr:
+    return exp.Nullif(this=node, expression=lit(""))
 
 
 def _opens_agree(pattern: str) -> bool:
@@ -187,12 +205,21 @@ def regexp_extract_all(node: exp.RegexpExtractAll, context: Context) -> exp.Expr
             )
         if literal > MAX_GROUPS:
             raise UnsupportedSqlError("regexp_extract_all(): groups above 9 are not supported")
-        if literal > 0 and _may_leave_out(texts, range(literal, literal + 1)):
+        left_out = left_out_as_empty(texts, range(literal, literal + 1)) if literal else set()
+        if left_out is None:
             raise UnsupportedSqlError(
                 f"regexp_extract_all(): group {literal} may be left out of a match (Trino "
                 "gives NULL there); a pattern where it cannot is supported"
             )
-        return call("athena_regexp_extract_all", node.this, pattern, num(literal))
+        found = call("athena_regexp_extract_all", node.this, pattern, num(literal))
+        if left_out:
+            element = exp.to_identifier("athena_x")
+            return call(
+                "list_transform",
+                found,
+                exp.Lambda(this=_nullif_empty(exp.column("athena_x")), expressions=[element]),
+            )
+        return found
     if groups is None or groups > MAX_GROUPS or _may_leave_out(texts, range(1, groups + 1)):
         raise UnsupportedSqlError(
             "regexp_extract_all(): a group that is not a literal needs a known pattern whose "
@@ -284,7 +311,8 @@ def regexp_replace_lambda(node: exp.RegexpReplace, fn: exp.Lambda, context: Cont
             "regexp_replace(): a lambda over the groups needs a known pattern (Trino gives "
             "NULL for a group a match leaves out)"
         )
-    if used and groups and _may_leave_out(texts, range(1, groups + 1)):
+    left_out = left_out_as_empty(texts, range(1, (groups or 0) + 1)) if used else set()
+    if left_out is None:
         raise UnsupportedSqlError(
             "regexp_replace(): a lambda over groups that a match may leave out (Trino gives "
             "them as NULL) is not supported locally"
@@ -295,6 +323,21 @@ def regexp_replace_lambda(node: exp.RegexpReplace, fn: exp.Lambda, context: Cont
             bracket.meta[ARRAY_META] = True
             bracket.replace(arrays.subscript(bracket.copy(), context))
     count = num(groups) if groups is not None else _groups_arg(pattern, texts)
-    matches = call("athena_re_match_groups", node.this.copy(), pattern.copy(), count)
+    matches: exp.Expr = call("athena_re_match_groups", node.this.copy(), pattern.copy(), count)
+    if left_out and groups:
+        each = exp.column("athena_x")
+        items = [
+            _nullif_empty(_element(each, k)) if k in left_out else _element(each, k)
+            for k in range(1, groups + 1)
+        ]
+        lam = exp.Lambda(
+            this=exp.Array(expressions=items), expressions=[exp.to_identifier("athena_x")]
+        )
+        matches = call("list_transform", matches, lam)
     texts_of = call("list_transform", matches, fn)
     return call("athena_regexp_replace_lambda", node.this, pattern, texts_of)
+
+
+def _element(array: exp.Expr, k: int) -> exp.Expr:
+    """`array[k]` (1-based) as DuckDB's list_extract."""
+    return call("list_extract", array.copy(), num(k))

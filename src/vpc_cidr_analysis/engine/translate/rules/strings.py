@@ -39,7 +39,15 @@ def regexp_extract(node: exp.RegexpExtract, context: Context) -> exp.Expr:
         )
     if not literal_group:
         return regexps.regexp_extract_group(node, texts)
-    return call("athena_regexp_extract", node.this, node.expression, group)
+    number = int(str(group.this))
+    left_out = regexps.left_out_as_empty(texts, range(number, number + 1)) if number else set()
+    if left_out is None and texts is not None:
+        raise UnsupportedSqlError(
+            f"regexp_extract(): group {number} may be left out of a match (Trino gives NULL "
+            "there) and can also match the empty string"
+        )
+    found = call("athena_regexp_extract", node.this, node.expression, group)
+    return exp.Nullif(this=found, expression=lit("")) if left_out else found
 
 
 def regexp_replace(node: exp.RegexpReplace, context: Context) -> exp.Expr:
