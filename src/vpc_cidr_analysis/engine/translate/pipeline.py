@@ -10,7 +10,8 @@
 5. `annotate` records the optimizer's type of each node (for the rules);
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
 7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns and
-   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts, then
+   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts,
+   `rules.chars.mark_strings` the CHAR(n) columns and the columns of literals, then
    `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.

@@ -3,8 +3,9 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions
-sqlglot does not know (exp.Anonymous), which it dispatches by name.
+family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, `chars` (CHAR(n)), `regexps`
+(the regexp walk), and `calls` for the functions sqlglot does not know (exp.Anonymous), which
+it dispatches by name.
 """
 
 from __future__ import annotations

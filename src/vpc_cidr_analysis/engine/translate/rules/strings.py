@@ -1,5 +1,8 @@
 """Strings: split_part and regexp_extract are NULL when nothing is there; `$1` becomes `\\1`;
-substr, replace, lpad/rpad, split with a limit, concat and trim with Trino's edge cases."""
+substr, replace, lpad/rpad, split with a limit, concat and trim with Trino's edge cases;
+strpos with an occurrence, hamming / levenshtein distances over code points, soundex,
+codepoint, split_to_map / split_to_multimap, from_utf8 / to_utf8 / from_hex, normalize (NFC).
+CHAR(n) operands are handled in `chars`, the regexp walk in `regexps`."""
 
 from __future__ import annotations
 
