@@ -453,9 +453,12 @@ CREATE OR REPLACE MACRO athena_re_piece(t, r, gs, g, os, i) AS
                             || t[athena_re_ref_length(t[2:], g) + 2:]
        ELSE t END;
 
--- The text with the kept matches of walk wk replaced by the texts rs (one per kept match).
+-- The text with the kept matches of walk wk replaced by the texts rs (one per kept match;
+-- rs comes from DuckDB's own walk of the pattern, which must find the same matches).
 CREATE OR REPLACE MACRO athena_re_splice(s, wk, rs) AS
-  CASE WHEN list_contains(list_transform(rs, x -> x IS NULL), true) THEN NULL
+  CASE WHEN len(rs) <> len(wk.ks)
+       THEN error('regexp_replace(): the matches of this pattern cannot be walked locally')
+       WHEN list_contains(list_transform(rs, x -> x IS NULL), true) THEN NULL
        WHEN len(wk.ks) = 0 THEN s
        ELSE array_to_string(list_transform(wk.ks, (i, j) ->
               substring(s, CASE WHEN j = 1 THEN 1
