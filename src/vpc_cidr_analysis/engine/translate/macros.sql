@@ -180,3 +180,40 @@ CREATE OR REPLACE MACRO athena_trim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1
 CREATE OR REPLACE MACRO athena_ltrim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+', '');
 
 CREATE OR REPLACE MACRO athena_rtrim(s) AS regexp_replace(s, '[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '');
+
+-- ---- time zones (rules/zones.py) ----------------------------------------------------------
+
+-- from_unixtime(x, zone) with the zone from a column: the instant, an error for a zone that is
+-- neither an offset within Trino's ±14:00 nor a zone ICU knows (timezone() raises then).
+CREATE OR REPLACE MACRO athena_zone_checked(value, zone) AS
+  CASE WHEN zone IS NULL THEN NULL
+       WHEN regexp_full_match(zone, '[+-]((0?[0-9]|1[0-3])(:?[0-5][0-9])?|14(:?00)?)')
+       THEN value
+       WHEN regexp_full_match(zone, '[+-].*')
+       THEN error('''' || zone || ''' is not a valid time zone')
+       WHEN timezone(zone, TIMESTAMP '2000-01-01') IS NOT NULL THEN value END;
+
+-- from_unixtime(x, hours, minutes): Trino's offset (hours * 60 + minutes) is within ±14:00.
+CREATE OR REPLACE MACRO athena_offset_checked(value, hours, minutes) AS
+  CASE WHEN abs(hours * 60 + minutes) > 840
+       THEN error('Invalid offset minutes ' || CAST(hours * 60 + minutes AS VARCHAR))
+       ELSE value END;
+
+-- ---- INTERVAL as text, as Trino writes it (rules/dates.py interval_text) --------------------
+
+-- A day-to-second interval (milliseconds in Trino): '[-]d hh:mm:ss.mmm'.
+CREATE OR REPLACE MACRO athena_day_time_interval_text(i) AS
+  CASE WHEN i IS NOT NULL THEN
+    (CASE WHEN epoch_us(i) < 0 THEN '-' ELSE '' END)
+    || CAST(abs(epoch_us(i)) // 86400000000 AS VARCHAR) || ' '
+    || lpad(CAST(abs(epoch_us(i)) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':'
+    || lpad(CAST(abs(epoch_us(i)) // 60000000 % 60 AS VARCHAR), 2, '0') || ':'
+    || lpad(CAST(abs(epoch_us(i)) // 1000000 % 60 AS VARCHAR), 2, '0') || '.'
+    || lpad(CAST(abs(epoch_us(i)) // 1000 % 1000 AS VARCHAR), 3, '0') END;
+
+-- A year-to-month interval: '[-]y-m'.
+CREATE OR REPLACE MACRO athena_year_month_interval_text(i) AS
+  CASE WHEN i IS NOT NULL THEN
+    (CASE WHEN datepart('year', i) * 12 + datepart('month', i) < 0 THEN '-' ELSE '' END)
+    || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) // 12 AS VARCHAR) || '-'
+    || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) % 12 AS VARCHAR) END;

@@ -37,7 +37,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates
+from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates, mark_literals
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
@@ -45,6 +45,7 @@ from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
+from vpc_cidr_analysis.engine.translate.rules.zones import check_zones, mark_zones
 from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
@@ -168,7 +169,10 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_ip_contains(tree)
     mark_dates(tree)
     mark_arrays(tree)
+    mark_literals(tree)
+    mark_zones(tree)
     tree = rewrite(tree, Context(types, today))
+    check_zones(tree)
     _name_output_columns(tree)
     try:
         text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)

@@ -143,6 +143,9 @@ ANONYMOUS = frozenset(
         "all_match",
         "none_match",
         "every",
+        # time zones (rules/zones.py)
+        "with_timezone",
+        "at_timezone",
     }
 )
 
@@ -162,6 +165,8 @@ CAST_TYPES = frozenset(
         "date",
         "timestamp",
         "boolean",
+        # TIMESTAMP WITH TIME ZONE: the instant, its zone kept while translating (rules/zones.py)
+        "timestamptz",
     )
 )
 

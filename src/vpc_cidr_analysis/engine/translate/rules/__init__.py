@@ -19,6 +19,7 @@ from vpc_cidr_analysis.engine.translate.rules import (
     ip,
     numbers,
     strings,
+    zones,
 )
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
 
@@ -45,7 +46,9 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.CurrentTimestamp: dates.current_timestamp,
     exp.Localtimestamp: dates.localtimestamp,
     exp.ParseDatetime: dates.parse_datetime,
-    exp.UnixToTime: dates.from_unixtime,
+    exp.UnixToTime: zones.from_unixtime,
+    exp.Date: dates.date_of,
+    exp.Interval: dates.interval_span,
     exp.Extract: dates.extract,
     exp.Year: dates.field,
     exp.Month: dates.field,

@@ -9,7 +9,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates
+from vpc_cidr_analysis.engine.translate.rules import dates, zones
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -83,4 +83,7 @@ CALLS: dict[str, Rule] = {
     "any_match": match,
     "all_match": match,
     "none_match": match,
+    # time zones (rules/zones.py)
+    "with_timezone": zones.with_timezone,
+    "at_timezone": zones.at_timezone,
 }

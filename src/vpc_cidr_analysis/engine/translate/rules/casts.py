@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
-from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
 from vpc_cidr_analysis.engine.translate.rules.common import Context
-from vpc_cidr_analysis.engine.translate.rules.dates import interval_of
+from vpc_cidr_analysis.engine.translate.rules.dates import interval_of, interval_text
+from vpc_cidr_analysis.engine.translate.rules.zones import cast_from_tz, cast_to_tz
 
 
 def cast(node: exp.Cast, context: Context) -> exp.Expr:
@@ -16,11 +15,14 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     `TIMESTAMP(p)` → `TIMESTAMP`; `VARCHAR(n)` → the first n characters of `VARCHAR`.
     """
     to = node.to
-    if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval_of(node.this):
-        raise UnsupportedSqlError(
-            f"{node.sql(READ_DIALECT)[:60]}: INTERVAL as text is not supported locally "
-            "(DuckDB writes '12 days', Trino '12 00:00:00.000')"
-        )
+    if to.this == exp.DataType.Type.TIMESTAMPTZ:
+        return cast_to_tz(node, context)
+    from_zoned = cast_from_tz(node, context)
+    if from_zoned is not None:
+        return from_zoned
+    interval = interval_of(node.this)
+    if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval is not None:
+        return interval_text(node, interval)
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)

@@ -5,7 +5,8 @@
 - `to_date` / `to_timestamp` / `to_char` (Teradata formats), `format_datetime` /
   `parse_datetime` (Joda) become strptime / strftime with the format converted by `formats`.
 - `current_date`, `current_timestamp`, `now()`, `localtimestamp` are pinned to `today` when given.
-- `from_unixtime` only in UTC.
+- TIMESTAMP WITH TIME ZONE values are read at their wall time (`zones.wall_time`).
+- A format from a column of one literal is that literal (`common.folded_literal`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import re
 from decimal import Decimal
 
 from sqlglot import exp
+from sqlglot.dialects.presto import Presto
 
 from vpc_cidr_analysis.engine.translate.columns import INTERVAL_META
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
-from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
+from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
 from vpc_cidr_analysis.engine.translate.nodes import (
     call,
@@ -27,7 +29,13 @@ from vpc_cidr_analysis.engine.translate.nodes import (
     string_literal,
     unit_name,
 )
-from vpc_cidr_analysis.engine.translate.rules.common import Context, arity, literal_format
+from vpc_cidr_analysis.engine.translate.rules.common import (
+    Context,
+    arity,
+    folded_literal,
+    literal_format,
+)
+from vpc_cidr_analysis.engine.translate.rules.zones import wall_time
 
 #: The units Trino adds to (or truncates) a DATE; the others are errors there.
 _DATE_UNITS = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
@@ -100,31 +108,12 @@ def localtimestamp(node: exp.Localtimestamp, context: Context) -> exp.Expr:
 
 
 def parse_datetime(node: exp.ParseDatetime, context: Context) -> exp.Expr:
-    """`parse_datetime(text, joda)`: strptime with the converted format, as TIMESTAMPTZ."""
-    fmt = literal_format("parse_datetime", node.args["format"])
-    parsed = exp.StrToTime(
-        this=node.this, format=lit(joda_to_strftime(fmt, function="parse_datetime"))
+    """`parse_datetime(text, joda)` is refused: Trino gives the result the session's time zone
+    (the pattern's zone fields are refused too), which would be read as UTC here."""
+    raise UnsupportedSqlError(
+        "parse_datetime() is not supported locally: its result is in the session time zone "
+        "(use date_parse, whose result is a TIMESTAMP)"
     )
-    return cast(parsed, "TIMESTAMPTZ")
-
-
-def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
-    """`from_unixtime(x)` (or with the UTC zone); other zones, hours/minutes are refused."""
-    zone = node.args.get("zone")
-    hours = node.args.get("hours")
-    minutes = node.args.get("minutes")
-    if hours is not None or minutes is not None:
-        raise UnsupportedSqlError("from_unixtime(x, hours, minutes) is not supported locally")
-    if zone is not None:
-        if (string_literal(zone) or "").upper() not in ("UTC", "Z", "+00:00", "ETC/UTC"):
-            raise UnsupportedSqlError(
-                f"from_unixtime(x, {zone.sql(READ_DIALECT)}): only the UTC zone is "
-                "supported locally"
-            )
-        node.set("zone", None)
-    if node.args.get("scale") is not None:
-        raise UnsupportedSqlError("from_unixtime with a scale is not supported locally")
-    return node
 
 
 def extract(node: exp.Extract, context: Context) -> exp.Expr:
@@ -135,6 +124,7 @@ def extract(node: exp.Extract, context: Context) -> exp.Expr:
         if value is not None:
             return value
     _refuse_interval_field(node, node.expression)
+    node.set("expression", wall_time(node.expression, f"EXTRACT({unit})"))
     if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
         return call("isodow", node.expression)
     if unit in ("YOW", "YEAR_OF_WEEK"):
@@ -150,6 +140,14 @@ def field(node: exp.Expr, context: Context) -> exp.Expr:
         if value is not None:
             return value
     _refuse_interval_field(node, node.this)
+    node.set("this", wall_time(node.this, f"{type(node).__name__.lower()}()"))
+    return node
+
+
+def date_of(node: exp.Date, context: Context) -> exp.Expr:
+    """`date(x)`: of a TIMESTAMP WITH TIME ZONE, the day of its wall time."""
+    if node.this is not None:
+        node.set("this", wall_time(node.this, "date()"))
     return node
 
 
@@ -225,7 +223,8 @@ _DIRECTIVE = re.compile(r"%-?.")
 
 def date_format(node: exp.TimeToStr, context: Context) -> exp.Expr:
     """date_format(x, literal format): only directives that mean the same in DuckDB."""
-    text = string_literal(node.args.get("format"))
+    node.set("this", wall_time(node.this, "date_format()"))
+    text = _mysql_format(node)
     if text is None:
         raise UnsupportedSqlError(
             "date_format(): the format must be a string literal to translate it"
@@ -241,7 +240,7 @@ def date_format(node: exp.TimeToStr, context: Context) -> exp.Expr:
 
 def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
     """date_parse(x, literal format): refused where DuckDB's strptime reads differently."""
-    text = string_literal(node.args.get("format"))
+    text = _mysql_format(node)
     if text is None:
         raise UnsupportedSqlError(
             "date_parse(): the format must be a string literal to translate it"
@@ -261,6 +260,21 @@ def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
             f"date_parse(..., {text!r}): a format {reason} is not supported locally"
         )
     return node
+
+
+def _mysql_format(node: exp.Expr) -> str | None:
+    """The (converted) format of date_format / date_parse: sqlglot converts a literal's while
+    parsing; a column of one literal (`folded_literal`) is converted here the same way."""
+    fmt = node.args.get("format")
+    text = string_literal(fmt)
+    if text is not None:
+        return text
+    folded = folded_literal(fmt)
+    if folded is None:
+        return None
+    converted = Presto.format_time(lit(folded))
+    node.set("format", converted)
+    return string_literal(converted)
 
 
 # ---- calls sqlglot does not know (exp.Anonymous, see calls) ---------------------------------
@@ -311,3 +325,60 @@ def interval_of(node: exp.Expr | None) -> exp.Interval | None:
     if isinstance(node, exp.Mul):
         return interval_of(node.this) or interval_of(node.expression)
     return None
+
+
+# ---- INTERVAL literals of two fields and INTERVAL as text -----------------------------------
+
+_DAY_TIME_FIELDS = ("DAY", "HOUR", "MINUTE", "SECOND")
+_FIELD_MILLIS = {"DAY": 86_400_000, "HOUR": 3_600_000, "MINUTE": 60_000, "SECOND": 1000}
+_YEAR_MONTH_UNITS = frozenset({"YEAR", "MONTH", "QUARTER"})
+
+
+def interval_span(node: exp.Interval, context: Context) -> exp.Expr:
+    """`INTERVAL '1 12:00:00.000' DAY TO SECOND` / `INTERVAL '1-2' YEAR TO MONTH` (which
+    DuckDB cannot parse) as a number of milliseconds or months, read as Trino reads them: the
+    fields from the first unit on, the sign for the whole value."""
+    unit = node.args.get("unit")
+    if not isinstance(unit, exp.IntervalSpan):
+        return node
+    start, end = unit_name(unit.this), unit_name(unit.expression)
+    text = string_literal(node.this)
+    if text is None:
+        raise UnsupportedSqlError(f"INTERVAL ... {start} TO {end}: the value must be a literal")
+    body = text.strip()
+    sign = -1 if body.startswith("-") else 1
+    body = body.lstrip("+-")
+    if (start, end) == ("YEAR", "MONTH"):
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", body)
+        if not match:
+            raise InvalidSqlError(f"Invalid INTERVAL YEAR TO MONTH value: {text}")
+        months = int(match.group(1)) * 12 + int(match.group(2) or 0)
+        return exp.Interval(this=num(sign * months), unit=exp.var("MONTH"))
+    if start not in _DAY_TIME_FIELDS or end not in _DAY_TIME_FIELDS:
+        raise UnsupportedSqlError(f"INTERVAL ... {start} TO {end} is not supported locally")
+    fields = _DAY_TIME_FIELDS[_DAY_TIME_FIELDS.index(start) : _DAY_TIME_FIELDS.index(end) + 1]
+    parts = re.split(r"[ :]", body) if body else []
+    if (
+        not parts
+        or len(parts) > len(fields)
+        or not all(re.fullmatch(r"\d+", p) for p in parts[:-1])
+    ):
+        raise InvalidSqlError(f"Invalid INTERVAL {start} TO {end} value: {text}")
+    millis = Decimal(0)
+    for field_name, part in zip(fields, parts, strict=False):
+        if not re.fullmatch(r"\d+(\.\d+)?" if field_name == "SECOND" else r"\d+", part):
+            raise InvalidSqlError(f"Invalid INTERVAL {start} TO {end} value: {text}")
+        millis += Decimal(part) * _FIELD_MILLIS[field_name]
+    return exp.Interval(this=num(str(sign * int(millis))), unit=exp.var("MILLISECOND"))
+
+
+def interval_text(node: exp.Cast, interval: exp.Interval) -> exp.Expr:
+    """`CAST(interval AS VARCHAR)` as Trino writes it: `1 02:03:04.000` (day to second) or
+    `1-2` (year to month), by the unit of the interval (`athena_*_interval_text`)."""
+    unit = interval.args.get("unit")
+    first = unit_name(unit.this if isinstance(unit, exp.IntervalSpan) else unit)
+    if unit_name(unit) == "MONTH" and isinstance(interval.this, exp.Literal):
+        first = "MONTH"  # a YEAR TO MONTH literal after interval_span
+    if first in _YEAR_MONTH_UNITS:
+        return call("athena_year_month_interval_text", node.this)
+    return call("athena_day_time_interval_text", node.this)
