@@ -7,6 +7,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.athena import Athena
 from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.helper import seq_get
 from sqlglot.parsers.athena import AthenaParser, AthenaTrinoParser
 
 #: The dialect the SQL is read in (and quoted in error messages); `AthenaReader` parses it.
@@ -23,8 +24,23 @@ class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
     """
 
     FUNCTIONS = {  # noqa: RUF012
-        name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"
+        **{name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"},
+        "DATE_FORMAT": lambda args: _mysql_call(exp.TimeToStr, args),
+        "DATE_PARSE": lambda args: _mysql_call(exp.StrToTime, args),
     }
+
+
+#: `meta` key of a date_format / date_parse whose format is still Trino's (MySQL-style) text.
+MYSQL_FORMAT_META = "athena_mysql_format"
+
+
+def _mysql_call(kind: type[exp.Func], args: list[exp.Expr]) -> exp.Expr:
+    """date_format / date_parse with the format as written: `formats.mysql_to_strftime` is
+    the one converter of Trino's specifiers (sqlglot's own conversion reads `%u` as a week,
+    and loses which `%G` / `%B` / `%A` were Trino's literal letters)."""
+    node = kind(this=seq_get(args, 0), format=seq_get(args, 1))
+    node.meta[MYSQL_FORMAT_META] = True
+    return node
 
 
 class AthenaReader(Athena):  # type: ignore[misc]

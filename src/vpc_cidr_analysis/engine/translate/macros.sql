@@ -217,3 +217,14 @@ CREATE OR REPLACE MACRO athena_year_month_interval_text(i) AS
     (CASE WHEN datepart('year', i) * 12 + datepart('month', i) < 0 THEN '-' ELSE '' END)
     || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) // 12 AS VARCHAR) || '-'
     || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) % 12 AS VARCHAR) END;
+
+-- ---- Teradata (rules/teradata.py) ----------------------------------------------------------
+
+-- char2hexint(s): each character's UTF-16 code units (a surrogate pair above U+FFFF) as four
+-- upper-case hexadecimal digits, as Trino's TeradataStringFunctions (UTF-16BE bytes in hex).
+CREATE OR REPLACE MACRO athena_char2hexint(s) AS
+  CASE WHEN s = '' THEN ''
+       WHEN s IS NOT NULL THEN array_to_string(list_transform(string_split(s, ''), c ->
+         CASE WHEN unicode(c) < 65536 THEN lpad(hex(unicode(c)), 4, '0')
+              ELSE hex(55296 + ((unicode(c) - 65536) >> 10))
+                   || hex(56320 + ((unicode(c) - 65536) & 1023)) END), '') END;

@@ -112,6 +112,8 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.DayOfWeekIso,
     exp.DayOfYear,
     exp.WeekOfYear,
+    exp.LastDay,
+    exp.YearOfWeek,
     # arrays and lambdas
     exp.Array,
     exp.ArraySize,
@@ -146,6 +148,15 @@ ANONYMOUS = frozenset(
         # time zones (rules/zones.py)
         "with_timezone",
         "at_timezone",
+        # dates (rules/dates.py)
+        "yow",
+        "nan",
+        "to_milliseconds",
+        "millisecond",
+        "to_iso8601",
+        # Teradata strings (rules/teradata.py)
+        "index",
+        "char2hexint",
     }
 )
 

@@ -49,6 +49,8 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.UnixToTime: zones.from_unixtime,
     exp.Date: dates.date_of,
     exp.Interval: dates.interval_span,
+    exp.LastDay: dates.last_day_of_month,
+    exp.YearOfWeek: dates.year_of_week,
     exp.Extract: dates.extract,
     exp.Year: dates.field,
     exp.Month: dates.field,

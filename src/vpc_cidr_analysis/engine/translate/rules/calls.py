@@ -9,7 +9,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates, zones
+from vpc_cidr_analysis.engine.translate.rules import dates, teradata, zones
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -86,4 +86,13 @@ CALLS: dict[str, Rule] = {
     # time zones (rules/zones.py)
     "with_timezone": zones.with_timezone,
     "at_timezone": zones.at_timezone,
+    # dates (rules/dates.py)
+    "yow": dates.year_of_week,
+    "nan": dates.nan,
+    "to_milliseconds": dates.to_milliseconds,
+    "millisecond": dates.millisecond,
+    "to_iso8601": dates.to_iso8601,
+    # Teradata strings (rules/teradata.py)
+    "index": teradata.index,
+    "char2hexint": teradata.char2hexint,
 }

@@ -15,12 +15,16 @@ import re
 from decimal import Decimal
 
 from sqlglot import exp
-from sqlglot.dialects.presto import Presto
 
 from vpc_cidr_analysis.engine.translate.columns import INTERVAL_META
-from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
+from vpc_cidr_analysis.engine.translate.dialects import MYSQL_FORMAT_META, READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
-from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
+from vpc_cidr_analysis.engine.translate.formats import (
+    joda_to_strftime,
+    mysql_to_strftime,
+    teradata_pieces,
+    teradata_to_strftime,
+)
 from vpc_cidr_analysis.engine.translate.nodes import (
     call,
     cast,
@@ -192,89 +196,77 @@ def _refuse_interval_field(node: exp.Expr, argument: exp.Expr | None) -> None:
         )
 
 
-#: strftime directives (after sqlglot's conversion of Trino's MySQL-style format) that mean
-#: the same in DuckDB as in Trino's date_format.
-_FORMAT_DIRECTIVES = frozenset(
-    [
-        "%Y",
-        "%m",
-        "%d",
-        "%H",
-        "%M",
-        "%S",
-        "%I",
-        "%p",
-        "%b",
-        "%B",
-        "%a",
-        "%A",
-        "%j",
-        "%-m",
-        "%-d",
-        "%-H",
-        "%-I",
-        "%y",
-        "%f",
-        "%%",
-    ]
-)
 _DIRECTIVE = re.compile(r"%-?.")
 
 
 def date_format(node: exp.TimeToStr, context: Context) -> exp.Expr:
-    """date_format(x, literal format): only directives that mean the same in DuckDB."""
+    """date_format(x, format): the format converted by `formats.mysql_to_strftime` (a literal,
+    or a column of one literal); of a TIMESTAMP WITH TIME ZONE, its wall time."""
     node.set("this", wall_time(node.this, "date_format()"))
-    text = _mysql_format(node)
+    text = _mysql_format(node, "date_format")
     if text is None:
         raise UnsupportedSqlError(
             "date_format(): the format must be a string literal to translate it"
         )
-    for directive in _DIRECTIVE.findall(text):
-        if directive not in _FORMAT_DIRECTIVES:
-            raise UnsupportedSqlError(
-                f"date_format(..., {text!r}): the directive {directive} (in DuckDB's terms) is "
-                "not supported locally"
-            )
+    node.set("format", lit(text))
     return node
 
 
 def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
-    """date_parse(x, literal format): refused where DuckDB's strptime reads differently."""
-    text = _mysql_format(node)
+    """date_parse(x, format) with Trino's defaults where DuckDB's strptime differs: no year
+    is 1970 (DuckDB: 1900), `%y` 69 is 2069 (DuckDB: 1969), a 12-hour clock without `%p` is
+    AM; fractions of a second and week dates are refused."""
+    if not node.meta.get(MYSQL_FORMAT_META):
+        return node  # made by another rule (to_date, to_timestamp), already converted
+    text = _mysql_format(node, "date_parse")
     if text is None:
         raise UnsupportedSqlError(
             "date_parse(): the format must be a string literal to translate it"
         )
     directives = set(_DIRECTIVE.findall(text))
-    reason = None
+    for refused, reason in (
+        ({"%f"}, "fractions of a second (Trino keeps milliseconds)"),
+        ({"%G", "%V"}, "week dates (%x %v)"),
+        ({"%j"}, "a day of the year"),
+        ({"%a", "%A"}, "a weekday"),
+    ):
+        if directives & refused:
+            raise UnsupportedSqlError(
+                f"date_parse(..., {text!r}): a format with {reason} is not supported locally"
+            )
+    value: exp.Expr = node.this
+    if directives & {"%I", "%-I"} and "%p" not in directives:
+        value = exp.DPipe(this=value, expression=lit(" AM"), safe=True)
+        text += " %p"
     if not directives & {"%Y", "%y"}:
-        reason = "without a year (Trino's default is 1970, DuckDB's 1900)"
-    elif "%y" in directives:
-        reason = "with a two-digit year (Trino reads 69 as 2069)"
-    elif directives & {"%I", "%-I"} and "%p" not in directives:
-        reason = "with a 12-hour clock but no AM/PM"
-    elif "%f" in directives:
-        reason = "with fractions of a second (Trino keeps milliseconds)"
-    if reason is not None:
-        raise UnsupportedSqlError(
-            f"date_parse(..., {text!r}): a format {reason} is not supported locally"
+        value = exp.DPipe(this=lit("1970 "), expression=value, safe=True)
+        text = "%Y " + text
+    parsed: exp.Expr = exp.StrToTime(this=value, format=lit(text))
+    if "%y" in directives and "%Y" not in directives:
+        # DuckDB reads 69 as 1969; Trino's pivot (2020) makes it 2069. Every other two-digit
+        # year is read the same.
+        parsed = exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.EQ(this=exp.Year(this=parsed.copy()), expression=num(1969)),
+                    true=exp.Add(
+                        this=parsed.copy(),
+                        expression=exp.Interval(this=num(100), unit=exp.var("YEAR")),
+                    ),
+                )
+            ],
+            default=parsed,
         )
-    return node
+    return parsed
 
 
-def _mysql_format(node: exp.Expr) -> str | None:
-    """The (converted) format of date_format / date_parse: sqlglot converts a literal's while
-    parsing; a column of one literal (`folded_literal`) is converted here the same way."""
-    fmt = node.args.get("format")
-    text = string_literal(fmt)
-    if text is not None:
-        return text
-    folded = folded_literal(fmt)
-    if folded is None:
+def _mysql_format(node: exp.Expr, function: str) -> str | None:
+    """The strftime format of date_format / date_parse's Trino format (a literal, or a column
+    of one literal: `folded_literal`), None when it is neither."""
+    text = folded_literal(node.args.get("format"))
+    if text is None:
         return None
-    converted = Presto.format_time(lit(folded))
-    node.set("format", converted)
-    return string_literal(converted)
+    return mysql_to_strftime(text, function=function)
 
 
 # ---- calls sqlglot does not know (exp.Anonymous, see calls) ---------------------------------
@@ -299,11 +291,28 @@ def to_timestamp(node: exp.Anonymous, context: Context) -> exp.Expr:
 
 
 def to_char(node: exp.Anonymous, context: Context) -> exp.Expr:
-    """`to_char(timestamp, teradata)`: strftime with the converted format."""
+    """`to_char(timestamp, teradata)`: strftime with the converted format; each `hh` (hour of
+    half-day, 00-11) is the hour modulo 12 in two digits."""
     args = node.expressions
     arity("to_char", args, 2)
     fmt = literal_format("to_char", args[1])
-    return call("strftime", args[0], lit(teradata_to_strftime(fmt, function="to_char")))
+    value = wall_time(args[0], "to_char()")
+    parts: list[exp.Expr] = []
+    for piece in teradata_pieces(fmt, function="to_char"):
+        if piece is None:
+            hour = exp.Mod(this=exp.Hour(this=value.copy()), expression=num(12))
+            parts.append(call("lpad", cast(hour, "VARCHAR"), num(2), lit("0")))
+        else:
+            parts.append(call("strftime", value.copy(), lit(piece)))
+    if len(parts) == 1:
+        return parts[0]
+    return exp.DPipe(this=_concat(parts[:-1]), expression=parts[-1], safe=True)
+
+
+def _concat(parts: list[exp.Expr]) -> exp.Expr:
+    if len(parts) == 1:
+        return parts[0]
+    return exp.DPipe(this=_concat(parts[:-1]), expression=parts[-1], safe=True)
 
 
 def format_datetime(node: exp.Anonymous, context: Context) -> exp.Expr:
@@ -382,3 +391,58 @@ def interval_text(node: exp.Cast, interval: exp.Interval) -> exp.Expr:
     if first in _YEAR_MONTH_UNITS:
         return call("athena_year_month_interval_text", node.this)
     return call("athena_day_time_interval_text", node.this)
+
+
+# ---- small date functions ------------------------------------------------------------------
+
+
+def last_day_of_month(node: exp.LastDay, context: Context) -> exp.Expr:
+    """`last_day_of_month(x)`: the DATE of the month's last day (of the wall time)."""
+    return cast(call("last_day", wall_time(node.this, "last_day_of_month()")), "DATE")
+
+
+def year_of_week(node: exp.Expr, context: Context) -> exp.Expr:
+    """`year_of_week(x)` / `yow(x)`: the ISO week-based year."""
+    argument = node.this if isinstance(node, exp.YearOfWeek) else node.expressions[0]
+    if isinstance(node, exp.Anonymous):
+        arity("yow", node.expressions, 1)
+    return call("isoyear", wall_time(argument, "year_of_week()"))
+
+
+def nan(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`nan()`: the DOUBLE NaN."""
+    arity("nan", node.expressions, 0)
+    return cast(lit("NaN"), "DOUBLE")
+
+
+def to_milliseconds(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`to_milliseconds(interval)`: whole milliseconds of a day-to-second interval."""
+    arity("to_milliseconds", node.expressions, 1)
+    return exp.IntDiv(this=call("epoch_us", node.expressions[0]), expression=num(1000))
+
+
+def millisecond(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`millisecond(x)`: the millisecond of the second, 0-999 (DuckDB's counts the seconds
+    too); of an interval, of its milliseconds."""
+    arity("millisecond", node.expressions, 1)
+    argument = node.expressions[0]
+    if interval_of(argument) is not None:
+        return exp.Mod(
+            this=exp.IntDiv(this=call("epoch_us", argument), expression=num(1000)),
+            expression=num(1000),
+        )
+    millis = call("millisecond", wall_time(argument, "millisecond()"))
+    return exp.Mod(this=millis, expression=num(1000))
+
+
+def to_iso8601(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`to_iso8601(x)` of a DATE (`2001-08-22`); of timestamps refused (Trino writes the
+    fraction to the type's precision, which is not known here)."""
+    arity("to_iso8601", node.expressions, 1)
+    argument = node.expressions[0]
+    if context.is_date(argument):
+        return call("strftime", argument, lit("%Y-%m-%d"))
+    raise UnsupportedSqlError(
+        "to_iso8601() of a timestamp is not supported locally (the fraction's digits depend "
+        "on the timestamp's precision)"
+    )
