@@ -160,3 +160,99 @@ def test_small_date_functions(con: duckdb.DuckDBPyConnection) -> None:
     assert one(con, "to_iso8601(DATE '2001-08-22')") == "2001-08-22"
     with pytest.raises(UnsupportedSqlError, match="to_iso8601"):
         translate("SELECT to_iso8601(TIMESTAMP '2001-08-22 03:04:05')")
+
+
+# ---- interval arithmetic and fields --------------------------------------------------------
+
+
+def test_interval_divided_by_a_number_truncates_as_trino(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(con, "INTERVAL '4' DAY / 2.5") == timedelta(days=1, hours=14, minutes=24)
+    assert one(con, "INTERVAL '3' SECOND / 2") == timedelta(seconds=1.5)
+    rows = run(con, "SELECT a / b FROM (VALUES (INTERVAL '60' MONTH, 2.5)) t(a, b)")
+    assert rows == [(timedelta(days=24 * 30),)]  # 24 months, as DuckDB shows months
+    with pytest.raises(duckdb.Error, match="divide by zero"):
+        one(con, "INTERVAL '6' DAY / 0")
+    with pytest.raises(duckdb.Error, match="NaN"):
+        one(con, "INTERVAL '6' DAY / nan()")
+
+
+def test_fields_of_an_interval_column(con: duckdb.DuckDBPyConnection) -> None:
+    rows = run(
+        con,
+        "SELECT day(a), hour(a), minute(a), second(a) "
+        "FROM (VALUES (INTERVAL '90061.234' SECOND), (INTERVAL '-90061' SECOND)) t(a)",
+    )
+    assert rows == [(1, 1, 1, 1), (-1, -1, -1, -1)]
+
+
+def test_date_plus_hours_is_checked_on_the_value(con: duckdb.DuckDBPyConnection) -> None:
+    rows = run(con, "SELECT d + i FROM (VALUES (DATE '2001-01-22', INTERVAL '24' HOUR)) t(d, i)")
+    assert [str(r[0]) for r in rows] == ["2001-01-23"]
+    with pytest.raises(duckdb.Error, match="Cannot add hour"):
+        run(con, "SELECT d + i FROM (VALUES (DATE '2001-01-22', INTERVAL '3' HOUR)) t(d, i)")
+
+
+def test_a_unit_from_a_column_of_one_literal(con: duckdb.DuckDBPyConnection) -> None:
+    rows = run(
+        con,
+        "SELECT date_add(u, 3, d), date_diff(u, d, DATE '2001-09-22') "
+        "FROM (VALUES ('month', DATE '2001-08-22')) t(u, d)",
+    )
+    assert [(str(a), b) for a, b in rows] == [("2001-11-22", 1)]
+
+
+def test_parse_duration(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(con, "parse_duration('1.5 h')") == timedelta(hours=1, minutes=30)
+    assert one(con, "to_milliseconds(parse_duration('1ns'))") == 0
+    assert one(con, "to_milliseconds(parse_duration(' 2ms '))") == 2
+    for text, message in (("", "empty"), ("1f", "Unknown time unit"), ("abc", "not a valid")):
+        with pytest.raises(duckdb.Error, match=message):
+            one(con, f"parse_duration('{text}')")
+
+
+def test_date_parse_fractions_are_cut_to_milliseconds(con: duckdb.DuckDBPyConnection) -> None:
+    assert one(con, "date_parse('1.2006', '%s.%f')") == datetime(1970, 1, 1, 0, 0, 1, 200000)
+    assert one(con, "date_parse('1.01', '%s.%f')") == datetime(1970, 1, 1, 0, 0, 1, 10000)
+
+
+def test_text_to_date_ignores_white_space_and_a_plus(con: duckdb.DuckDBPyConnection) -> None:
+    rows = run(con, "SELECT CAST(t AS DATE) FROM (VALUES ('\t +2013-02-02 \n')) v(t)")
+    assert [str(r[0]) for r in rows] == ["2013-02-02"]
+    assert str(one(con, "CAST(' +2013-2-2' AS DATE)")) == "2013-02-02"
+    with pytest.raises(duckdb.Error):
+        run(con, "SELECT CAST(t AS DATE) FROM (VALUES ('+ 2013-02-02')) v(t)")
+
+
+# ---- ISO 8601 and nanoseconds --------------------------------------------------------------
+
+
+def test_from_iso8601(con: duckdb.DuckDBPyConnection) -> None:
+    value = "from_iso8601_timestamp('2001-08-22T03:04:05.321-11:00')"
+    assert one(con, value) == datetime(2001, 8, 22, 14, 4, 5, 321000, tzinfo=UTC)
+    assert one(con, f"hour({value})") == 3
+    assert str(one(con, "from_iso8601_date('2001-08-22')")) == "2001-08-22"
+    with pytest.raises(UnsupportedSqlError, match="offset"):
+        translate("SELECT from_iso8601_timestamp('2001-08-22T03:04:05')")
+    with pytest.raises(InvalidSqlError, match="overflow"):
+        translate("SELECT from_iso8601_timestamp('115023-03-21T10:45:30.00Z')")
+
+
+def test_nanosecond_instants_are_exact_inside_and_cut_when_returned(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    assert one(con, "from_unixtime_nanos(1234567890123456789)") == datetime(
+        2009, 2, 13, 23, 31, 30, 123456, tzinfo=UTC
+    )
+    assert one(con, "from_unixtime_nanos(-1)") == datetime(
+        1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC
+    )
+    same = (
+        "from_unixtime_nanos(DECIMAL '1234.5') = TIMESTAMP '1970-01-01 11:00:00.000001235 +11:00'"
+    )
+    assert one(con, same) is True
+    differs = "from_unixtime_nanos(1235) = from_unixtime_nanos(1234)"
+    assert one(con, differs) is False
+    with pytest.raises(UnsupportedSqlError, match="1677-2262"):
+        translate("SELECT from_unixtime_nanos(DECIMAL '12345678900123456789')")
+    with pytest.raises(UnsupportedSqlError, match="only compared and returned"):
+        translate("SELECT hour(from_unixtime_nanos(5))")

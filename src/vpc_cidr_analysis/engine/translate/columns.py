@@ -43,6 +43,21 @@ def mark_literals(tree: exp.Expr) -> None:
         }
         if sources and len(texts) == 1 and None not in texts:
             column.meta[LITERAL_META] = texts.pop()
+    # date_add(a0, ...) with a0 from a column: sqlglot reads the name as a unit (Var A0).
+    for node in tree.find_all(exp.DateAdd, exp.DateDiff, exp.TimestampTrunc, exp.DateTrunc):
+        unit = node.args.get("unit")
+        if not isinstance(unit, exp.Var):
+            continue
+        probe = exp.column(unit.name.lower())
+        node.set("unit", probe)
+        values = column_sources(probe)
+        folded = {
+            str(v.this) if isinstance(v, exp.Literal) and v.is_string else None for v in values
+        }
+        if values and len(folded) == 1 and None not in folded:
+            node.set("unit", exp.Literal.string(folded.pop()))
+        else:
+            node.set("unit", unit)
 
 
 def _is_date_source(node: exp.Expr, depth: int) -> bool:

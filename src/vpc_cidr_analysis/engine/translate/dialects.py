@@ -15,12 +15,14 @@ READ_DIALECT = "athena"
 
 
 class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
-    """Athena's parser of Trino statements, except that TO_CHAR stays a plain call.
+    """Athena's parser of Trino statements, except that TO_CHAR stays a plain call and
+    DATE_FORMAT / DATE_PARSE keep their format as written.
 
     sqlglot converts TO_CHAR's format while parsing, with its own Teradata mapping, which is
     not Trino's (`hh` read as the hour of day, upper case accepted, other letters kept as
     text). Left as exp.Anonymous, its format is converted by `formats.teradata_to_strftime`,
-    as to_date's and to_timestamp's are.
+    as to_date's and to_timestamp's are; date_format's and date_parse's by
+    `formats.mysql_to_strftime` (see `_mysql_call`).
     """
 
     FUNCTIONS = {  # noqa: RUF012

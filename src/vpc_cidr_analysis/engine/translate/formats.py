@@ -1,10 +1,11 @@
 """Date-format strings: each kind of format has exactly one converter to DuckDB's strftime.
 
-- Teradata (`to_date`, `to_timestamp`, `to_char`): `teradata_to_strftime`. (sqlglot's own
+- Teradata (`to_date`, `to_timestamp`, `to_char`): `teradata_to_strftime` (`teradata_pieces`
+  for to_char's `hh`). (sqlglot's own
   conversion of TO_CHAR is bypassed: `dialects.AthenaReader` leaves TO_CHAR a plain call.)
 - Joda-Time (`format_datetime`, `parse_datetime`): `joda_to_strftime`.
-- MySQL (`date_format`, `date_parse`): sqlglot's Presto dialect, which converts the format while
-  parsing (exp.TimeToStr / exp.StrToTime).
+- MySQL (`date_format`, `date_parse`): `mysql_to_strftime`, with Trino's specifier table
+  (the reader keeps the format as written, see `dialects._TrinoReader`).
 
 A format, or a part of one, that DuckDB would read or print differently is refused with
 `UnsupportedSqlError` (or `InvalidSqlError` when Athena itself rejects it), never translated

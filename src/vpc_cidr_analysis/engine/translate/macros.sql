@@ -228,3 +228,44 @@ CREATE OR REPLACE MACRO athena_char2hexint(s) AS
          CASE WHEN unicode(c) < 65536 THEN lpad(hex(unicode(c)), 4, '0')
               ELSE hex(55296 + ((unicode(c) - 65536) >> 10))
                    || hex(56320 + ((unicode(c) - 65536) & 1023)) END), '') END;
+
+-- interval / x (rules/dates.py interval_div): Trino divides the milliseconds (months) as
+-- doubles and truncates; 0 and NaN are errors (IntervalDayTimeOperators.divideByDouble).
+CREATE OR REPLACE MACRO athena_day_time_interval_div(i, x) AS
+  CASE WHEN CAST(x AS DOUBLE) = 0 OR isnan(CAST(x AS DOUBLE))
+       THEN error('Cannot divide by zero or NaN: ' || CAST(x AS VARCHAR))
+       ELSE to_milliseconds(CAST(trunc(CAST(epoch_us(i) // 1000 AS DOUBLE)
+                                       / CAST(x AS DOUBLE)) AS BIGINT)) END;
+
+CREATE OR REPLACE MACRO athena_year_month_interval_div(i, x) AS
+  CASE WHEN CAST(x AS DOUBLE) = 0 OR isnan(CAST(x AS DOUBLE))
+       THEN error('Cannot divide by zero or NaN: ' || CAST(x AS VARCHAR))
+       ELSE to_months(CAST(trunc(CAST(datepart('year', i) * 12 + datepart('month', i) AS DOUBLE)
+                                 / CAST(x AS DOUBLE)) AS INTEGER)) END;
+
+-- DATE ± a day-to-second interval (rules/dates.py date_arith): the DATE when the interval is
+-- whole days, else Trino's error (DateOperators).
+CREATE OR REPLACE MACRO athena_whole_days(i, value, message) AS
+  CASE WHEN epoch_us(i) % 86400000000 <> 0 THEN error(message) ELSE value END;
+
+-- parse_duration(s) (rules/dates.py): airlift's Duration.valueOf — a number and a unit
+-- (ns us ms s m h d, case-sensitive), spaces allowed around them — rounded to milliseconds.
+CREATE OR REPLACE MACRO athena_parse_duration(s) AS
+  CASE WHEN s IS NULL THEN NULL
+       WHEN s = '' THEN error('duration is empty')
+       WHEN NOT regexp_full_match(s, '\s*\d+(\.\d+)?\s*[a-zA-Z]+\s*')
+       THEN error('duration is not a valid data duration string: ' || s)
+       ELSE to_milliseconds(CAST(floor(
+         CAST(regexp_extract(s, '(\d+(\.\d+)?)', 1) AS DOUBLE)
+         * CASE regexp_extract(s, '([a-zA-Z]+)', 1)
+             WHEN 'ns' THEN 1e-6 WHEN 'us' THEN 1e-3 WHEN 'ms' THEN 1.0 WHEN 's' THEN 1e3
+             WHEN 'm' THEN 6e4 WHEN 'h' THEN 3.6e6 WHEN 'd' THEN 8.64e7
+             ELSE error('Unknown time unit: ' || regexp_extract(s, '([a-zA-Z]+)', 1)) END
+         + 0.5) AS BIGINT)) END;
+
+-- A TIMESTAMP(7..9) WITH TIME ZONE (a TIMESTAMP_NS instant, rules/zones.py) as the query
+-- returns it: a TIMESTAMPTZ of the microseconds, cut (floor: DuckDB's // truncates toward
+-- zero), not rounded as a CAST would.
+CREATE OR REPLACE MACRO athena_nanos_out(x) AS
+  CAST(make_timestamp((epoch_ns(x) - ((epoch_ns(x) % 1000) + 1000) % 1000) // 1000)
+       AS TIMESTAMPTZ);

@@ -113,6 +113,9 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.DayOfYear,
     exp.WeekOfYear,
     exp.LastDay,
+    exp.FromISO8601Date,
+    exp.FromISO8601Timestamp,
+    exp.FromISO8601TimestampNanos,
     exp.YearOfWeek,
     # arrays and lambdas
     exp.Array,
@@ -148,12 +151,14 @@ ANONYMOUS = frozenset(
         # time zones (rules/zones.py)
         "with_timezone",
         "at_timezone",
+        "from_unixtime_nanos",
         # dates (rules/dates.py)
         "yow",
         "nan",
         "to_milliseconds",
         "millisecond",
         "to_iso8601",
+        "parse_duration",
         # Teradata strings (rules/teradata.py)
         "index",
         "char2hexint",

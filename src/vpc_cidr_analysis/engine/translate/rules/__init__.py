@@ -3,7 +3,8 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions
+family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `zones` (time zones), `strings`,
+`teradata`, and `calls` for the functions
 sqlglot does not know (exp.Anonymous), which it dispatches by name.
 """
 
@@ -50,6 +51,9 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.Date: dates.date_of,
     exp.Interval: dates.interval_span,
     exp.LastDay: dates.last_day_of_month,
+    exp.FromISO8601Date: dates.from_iso8601_date,
+    exp.FromISO8601Timestamp: zones.from_iso8601_timestamp,
+    exp.FromISO8601TimestampNanos: zones.from_iso8601_timestamp_nanos,
     exp.YearOfWeek: dates.year_of_week,
     exp.Extract: dates.extract,
     exp.Year: dates.field,

@@ -86,12 +86,14 @@ CALLS: dict[str, Rule] = {
     # time zones (rules/zones.py)
     "with_timezone": zones.with_timezone,
     "at_timezone": zones.at_timezone,
+    "from_unixtime_nanos": zones.from_unixtime_nanos,
     # dates (rules/dates.py)
     "yow": dates.year_of_week,
     "nan": dates.nan,
     "to_milliseconds": dates.to_milliseconds,
     "millisecond": dates.millisecond,
     "to_iso8601": dates.to_iso8601,
+    "parse_duration": dates.parse_duration,
     # Teradata strings (rules/teradata.py)
     "index": teradata.index,
     "char2hexint": teradata.char2hexint,

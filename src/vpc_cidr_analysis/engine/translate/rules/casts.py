@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
 from vpc_cidr_analysis.engine.translate.rules.common import Context
-from vpc_cidr_analysis.engine.translate.rules.dates import interval_of, interval_text
+from vpc_cidr_analysis.engine.translate.rules.dates import interval_of, interval_text, text_to_date
 from vpc_cidr_analysis.engine.translate.rules.zones import cast_from_tz, cast_to_tz
 
 
@@ -23,6 +23,8 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     interval = interval_of(node.this)
     if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval is not None:
         return interval_text(node, interval)
+    if to.this == exp.DataType.Type.DATE and _is_text(node.this, context):
+        return text_to_date(node)
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)

@@ -59,8 +59,16 @@ def date_arith(node: exp.Add | exp.Sub, context: Context) -> exp.Expr:
         return node
     unit = unit_name(interval.args.get("unit"))
     if unit not in _DATE_UNITS:
-        raise UnsupportedSqlError(
-            f"{node.sql(READ_DIALECT)}: Trino cannot add {unit} intervals to a DATE"
+        # Trino (DateOperators) adds a day-to-second interval of whole days, and fails on
+        # any other: the check runs on the interval's value.
+        amount = right if base is left else left
+        verb = (
+            "subtract hour, minutes or seconds from"
+            if isinstance(node, exp.Sub)
+            else ("add hour, minutes or seconds to")
+        )
+        return call(
+            "athena_whole_days", amount.copy(), cast(node, "DATE"), lit(f"Cannot {verb} a date")
         )
     return cast(node, "DATE")
 
@@ -127,6 +135,9 @@ def extract(node: exp.Extract, context: Context) -> exp.Expr:
         value = _interval_field(node.expression, unit)
         if value is not None:
             return value
+    computed = interval_field(node.expression, unit)
+    if computed is not None:
+        return computed
     _refuse_interval_field(node, node.expression)
     node.set("expression", wall_time(node.expression, f"EXTRACT({unit})"))
     if unit in ("DOW", "DAY_OF_WEEK", "DAYOFWEEK"):
@@ -143,6 +154,9 @@ def field(node: exp.Expr, context: Context) -> exp.Expr:
         value = _interval_field(node.this, type(node).__name__.upper())
         if value is not None:
             return value
+    computed = interval_field(node.this, type(node).__name__.upper())
+    if computed is not None:
+        return computed
     _refuse_interval_field(node, node.this)
     node.set("this", wall_time(node.this, f"{type(node).__name__.lower()}()"))
     return node
@@ -215,7 +229,7 @@ def date_format(node: exp.TimeToStr, context: Context) -> exp.Expr:
 def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
     """date_parse(x, format) with Trino's defaults where DuckDB's strptime differs: no year
     is 1970 (DuckDB: 1900), `%y` 69 is 2069 (DuckDB: 1969), a 12-hour clock without `%p` is
-    AM; fractions of a second and week dates are refused."""
+    AM, fractions are cut to milliseconds; week dates and weekdays are refused."""
     if not node.meta.get(MYSQL_FORMAT_META):
         return node  # made by another rule (to_date, to_timestamp), already converted
     text = _mysql_format(node, "date_parse")
@@ -225,7 +239,6 @@ def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
         )
     directives = set(_DIRECTIVE.findall(text))
     for refused, reason in (
-        ({"%f"}, "fractions of a second (Trino keeps milliseconds)"),
         ({"%G", "%V"}, "week dates (%x %v)"),
         ({"%j"}, "a day of the year"),
         ({"%a", "%A"}, "a weekday"),
@@ -242,6 +255,10 @@ def date_parse(node: exp.StrToTime, context: Context) -> exp.Expr:
         value = exp.DPipe(this=lit("1970 "), expression=value, safe=True)
         text = "%Y " + text
     parsed: exp.Expr = exp.StrToTime(this=value, format=lit(text))
+    if "%f" in directives:
+        # DuckDB's %f reads 1-6 digits exactly (more is an error); Trino's result is
+        # TIMESTAMP(3): the fraction is cut to milliseconds.
+        parsed = exp.TimestampTrunc(this=parsed, unit=exp.var("MILLISECOND"))
     if "%y" in directives and "%Y" not in directives:
         # DuckDB reads 69 as 1969; Trino's pivot (2020) makes it 2069. Every other two-digit
         # year is read the same.
@@ -446,3 +463,90 @@ def to_iso8601(node: exp.Anonymous, context: Context) -> exp.Expr:
         "to_iso8601() of a timestamp is not supported locally (the fraction's digits depend "
         "on the timestamp's precision)"
     )
+
+
+def _is_year_month(interval: exp.Interval) -> bool:
+    unit = interval.args.get("unit")
+    first = unit_name(unit.this if isinstance(unit, exp.IntervalSpan) else unit)
+    return first in _YEAR_MONTH_UNITS
+
+
+def interval_div(node: exp.Div, context: Context) -> exp.Expr:
+    """`interval / x`: Trino divides the milliseconds (or months) as doubles and truncates
+    (IntervalDayTimeOperators.divideByDouble); dividing by 0 or NaN is an error."""
+    interval = interval_of(node.this)
+    assert interval is not None
+    macro = (
+        "athena_year_month_interval_div"
+        if _is_year_month(interval)
+        else "athena_day_time_interval_div"
+    )
+    return call(macro, node.this, node.expression)
+
+
+def interval_field(node: exp.Expr, field_name: str) -> exp.Expr | None:
+    """day() / hour() / minute() / second() of a day-to-second INTERVAL from a column: its
+    milliseconds split as Trino splits them (Java's truncating division and remainder)."""
+    interval = interval_of(node)
+    if interval is None or _is_year_month(interval) or field_name not in _FIELD_MILLIS:
+        return None
+    millis = exp.IntDiv(this=call("epoch_us", node), expression=num(1000))
+    whole = exp.IntDiv(this=call("abs", millis), expression=num(_FIELD_MILLIS[field_name]))
+    modulus = {"DAY": None, "HOUR": 24, "MINUTE": 60, "SECOND": 60}[field_name]
+    part: exp.Expr = whole if modulus is None else exp.Mod(this=whole, expression=num(modulus))
+    return exp.Mul(this=call("sign", millis.copy()), expression=exp.Paren(this=part))
+
+
+def from_iso8601_date(node: exp.FromISO8601Date, context: Context) -> exp.Expr:
+    """`from_iso8601_date(text)`: a calendar date `yyyy-MM-dd`; the other ISO forms Trino
+    reads (week dates, ordinal dates, `yyyy-MM`) are an error here, when the query runs."""
+    text = node.this
+    checked = exp.Case(
+        ifs=[
+            exp.If(
+                this=call("regexp_full_match", text.copy(), lit(r"\d{4}-\d{2}-\d{2}")),
+                true=cast(text.copy(), "DATE"),
+            ),
+            exp.If(
+                this=exp.Not(this=exp.Is(this=text.copy(), expression=exp.null())),
+                true=call(
+                    "error",
+                    exp.DPipe(
+                        this=lit("from_iso8601_date(): only yyyy-MM-dd is supported locally: "),
+                        expression=text.copy(),
+                    ),
+                ),
+            ),
+        ]
+    )
+    return cast(checked, "DATE")
+
+
+def parse_duration(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`parse_duration(text)`: airlift's Duration (a number and a unit ns us ms s m h d) as
+    a day-to-second interval of whole milliseconds (`athena_parse_duration`)."""
+    arity("parse_duration", node.expressions, 1)
+    return call("athena_parse_duration", node.expressions[0])
+
+
+#: The white space Trino's CAST to DATE ignores around the text (Java's isWhitespace, ASCII).
+_DATE_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+
+
+def text_to_date(node: exp.Cast) -> exp.Expr:
+    """`CAST(text AS DATE)`: Trino ignores white space around the date and a `+` before the
+    year (DuckDB rejects both); the rest is DuckDB's reading of `yyyy-m-d`."""
+    text = node.this
+    literal = string_literal(text)
+    if literal is not None:  # the same rule, applied now
+        trimmed_text = re.sub(f"^{_DATE_SPACE}*\\+?([0-9])", r"\1", literal)
+        node.set("this", lit(re.sub(f"{_DATE_SPACE}+$", "", trimmed_text)))
+        return node
+    trimmed = call(
+        "regexp_replace",
+        call("regexp_replace", text, lit(f"^{_DATE_SPACE}*\\+?([0-9])"), lit("\\1")),
+        lit(f"{_DATE_SPACE}+$"),
+        lit(""),
+    )
+    node.set("this", trimmed)
+    return node

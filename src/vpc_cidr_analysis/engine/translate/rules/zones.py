@@ -20,6 +20,7 @@ and `to_unixtime` only need the instant, and are let through).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from sqlglot import exp
 
@@ -153,6 +154,13 @@ def mark_zones(tree: exp.Expr) -> None:
         zone = static_zone(column)
         if zone is not None:
             column.meta[ZONE_META] = zone
+        if all(_is_nanos_source(v) for v in column_sources(column)) and column_sources(column):
+            column.meta[NANOS_META] = True
+    for call_node in tree.find_all(exp.Anonymous):
+        if str(call_node.name).lower() == "from_unixtime_nanos" and call_node.expressions:
+            values = {_static_number(call_node.expressions[0], 0)}
+            if len(values) == 1 and None not in values:
+                call_node.meta[_NANOS_VALUE] = values.pop()
 
 
 def zone_of(node: exp.Expr) -> str | None:
@@ -185,6 +193,10 @@ def instant(wall: exp.Expr, zone: str | None) -> exp.Expr:
 
 def wall_time(node: exp.Expr, what: str) -> exp.Expr:
     """The wall time (a TIMESTAMP) of a TIMESTAMP WITH TIME ZONE in its own zone, for `what`."""
+    if is_nanos(node):
+        raise UnsupportedSqlError(
+            f"{what}: a TIMESTAMP(7..9) WITH TIME ZONE is only compared and returned locally"
+        )
     zone = zone_of(node)
     node.meta.pop(ZONE_META, None)
     if zone is None:
@@ -218,6 +230,8 @@ def cast_to_tz(node: exp.Cast, context: Context) -> exp.Expr:
     text = string_literal(node.this)
     if text is not None:
         wall, zone = literal_zone(text)
+        if _fraction_digits(wall) > _MICRO_DIGITS:
+            return _nanos(instant_ns(cast(lit(wall), "TIMESTAMP_NS"), zone), zone)
         value = instant(cast(lit(wall), "TIMESTAMP"), zone)
         if isinstance(node, exp.TryCast):
             value = exp.TryCast(this=value, to=exp.DataType.build("TIMESTAMPTZ"))
@@ -306,8 +320,11 @@ def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
 
 
 def check_zones(tree: exp.Expr) -> None:
-    """Refuse a zoned TIMESTAMP WITH TIME ZONE (not UTC) where its zone would be lost."""
-    for node in tree.walk():
+    """Refuse a zoned TIMESTAMP WITH TIME ZONE (not UTC) where its zone would be lost; make a
+    nanosecond one (`NANOS_META`) a TIMESTAMPTZ where the query returns it (`_returned`)."""
+    for node in list(tree.walk()):
+        if NANOS_META in node.meta:
+            _check_nanos(tree, node)
         if ZONE_META not in node.meta:
             continue
         parent = node.parent
@@ -319,6 +336,41 @@ def check_zones(tree: exp.Expr) -> None:
             f"{parent.sql('duckdb')[:60]}: a TIMESTAMP WITH TIME ZONE in a zone other than UTC "
             "is not supported locally here (only its instant would be used)"
         )
+
+
+def _check_nanos(tree: exp.Expr, node: exp.Expr) -> None:
+    """A TIMESTAMP_NS instant: compared (the other side made TIMESTAMP_NS), kept in VALUES,
+    or returned by the outermost query as a TIMESTAMPTZ; anything else is refused."""
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if isinstance(parent, (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)):
+        for side in (parent.this, parent.expression):
+            if not is_nanos(side):
+                side.replace(cast(cast(side.copy(), "TIMESTAMP"), "TIMESTAMP_NS"))
+        return
+    if isinstance(parent, (exp.Tuple, exp.Values, exp.Is)):
+        return
+    if isinstance(parent, (exp.Alias, exp.Select)) and _outermost(parent, tree):
+        spot: exp.Expr = node  # the outermost Paren around the node, if any
+        while spot.parent is not None and spot.parent is not parent:
+            spot = spot.parent
+        spot.replace(call("athena_nanos_out", spot.copy()))
+        return
+    raise UnsupportedSqlError(
+        f"{(parent or node).sql('duckdb')[:60]}: a TIMESTAMP(7..9) WITH TIME ZONE is only "
+        "compared and returned locally"
+    )
+
+
+def _outermost(parent: exp.Expr, tree: exp.Expr) -> bool:
+    select = parent if isinstance(parent, exp.Select) else parent.parent
+    while select is not None and not isinstance(select, exp.Select):
+        select = select.parent
+    top: exp.Expr | None = tree
+    while isinstance(top, exp.SetOperation):
+        top = top.this
+    return select is top
 
 
 def _keeps_meaning(parent: exp.Expr, node: exp.Expr) -> bool:
@@ -333,3 +385,155 @@ def _keeps_meaning(parent: exp.Expr, node: exp.Expr) -> bool:
         "athena_zone_checked",
         "athena_offset_checked",
     )
+
+
+#: ISO 8601 date-time text with an offset (`2001-08-22T03:04:05.321-11:00`, `...Z`).
+_ISO_ZONED = re.compile(
+    r"^(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)$"
+)
+#: Trino packs a TIMESTAMP(3) WITH TIME ZONE's milliseconds in 52 bits (DateTimeEncoding).
+_MAX_PACKED_MILLIS = 2**51 - 1
+
+
+def from_iso8601_timestamp(node: exp.FromISO8601Timestamp, context: Context) -> exp.Expr:
+    """`from_iso8601_timestamp(text)` of a literal (or a column of one) with an explicit
+    offset: the instant in that zone. Without an offset the result would take the session's
+    zone; text from data and other ISO forms (week dates, hours alone) are refused."""
+    text = folded_literal(node.this)
+    match = _ISO_ZONED.match(text.strip()) if text is not None else None
+    if match is None:
+        raise UnsupportedSqlError(
+            "from_iso8601_timestamp() is supported locally only for literal text with a full "
+            "date, a time and an offset (2001-08-22T03:04:05.321-11:00)"
+        )
+    year = int(match.group(1))
+    if abs(year - 1970) * 365.2425 * 86_400_000 > _MAX_PACKED_MILLIS:
+        raise InvalidSqlError(f"from_iso8601_timestamp('{text}'): Millis overflow")
+    if year > 9999:
+        raise UnsupportedSqlError(f"from_iso8601_timestamp('{text}'): years past 9999")
+    wall = f"{match.group(1)}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
+    wall += f":{match.group(6) or '00'}.{(match.group(7) or '0').ljust(3, '0')}"
+    zone = zone_name(match.group(8))
+    return _zoned(instant(cast(lit(wall), "TIMESTAMP"), zone), zone)
+
+
+# ---- nanoseconds: TIMESTAMP(7..9) WITH TIME ZONE -------------------------------------------
+
+#: `meta` key of an expression whose DuckDB value is a TIMESTAMP_NS holding the instant (the
+#: UTC wall time) of a Trino TIMESTAMP(7..9) WITH TIME ZONE: DuckDB's TIMESTAMPTZ keeps
+#: microseconds only. The outermost query returns it as a TIMESTAMPTZ (`athena_nanos_out`,
+#: the microseconds a Python datetime holds, cut rather than rounded).
+NANOS_META = "athena_nanos"
+_MICRO_DIGITS = 6
+_NANOS_PER_MINUTE = 60_000_000_000
+
+
+def _fraction_digits(wall: str) -> int:
+    match = re.search(r"\.(\d+)$", wall)
+    return len(match.group(1)) if match else 0
+
+
+def is_nanos(node: exp.Expr) -> bool:
+    """Whether a (rewritten) expression is a TIMESTAMP_NS instant (`NANOS_META`)."""
+    while isinstance(node, exp.Paren) and NANOS_META not in node.meta:
+        node = node.this
+    return bool(node.meta.get(NANOS_META))
+
+
+def _nanos(node: exp.Expr, zone: str | None) -> exp.Expr:
+    node.meta[NANOS_META] = True
+    return _zoned(node, zone)
+
+
+def instant_ns(wall: exp.Expr, zone: str | None) -> exp.Expr:
+    """The TIMESTAMP_NS instant of a TIMESTAMP_NS wall time in a zone (offsets exactly; a
+    named zone's offset from ICU at that microsecond)."""
+    if zone is None:
+        return wall
+    minutes = offset_minutes(zone)
+    if minutes is not None:
+        shift: exp.Expr = num(minutes * _NANOS_PER_MINUTE)
+    else:
+        micros = cast(wall.copy(), "TIMESTAMP")
+        offset = exp.Sub(
+            this=call("epoch_us", micros),
+            expression=call("epoch_us", call("timezone", lit(zone), micros.copy())),
+        )
+        shift = exp.Mul(this=exp.Paren(this=offset), expression=num(1000))
+    return call("make_timestamp_ns", exp.Sub(this=call("epoch_ns", wall), expression=shift))
+
+
+def from_unixtime_nanos(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """`from_unixtime_nanos(n)`: the instant n nanoseconds after the epoch (a DECIMAL rounded
+    half away from zero, as Trino); outside DuckDB's TIMESTAMP_NS range an error."""
+    if len(node.expressions) != 1:
+        raise InvalidSqlError("from_unixtime_nanos() takes 1 argument")
+    known: Decimal | None = node.meta.get(_NANOS_VALUE)
+    if known is not None and abs(known) > _MAX_BIGINT:
+        if abs(known) / 1_000_000 > _MAX_BIGINT:  # Trino: the milliseconds overflow a long
+            raise InvalidSqlError(f"from_unixtime_nanos({known}): long overflow")
+        raise UnsupportedSqlError(
+            f"from_unixtime_nanos({known}): instants outside 1677-2262 (DuckDB's "
+            "TIMESTAMP_NS) are not supported locally"
+        )
+    return _nanos(call("make_timestamp_ns", cast(node.expressions[0], "BIGINT")), None)
+
+
+_ISO_ZONED_NANOS = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)$"
+)
+
+
+def from_iso8601_timestamp_nanos(node: exp.Expr, context: Context) -> exp.Expr:
+    """`from_iso8601_timestamp_nanos(text)` of a literal (or a column of one) with a full
+    date, time and offset: the nanosecond instant in that zone."""
+    text = folded_literal(node.this)
+    match = _ISO_ZONED_NANOS.match(text.strip()) if text is not None else None
+    if match is None:
+        raise UnsupportedSqlError(
+            "from_iso8601_timestamp_nanos() is supported locally only for literal text with "
+            "a full date, a time and an offset (2001-08-22T03:04:05.123456789-11:00)"
+        )
+    wall = "{}-{}-{} {}:{}:{}.{}".format(*match.groups()[:6], (match.group(7) or "0").ljust(9, "0"))
+    zone = zone_name(match.group(8))
+    return _nanos(instant_ns(cast(lit(wall), "TIMESTAMP_NS"), zone), zone)
+
+
+_NANOS_VALUE = "athena_nanos_value"
+_MAX_BIGINT = 2**63 - 1
+
+
+def _is_nanos_source(node: exp.Expr) -> bool:
+    """Whether an Athena expression is a TIMESTAMP(7..9) WITH TIME ZONE (see `NANOS_META`)."""
+    if isinstance(node, exp.Paren):
+        return _is_nanos_source(node.this)
+    if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == _TZ:
+        text = string_literal(node.this)
+        return text is not None and _fraction_digits(literal_zone(text)[0]) > _MICRO_DIGITS
+    if isinstance(node, exp.FromISO8601TimestampNanos):
+        return True
+    return isinstance(node, exp.Anonymous) and str(node.name).lower() == "from_unixtime_nanos"
+
+
+def _static_number(node: exp.Expr, depth: int) -> Decimal | None:
+    """The value of a number literal, `DECIMAL '...'`, its negation, or a column whose every
+    source is the same one; None for anything else."""
+    if isinstance(node, exp.Paren):
+        return _static_number(node.this, depth)
+    if isinstance(node, exp.Neg):
+        inner = _static_number(node.this, depth)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal):
+        try:
+            return Decimal(str(node.this))
+        except ArithmeticError:
+            return None
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
+        return _static_number(node.this, depth)
+    if isinstance(node, exp.Column) and depth < 8:
+        values = {_static_number(v, depth + 1) for v in column_sources(node)}
+        if len(values) == 1:
+            return values.pop()
+    return None
