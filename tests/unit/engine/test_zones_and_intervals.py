@@ -256,3 +256,31 @@ def test_nanosecond_instants_are_exact_inside_and_cut_when_returned(
         translate("SELECT from_unixtime_nanos(DECIMAL '12345678900123456789')")
     with pytest.raises(UnsupportedSqlError, match="only compared and returned"):
         translate("SELECT hour(from_unixtime_nanos(5))")
+
+
+# ---- TIME WITH TIME ZONE and arrays of instants --------------------------------------------
+
+
+def test_time_with_time_zone_literals_of_one_offset(con: duckdb.DuckDBPyConnection) -> None:
+    early, late = "TIME '01:02:03.456-08:00'", "TIME '10:20:30.456-08:00'"
+    assert one(con, f"ARRAY[{early}, {late}] < ARRAY[{late}, {late}]") is True
+    assert one(con, f"{early} = {early}") is True
+    # Trino compares normalized times; DuckDB's TIMETZ the local ones: refused when they differ.
+    with pytest.raises(UnsupportedSqlError, match="different offsets"):
+        translate("SELECT TIME '01:02:03-08:00' = TIME '09:02:03+00:00'")
+    with pytest.raises(UnsupportedSqlError, match="only compared and returned"):
+        translate(f"SELECT CAST({early} AS VARCHAR)")
+    with pytest.raises(UnsupportedSqlError, match="only compared and returned"):
+        translate(f"SELECT CAST(t AS VARCHAR) FROM (VALUES ({early})) v(t)")
+
+
+def test_arrays_of_zoned_instants_compare_by_instant(con: duckdb.DuckDBPyConnection) -> None:
+    same = (
+        "ARRAY[TIMESTAMP '2012-10-31 08:00 UTC'] = "
+        "ARRAY[TIMESTAMP '2012-10-31 01:00 America/Los_Angeles']"
+    )
+    assert one(con, same) is True
+    with pytest.raises(UnsupportedSqlError, match="TIME ZONE"):
+        translate("SELECT CAST(TIMESTAMP '2012-10-31 01:00 +01:00' AS VARCHAR)")
+    with pytest.raises(UnsupportedSqlError, match="only 'yyyy-mm-dd"):
+        translate("SELECT CAST('2012-10-31 01:00 +01:00 extra' AS TIMESTAMP WITH TIME ZONE)")

@@ -45,7 +45,12 @@ from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
-from vpc_cidr_analysis.engine.translate.rules.zones import check_zones, mark_zones
+from vpc_cidr_analysis.engine.translate.rules.zones import (
+    check_times,
+    check_zones,
+    mark_times,
+    mark_zones,
+)
 from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
@@ -171,8 +176,10 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_arrays(tree)
     mark_literals(tree)
     mark_zones(tree)
+    mark_times(tree)
     tree = rewrite(tree, Context(types, today))
     check_zones(tree)
+    check_times(tree)
     _name_output_columns(tree)
     try:
         text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)

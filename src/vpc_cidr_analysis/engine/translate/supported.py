@@ -183,6 +183,8 @@ CAST_TYPES = frozenset(
         "boolean",
         # TIMESTAMP WITH TIME ZONE: the instant, its zone kept while translating (rules/zones.py)
         "timestamptz",
+        # TIME WITH TIME ZONE literals of one offset per query (rules/zones.py)
+        "timetz",
     )
 )
 

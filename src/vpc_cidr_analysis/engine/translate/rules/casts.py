@@ -7,7 +7,11 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
 from vpc_cidr_analysis.engine.translate.rules.common import Context
 from vpc_cidr_analysis.engine.translate.rules.dates import interval_of, interval_text, text_to_date
-from vpc_cidr_analysis.engine.translate.rules.zones import cast_from_tz, cast_to_tz
+from vpc_cidr_analysis.engine.translate.rules.zones import (
+    cast_from_tz,
+    cast_to_timetz,
+    cast_to_tz,
+)
 
 
 def cast(node: exp.Cast, context: Context) -> exp.Expr:
@@ -17,6 +21,8 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     to = node.to
     if to.this == exp.DataType.Type.TIMESTAMPTZ:
         return cast_to_tz(node, context)
+    if to.this == exp.DataType.Type.TIMETZ:
+        return cast_to_timetz(node, context)
     from_zoned = cast_from_tz(node, context)
     if from_zoned is not None:
         return from_zoned

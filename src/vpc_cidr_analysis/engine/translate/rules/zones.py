@@ -45,6 +45,9 @@ _ZONED_TEXT = re.compile(
     r"^\s*(\d{4,}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,12})?)?)?)"
     r"\s*(Z|[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z0-9_/+\-]*)\s*$"
 )
+_PLAIN_TEXT = re.compile(
+    r"^\s*\d{4,}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,12})?)?)?\s*$"
+)
 #: Trino's largest offset, ±14:00 (TimeZoneKey.MAX_OFFSET).
 _MAX_OFFSET_MINUTES = 14 * 60
 
@@ -143,9 +146,14 @@ def _integer(node: exp.Expr | None) -> int | None:
 def literal_zone(text: str) -> tuple[str, str | None]:
     """A TIMESTAMP WITH TIME ZONE literal's (wall time text, zone); no zone is UTC."""
     match = _ZONED_TEXT.match(text)
-    if not match:
-        return text, None
-    return match.group(1), zone_name(match.group(2))
+    if match:
+        return match.group(1), zone_name(match.group(2))
+    if _PLAIN_TEXT.match(text):
+        return text.strip(), None  # no zone: the session's, UTC
+    raise UnsupportedSqlError(
+        f"TIMESTAMP WITH TIME ZONE '{text}': only 'yyyy-mm-dd hh:mm:ss.fff zone' text is "
+        "supported locally"
+    )
 
 
 def mark_zones(tree: exp.Expr) -> None:
@@ -327,9 +335,7 @@ def check_zones(tree: exp.Expr) -> None:
             _check_nanos(tree, node)
         if ZONE_META not in node.meta:
             continue
-        parent = node.parent
-        while isinstance(parent, exp.Paren):
-            parent = parent.parent
+        parent = _context_of(node)
         if parent is None or _keeps_meaning(parent, node):
             continue
         raise UnsupportedSqlError(
@@ -371,6 +377,15 @@ def _outermost(parent: exp.Expr, tree: exp.Expr) -> bool:
     while isinstance(top, exp.SetOperation):
         top = top.this
     return select is top
+
+
+def _context_of(node: exp.Expr) -> exp.Expr | None:
+    """The node's parent, past parentheses and the ARRAY[...] constructors holding it (an
+    array of instants compares element by element, by instant)."""
+    parent = node.parent
+    while isinstance(parent, (exp.Paren, exp.Array)):
+        parent = parent.parent
+    return parent
 
 
 def _keeps_meaning(parent: exp.Expr, node: exp.Expr) -> bool:
@@ -537,3 +552,77 @@ def _static_number(node: exp.Expr, depth: int) -> Decimal | None:
         if len(values) == 1:
             return values.pop()
     return None
+
+
+# ---- TIME WITH TIME ZONE -------------------------------------------------------------------
+
+#: `meta` key of a TIME WITH TIME ZONE literal (DuckDB's TIMETZ) and of a column of them.
+TIMETZ_META = "athena_timetz"
+_TIMETZ = exp.DataType.Type.TIMETZ
+_TIME_OFFSET = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s*([+-]\d{2}:\d{2})\s*$")
+
+
+def _is_timetz_source(node: exp.Expr, depth: int = 0) -> bool:
+    if isinstance(node, (exp.Paren, exp.Array)):
+        parts = [node.this] if isinstance(node, exp.Paren) else node.expressions
+        return any(_is_timetz_source(p, depth) for p in parts)
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return bool(node.to.this == _TIMETZ)
+    if isinstance(node, exp.Column) and depth <= 8:
+        return any(_is_timetz_source(v, depth + 1) for v in column_sources(node))
+    return False
+
+
+def mark_times(tree: exp.Expr) -> None:
+    """TIME WITH TIME ZONE: DuckDB's TIMETZ compares the local time when the offsets are the
+    same, as Trino compares the normalized one; with different offsets (or values from a
+    CAST of data) DuckDB would answer otherwise, so one offset per query, literals only.
+    Marks the literals and the columns of them (`TIMETZ_META`) for `check_times`."""
+    offsets: set[str] = set()
+    for node in tree.find_all(exp.Cast, exp.TryCast):
+        if node.to.this != _TIMETZ:
+            continue
+        text = string_literal(node.this)
+        match = _TIME_OFFSET.match(text) if text is not None else None
+        if match is None:
+            raise UnsupportedSqlError(
+                f"{node.sql(READ_DIALECT)[:60]}: TIME WITH TIME ZONE is supported locally only "
+                "for literals with an offset (TIME '01:02:03.456-08:00')"
+            )
+        offsets.add(match.group(1))
+        node.meta[TIMETZ_META] = True
+    if len(offsets) > 1:
+        raise UnsupportedSqlError(
+            f"TIME WITH TIME ZONE values with different offsets ({', '.join(sorted(offsets))}) "
+            "are not supported locally: DuckDB compares their local times"
+        )
+    if offsets:
+        for column in tree.find_all(exp.Column):
+            if _is_timetz_source(column):
+                column.meta[TIMETZ_META] = True
+
+
+def cast_to_timetz(node: exp.Cast, context: Context) -> exp.Expr:
+    """`TIME 'hh:mm:ss.fff+hh:mm'`: DuckDB's TIMETZ (the precision dropped)."""
+    node.set("to", exp.DataType.build("TIMETZ"))
+    node.meta[TIMETZ_META] = True
+    return node
+
+
+def check_times(tree: exp.Expr) -> None:
+    """Refuse a TIME WITH TIME ZONE anywhere but compared, in an array or VALUES, or returned."""
+    for node in tree.walk():
+        if not node.meta.get(TIMETZ_META):
+            continue
+        parent = _context_of(node)
+        if parent is None or isinstance(
+            parent,
+            (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Is, exp.Tuple, exp.Values),
+        ):
+            continue
+        if isinstance(parent, (exp.Alias, exp.Select)):
+            continue
+        raise UnsupportedSqlError(
+            f"{parent.sql('duckdb')[:60]}: TIME WITH TIME ZONE is only compared and returned "
+            "locally"
+        )
