@@ -1,6 +1,9 @@
 SELECT
-  TO_TIMESTAMP("start") AS started,
-  STRFTIME(TIMEZONE('Asia/Tokyo', TO_TIMESTAMP("start")), '%Y-%m-%d %H:%M') AS tokyo_time,
+  ATHENA_ZONE_CHECKED(TO_TIMESTAMP("start"), 'Asia/Tokyo') AS started,
+  STRFTIME(
+    TIMEZONE('Asia/Tokyo', ATHENA_ZONE_CHECKED(TO_TIMESTAMP("start"), 'Asia/Tokyo')),
+    '%Y-%m-%d %H:%M'
+  ) AS tokyo_time,
   HOUR(
     (
       CAST(CAST((

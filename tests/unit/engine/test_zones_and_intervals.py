@@ -284,3 +284,13 @@ def test_arrays_of_zoned_instants_compare_by_instant(con: duckdb.DuckDBPyConnect
         translate("SELECT CAST(TIMESTAMP '2012-10-31 01:00 +01:00' AS VARCHAR)")
     with pytest.raises(UnsupportedSqlError, match="only 'yyyy-mm-dd"):
         translate("SELECT CAST('2012-10-31 01:00 +01:00 extra' AS TIMESTAMP WITH TIME ZONE)")
+
+
+def test_an_unknown_named_zone_fails_as_in_trino(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(duckdb.Error, match="Unknown TimeZone"):
+        one(con, "from_unixtime(0, 'Bogus/Zone')")
+    with pytest.raises(duckdb.Error, match="Unknown TimeZone"):
+        one(con, "at_timezone(from_unixtime(0), 'Bogus/Zone')")
+    assert one(con, "at_timezone(from_unixtime(0), 'Asia/Tokyo')") == datetime(
+        1970, 1, 1, tzinfo=UTC
+    )

@@ -299,7 +299,16 @@ def at_timezone(node: exp.Anonymous, context: Context) -> exp.Expr:
     if text is None:
         raise UnsupportedSqlError("at_timezone(): the zone must be a string literal")
     value.meta.pop(ZONE_META, None)
-    return _zoned(cast(value, "TIMESTAMPTZ"), zone_name(text))
+    zone = zone_name(text)
+    return _zoned(_named_zone_checked(cast(value, "TIMESTAMPTZ"), zone), zone)
+
+
+def _named_zone_checked(value: exp.Expr, zone: str | None) -> exp.Expr:
+    """The value, with a named zone checked against ICU when the query runs (the instant
+    does not use the zone, so an unknown one would otherwise pass where Trino fails)."""
+    if zone is None or zone == UNKNOWN_ZONE or offset_minutes(zone) is not None:
+        return value
+    return call("athena_zone_checked", value, lit(zone))
 
 
 def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
@@ -324,6 +333,8 @@ def from_unixtime(node: exp.UnixToTime, context: Context) -> exp.Expr:
             hours if hours is not None else num(0),
             minutes if minutes is not None else num(0),
         )
+    else:
+        value = _named_zone_checked(node, zone)
     return _zoned(value, zone)
 
 
