@@ -94,12 +94,18 @@ def test_formats_trino_rejects_are_invalid(fmt: str, function: str) -> None:
         translate(f"SELECT {function}(x, '{fmt}') FROM t")
 
 
-@pytest.mark.parametrize("function", ["to_date", "to_timestamp", "to_char"])
-def test_hh_hour_of_half_day_is_refused(function: str) -> None:
-    # Trino's hh is the hour of half-day, 00-11 with no AM/PM: 13:00 prints 01, noon 00.
-    # DuckDB has no such field (%I is 01-12), so no translation rather than another answer.
+@pytest.mark.parametrize("function", ["to_date", "to_timestamp"])
+def test_hh_hour_of_half_day_is_not_read(function: str) -> None:
+    # Trino's hh is Joda's hour of half-day, 00-11 with no AM/PM; strptime has no such field.
     with pytest.raises(UnsupportedSqlError, match=r"'hh' .*use 'hh24'"):
         translate(f"SELECT {function}(x, 'yyyy/mm/dd hh:mi') FROM t")
+
+
+def test_to_char_prints_hh_as_the_hour_of_half_day(con: duckdb.DuckDBPyConnection) -> None:
+    # DateFormatParser: appendHourOfHalfday(2) — 13:00 prints 01, noon 00, 02:00 02.
+    for hour, want in (("13", "01"), ("12", "00"), ("02", "02"), ("00", "00")):
+        value = one(con, f"to_char(TIMESTAMP '1988-04-08 {hour}:03:04', 'yyyy/mm/dd hh:mi:ss')")
+        assert value == f"1988/04/08 {want}:03:04"
 
 
 @pytest.mark.parametrize("function", ["to_date", "to_timestamp"])

@@ -26,13 +26,15 @@ where a plain transpile would run *something else*:
 - `date_diff` counts whole units (DuckDB `date_sub`), `split_part` / `regexp_extract` return
   NULL when nothing is there, `$1` in `regexp_replace` replacements becomes `\\1`,
   `any_match` / `all_match` / `none_match` keep Trino's three-valued results,
-  `format_datetime` / `parse_datetime` Joda formats are converted, `EXTRACT(DOW ...)` is ISO.
+  `format_datetime` Joda formats are converted, `EXTRACT(DOW ...)` is ISO.
 - CHAR(n) is its text padded with spaces to n (as Athena shows it); trims, comparisons and
   concatenation with a CHAR follow Trino's CHAR rules (`rules.chars`).
 - `regexp_count`, `regexp_position`, `regexp_extract_all`, and `regexp_replace` with a
   replacement that is not a literal, with `${name}`, with a pattern that matches the empty
   string, or with a lambda walk the matches as Trino (Joni) does (`rules.regexps`); Java's
   `(?<name>…)` is written `(?P<name>…)` for RE2.
+- TIMESTAMP WITH TIME ZONE is DuckDB's TIMESTAMPTZ instant, its zone kept while translating
+  (`rules.zones`); a zone other than UTC is refused where it would be lost.
 - `current_date`, `current_timestamp`, `now()`, `localtimestamp` are pinned to `today` when given.
 - Unnamed output columns are named `_col0`, `_col1`, … as Athena names them; unquoted
   identifiers are lower-cased as Trino does.

@@ -29,6 +29,37 @@ def mark_dates(tree: exp.Expr) -> None:
             column.meta[INTERVAL_META] = known[0].copy()
 
 
+#: `meta` key of a column whose every value is the same string literal: its text.
+LITERAL_META = "athena_literal_column"
+
+
+def mark_literals(tree: exp.Expr) -> None:
+    """Set `LITERAL_META` on each column whose every value is one and the same string literal
+    (a format or unit from a VALUES list is then converted as the literal would be)."""
+    for column in tree.find_all(exp.Column):
+        sources = column_sources(column)
+        texts = {
+            str(v.this) if isinstance(v, exp.Literal) and v.is_string else None for v in sources
+        }
+        if sources and len(texts) == 1 and None not in texts:
+            column.meta[LITERAL_META] = texts.pop()
+    # date_add(a0, ...) with a0 from a column: sqlglot reads the name as a unit (Var A0).
+    for node in tree.find_all(exp.DateAdd, exp.DateDiff, exp.TimestampTrunc, exp.DateTrunc):
+        unit = node.args.get("unit")
+        if not isinstance(unit, exp.Var):
+            continue
+        probe = exp.column(unit.name.lower())
+        node.set("unit", probe)
+        values = column_sources(probe)
+        folded = {
+            str(v.this) if isinstance(v, exp.Literal) and v.is_string else None for v in values
+        }
+        if values and len(folded) == 1 and None not in folded:
+            node.set("unit", exp.Literal.string(folded.pop()))
+        else:
+            node.set("unit", unit)
+
+
 def _is_date_source(node: exp.Expr, depth: int) -> bool:
     if isinstance(node, exp.Paren):
         return _is_date_source(node.this, depth)

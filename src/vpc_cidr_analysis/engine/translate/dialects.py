@@ -7,6 +7,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.dialects.athena import Athena
 from sqlglot.dialects.duckdb import DuckDB
+from sqlglot.helper import seq_get
 from sqlglot.parsers.athena import AthenaParser, AthenaTrinoParser
 
 #: The dialect the SQL is read in (and quoted in error messages); `AthenaReader` parses it.
@@ -14,17 +15,34 @@ READ_DIALECT = "athena"
 
 
 class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
-    """Athena's parser of Trino statements, except that TO_CHAR stays a plain call.
+    """Athena's parser of Trino statements, except that TO_CHAR stays a plain call and
+    DATE_FORMAT / DATE_PARSE keep their format as written.
 
     sqlglot converts TO_CHAR's format while parsing, with its own Teradata mapping, which is
     not Trino's (`hh` read as the hour of day, upper case accepted, other letters kept as
     text). Left as exp.Anonymous, its format is converted by `formats.teradata_to_strftime`,
-    as to_date's and to_timestamp's are.
+    as to_date's and to_timestamp's are; date_format's and date_parse's by
+    `formats.mysql_to_strftime` (see `_mysql_call`).
     """
 
     FUNCTIONS = {  # noqa: RUF012
-        name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"
+        **{name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"},
+        "DATE_FORMAT": lambda args: _mysql_call(exp.TimeToStr, args),
+        "DATE_PARSE": lambda args: _mysql_call(exp.StrToTime, args),
     }
+
+
+#: `meta` key of a date_format / date_parse whose format is still Trino's (MySQL-style) text.
+MYSQL_FORMAT_META = "athena_mysql_format"
+
+
+def _mysql_call(kind: type[exp.Func], args: list[exp.Expr]) -> exp.Expr:
+    """date_format / date_parse with the format as written: `formats.mysql_to_strftime` is
+    the one converter of Trino's specifiers (sqlglot's own conversion reads `%u` as a week,
+    and loses which `%G` / `%B` / `%A` were Trino's literal letters)."""
+    node = kind(this=seq_get(args, 0), format=seq_get(args, 1))
+    node.meta[MYSQL_FORMAT_META] = True
+    return node
 
 
 class AthenaReader(Athena):  # type: ignore[misc]

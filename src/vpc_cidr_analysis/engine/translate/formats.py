@@ -1,10 +1,11 @@
 """Date-format strings: each kind of format has exactly one converter to DuckDB's strftime.
 
-- Teradata (`to_date`, `to_timestamp`, `to_char`): `teradata_to_strftime`. (sqlglot's own
+- Teradata (`to_date`, `to_timestamp`, `to_char`): `teradata_to_strftime` (`teradata_pieces`
+  for to_char's `hh`). (sqlglot's own
   conversion of TO_CHAR is bypassed: `dialects.AthenaReader` leaves TO_CHAR a plain call.)
 - Joda-Time (`format_datetime`, `parse_datetime`): `joda_to_strftime`.
-- MySQL (`date_format`, `date_parse`): sqlglot's Presto dialect, which converts the format while
-  parsing (exp.TimeToStr / exp.StrToTime).
+- MySQL (`date_format`, `date_parse`): `mysql_to_strftime`, with Trino's specifier table
+  (the reader keeps the format as written, see `dialects._TrinoReader`).
 
 A format, or a part of one, that DuckDB would read or print differently is refused with
 `UnsupportedSqlError` (or `InvalidSqlError` when Athena itself rejects it), never translated
@@ -68,24 +69,34 @@ def teradata_to_strftime(fmt: str, *, function: str = "to_date") -> str:
     - `yy` when reading text: Trino reads a two-digit year as 2000-2099 (`99` is 2099),
       DuckDB's `%y` as 1969-2068. Printing with `yy` (to_char) is `%y`, the same two digits.
     """
-    out: list[str] = []
+    pieces = teradata_pieces(fmt, function=function)
+    if None in pieces:
+        raise UnsupportedSqlError(
+            f"{function}(..., {fmt!r}): 'hh' (hour of half-day 00-11) has no DuckDB strptime "
+            "equivalent; use 'hh24'"
+        )
+    return "".join(p for p in pieces if p is not None)
+
+
+def teradata_pieces(fmt: str, *, function: str = "to_char") -> list[str | None]:
+    """A Teradata format as strftime/strptime runs, with None for each `hh` (Joda's hour of
+    half-day, 00-11: `appendHourOfHalfday(2)` in Trino's DateFormatParser), which to_char
+    prints itself. See `teradata_to_strftime` for the tokens and refusals."""
+    out: list[str | None] = []
     for token in _teradata_tokens(fmt, function):
-        if token not in _TERADATA_TOKENS:
-            out.append(token)
-            continue
-        spec = _TERADATA_TOKENS[token]
-        if spec is None:
-            raise UnsupportedSqlError(
-                f"{function}(..., {fmt!r}): 'hh' (hour of half-day 00-11, without AM/PM) has "
-                "no DuckDB equivalent; use 'hh24'"
-            )
+        spec = _TERADATA_TOKENS.get(token, token)
         if token == "yy" and function in _TERADATA_PARSERS:
             raise UnsupportedSqlError(
                 f"{function}(..., {fmt!r}): Trino reads a 'yy' year as 2000-2099 (99 is 2099), "
                 "DuckDB as 1969-2068; use 'yyyy'"
             )
-        out.append(spec)
-    return "".join(out)
+        if spec is None:
+            out.append(None)
+        elif out and out[-1] is not None:
+            out[-1] = str(out[-1]) + spec
+        else:
+            out.append(spec)
+    return out
 
 
 _JODA_TOKENS: tuple[tuple[str, str], ...] = (
@@ -143,4 +154,74 @@ def joda_to_strftime(fmt: str, *, function: str = "format_datetime") -> str:
                 )
             out.append("%%" if ch == "%" else ch)
             i += 1
+    return "".join(out)
+
+
+#: Trino's date_format / date_parse specifiers (DateTimeFunctions.createDateTimeFormatter, the
+#: MySQL ones) and the strftime/strptime of each; None: Trino raises "%X not supported in date
+#: format string". Any other `%c` is the letter c itself.
+_MYSQL_SPECIFIERS: dict[str, str | None] = {
+    "a": "%a",  # weekday, short
+    "b": "%b",  # month, short
+    "c": "%-m",  # month, 1-12
+    "d": "%d",  # day of month, 01-31
+    "e": "%-d",  # day of month, 1-31
+    "f": "%f",  # microseconds, 6 digits
+    "H": "%H",  # hour, 00-23
+    "h": "%I",  # clock hour of half-day, 01-12
+    "I": "%I",
+    "i": "%M",  # minute
+    "j": "%j",  # day of year, 001-366
+    "k": "%-H",  # hour, 0-23
+    "l": "%-I",  # clock hour of half-day, 1-12
+    "M": "%B",  # month name
+    "m": "%m",  # month, 01-12
+    "p": "%p",  # AM / PM
+    "r": "%I:%M:%S %p",
+    "S": "%S",
+    "s": "%S",
+    "T": "%H:%M:%S",
+    "v": "%V",  # ISO week, 01-53
+    "W": "%A",  # weekday name
+    "x": "%G",  # ISO week-based year
+    "Y": "%Y",
+    "y": "%y",
+    "%": "%%",
+    "D": None,
+    "U": None,
+    "u": None,
+    "V": None,
+    "w": None,
+    "X": None,
+}
+
+
+def mysql_to_strftime(fmt: str, *, function: str = "date_format") -> str:
+    """A Trino date_format / date_parse format (`%Y-%m-%d %H:%i:%s`) as a DuckDB strftime /
+    strptime format, specifier by specifier as Trino builds its formatter: the unsupported
+    ones (`%D %U %u %V %w %X`) and an empty format are errors in Trino too (InvalidSqlError);
+    `%` before any other character is that character; a `%` at the end is dropped."""
+    if not fmt:
+        raise InvalidSqlError(f"{function}(..., ''): Both printing and parsing not supported")
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 == len(fmt):
+            break
+        spec = fmt[i + 1]
+        if spec in _MYSQL_SPECIFIERS:
+            converted = _MYSQL_SPECIFIERS[spec]
+            if converted is None:
+                raise InvalidSqlError(
+                    f"{function}(..., {fmt!r}): %{spec} not supported in date format string"
+                )
+            out.append(converted)
+        else:
+            out.append(spec)
+        i += 2
     return "".join(out)

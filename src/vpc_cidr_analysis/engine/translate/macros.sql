@@ -495,3 +495,91 @@ CREATE OR REPLACE MACRO athena_re_match_groups(s, p, g) AS
 CREATE OR REPLACE MACRO athena_regexp_replace_lambda(s, p, rs) AS
   list_transform([{'s': s, 'wk': athena_re_walk_of(s, p, 0), 'rs': rs}], athena_v ->
     athena_re_splice(athena_v.s, athena_v.wk, athena_v.rs))[1];
+-- ---- time zones (rules/zones.py) ----------------------------------------------------------
+
+-- from_unixtime(x, zone) with the zone from a column: the instant, an error for a zone that is
+-- neither an offset within Trino's ±14:00 nor a zone ICU knows (timezone() raises then).
+CREATE OR REPLACE MACRO athena_zone_checked(value, zone) AS
+  CASE WHEN zone IS NULL THEN NULL
+       WHEN regexp_full_match(zone, '[+-]((0?[0-9]|1[0-3])(:?[0-5][0-9])?|14(:?00)?)')
+       THEN value
+       WHEN regexp_full_match(zone, '[+-].*')
+       THEN error('''' || zone || ''' is not a valid time zone')
+       WHEN timezone(zone, TIMESTAMP '2000-01-01') IS NOT NULL THEN value END;
+
+-- from_unixtime(x, hours, minutes): Trino's offset (hours * 60 + minutes) is within ±14:00.
+CREATE OR REPLACE MACRO athena_offset_checked(value, hours, minutes) AS
+  CASE WHEN abs(hours * 60 + minutes) > 840
+       THEN error('Invalid offset minutes ' || CAST(hours * 60 + minutes AS VARCHAR))
+       ELSE value END;
+
+-- ---- INTERVAL as text, as Trino writes it (rules/dates.py interval_text) --------------------
+
+-- A day-to-second interval (milliseconds in Trino): '[-]d hh:mm:ss.mmm'.
+CREATE OR REPLACE MACRO athena_day_time_interval_text(i) AS
+  CASE WHEN i IS NOT NULL THEN
+    (CASE WHEN epoch_us(i) < 0 THEN '-' ELSE '' END)
+    || CAST(abs(epoch_us(i)) // 86400000000 AS VARCHAR) || ' '
+    || lpad(CAST(abs(epoch_us(i)) // 3600000000 % 24 AS VARCHAR), 2, '0') || ':'
+    || lpad(CAST(abs(epoch_us(i)) // 60000000 % 60 AS VARCHAR), 2, '0') || ':'
+    || lpad(CAST(abs(epoch_us(i)) // 1000000 % 60 AS VARCHAR), 2, '0') || '.'
+    || lpad(CAST(abs(epoch_us(i)) // 1000 % 1000 AS VARCHAR), 3, '0') END;
+
+-- A year-to-month interval: '[-]y-m'.
+CREATE OR REPLACE MACRO athena_year_month_interval_text(i) AS
+  CASE WHEN i IS NOT NULL THEN
+    (CASE WHEN datepart('year', i) * 12 + datepart('month', i) < 0 THEN '-' ELSE '' END)
+    || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) // 12 AS VARCHAR) || '-'
+    || CAST(abs(datepart('year', i) * 12 + datepart('month', i)) % 12 AS VARCHAR) END;
+
+-- ---- Teradata (rules/teradata.py) ----------------------------------------------------------
+
+-- char2hexint(s): each character's UTF-16 code units (a surrogate pair above U+FFFF) as four
+-- upper-case hexadecimal digits, as Trino's TeradataStringFunctions (UTF-16BE bytes in hex).
+CREATE OR REPLACE MACRO athena_char2hexint(s) AS
+  CASE WHEN s = '' THEN ''
+       WHEN s IS NOT NULL THEN array_to_string(list_transform(string_split(s, ''), c ->
+         CASE WHEN unicode(c) < 65536 THEN lpad(hex(unicode(c)), 4, '0')
+              ELSE hex(55296 + ((unicode(c) - 65536) >> 10))
+                   || hex(56320 + ((unicode(c) - 65536) & 1023)) END), '') END;
+
+-- interval / x (rules/dates.py interval_div): Trino divides the milliseconds (months) as
+-- doubles and truncates; 0 and NaN are errors (IntervalDayTimeOperators.divideByDouble).
+CREATE OR REPLACE MACRO athena_day_time_interval_div(i, x) AS
+  CASE WHEN CAST(x AS DOUBLE) = 0 OR isnan(CAST(x AS DOUBLE))
+       THEN error('Cannot divide by zero or NaN: ' || CAST(x AS VARCHAR))
+       ELSE to_milliseconds(CAST(trunc(CAST(epoch_us(i) // 1000 AS DOUBLE)
+                                       / CAST(x AS DOUBLE)) AS BIGINT)) END;
+
+CREATE OR REPLACE MACRO athena_year_month_interval_div(i, x) AS
+  CASE WHEN CAST(x AS DOUBLE) = 0 OR isnan(CAST(x AS DOUBLE))
+       THEN error('Cannot divide by zero or NaN: ' || CAST(x AS VARCHAR))
+       ELSE to_months(CAST(trunc(CAST(datepart('year', i) * 12 + datepart('month', i) AS DOUBLE)
+                                 / CAST(x AS DOUBLE)) AS INTEGER)) END;
+
+-- DATE ± a day-to-second interval (rules/dates.py date_arith): the DATE when the interval is
+-- whole days, else Trino's error (DateOperators).
+CREATE OR REPLACE MACRO athena_whole_days(i, value, message) AS
+  CASE WHEN epoch_us(i) % 86400000000 <> 0 THEN error(message) ELSE value END;
+
+-- parse_duration(s) (rules/dates.py): airlift's Duration.valueOf — a number and a unit
+-- (ns us ms s m h d, case-sensitive), spaces allowed around them — rounded to milliseconds.
+CREATE OR REPLACE MACRO athena_parse_duration(s) AS
+  CASE WHEN s IS NULL THEN NULL
+       WHEN s = '' THEN error('duration is empty')
+       WHEN NOT regexp_full_match(s, '\s*\d+(\.\d+)?\s*[a-zA-Z]+\s*')
+       THEN error('duration is not a valid data duration string: ' || s)
+       ELSE to_milliseconds(CAST(floor(
+         CAST(regexp_extract(s, '(\d+(\.\d+)?)', 1) AS DOUBLE)
+         * CASE regexp_extract(s, '([a-zA-Z]+)', 1)
+             WHEN 'ns' THEN 1e-6 WHEN 'us' THEN 1e-3 WHEN 'ms' THEN 1.0 WHEN 's' THEN 1e3
+             WHEN 'm' THEN 6e4 WHEN 'h' THEN 3.6e6 WHEN 'd' THEN 8.64e7
+             ELSE error('Unknown time unit: ' || regexp_extract(s, '([a-zA-Z]+)', 1)) END
+         + 0.5) AS BIGINT)) END;
+
+-- A TIMESTAMP(7..9) WITH TIME ZONE (a TIMESTAMP_NS instant, rules/zones.py) as the query
+-- returns it: a TIMESTAMPTZ of the microseconds, cut (floor: DuckDB's // truncates toward
+-- zero), not rounded as a CAST would.
+CREATE OR REPLACE MACRO athena_nanos_out(x) AS
+  CAST(make_timestamp((epoch_ns(x) - ((epoch_ns(x) % 1000) + 1000) % 1000) // 1000)
+       AS TIMESTAMPTZ);

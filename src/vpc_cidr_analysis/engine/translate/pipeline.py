@@ -38,7 +38,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates
+from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates, mark_literals
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
@@ -47,6 +47,12 @@ from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.chars import mark_strings
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
+from vpc_cidr_analysis.engine.translate.rules.zones import (
+    check_times,
+    check_zones,
+    mark_times,
+    mark_zones,
+)
 from vpc_cidr_analysis.engine.translate.supported import check_supported
 
 
@@ -171,7 +177,12 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_dates(tree)
     mark_arrays(tree)
     mark_strings(tree)
+    mark_literals(tree)
+    mark_zones(tree)
+    mark_times(tree)
     tree = rewrite(tree, Context(types, today))
+    check_zones(tree)
+    check_times(tree)
     _name_output_columns(tree)
     try:
         text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)

@@ -120,6 +120,11 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.DayOfWeekIso,
     exp.DayOfYear,
     exp.WeekOfYear,
+    exp.LastDay,
+    exp.FromISO8601Date,
+    exp.FromISO8601Timestamp,
+    exp.FromISO8601TimestampNanos,
+    exp.YearOfWeek,
     # arrays and lambdas
     exp.Array,
     exp.ArraySize,
@@ -157,6 +162,20 @@ ANONYMOUS = frozenset(
         "codepoint",
         "split_to_multimap",
         "regexp_position",
+        # time zones (rules/zones.py)
+        "with_timezone",
+        "at_timezone",
+        "from_unixtime_nanos",
+        # dates (rules/dates.py)
+        "yow",
+        "nan",
+        "to_milliseconds",
+        "millisecond",
+        "to_iso8601",
+        "parse_duration",
+        # Teradata strings (rules/teradata.py)
+        "index",
+        "char2hexint",
     }
 )
 
@@ -177,6 +196,10 @@ CAST_TYPES = frozenset(
         "timestamp",
         "boolean",
         "char",
+        # TIMESTAMP WITH TIME ZONE: the instant, its zone kept while translating (rules/zones.py)
+        "timestamptz",
+        # TIME WITH TIME ZONE literals of one offset per query (rules/zones.py)
+        "timetz",
     )
 )
 

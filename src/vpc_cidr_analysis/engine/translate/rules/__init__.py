@@ -3,9 +3,9 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, `chars` (CHAR(n)), `regexps`
-(the regexp walk), and `calls` for the functions sqlglot does not know (exp.Anonymous), which
-it dispatches by name.
+family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `zones` (time zones), `strings`, `chars`
+(CHAR(n)), `regexps` (the regexp walk), `teradata`, and `calls` for the functions sqlglot does
+not know (exp.Anonymous), which it dispatches by name.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from vpc_cidr_analysis.engine.translate.rules import (
     numbers,
     regexps,
     strings,
+    zones,
 )
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
 
@@ -48,7 +49,14 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.CurrentTimestamp: dates.current_timestamp,
     exp.Localtimestamp: dates.localtimestamp,
     exp.ParseDatetime: dates.parse_datetime,
-    exp.UnixToTime: dates.from_unixtime,
+    exp.UnixToTime: zones.from_unixtime,
+    exp.Date: dates.date_of,
+    exp.Interval: dates.interval_span,
+    exp.LastDay: dates.last_day_of_month,
+    exp.FromISO8601Date: dates.from_iso8601_date,
+    exp.FromISO8601Timestamp: zones.from_iso8601_timestamp,
+    exp.FromISO8601TimestampNanos: zones.from_iso8601_timestamp_nanos,
+    exp.YearOfWeek: dates.year_of_week,
     exp.Extract: dates.extract,
     exp.Year: dates.field,
     exp.Month: dates.field,

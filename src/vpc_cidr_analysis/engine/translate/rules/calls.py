@@ -9,7 +9,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates, regexps, strings
+from vpc_cidr_analysis.engine.translate.rules import dates, regexps, strings, teradata, zones
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -87,4 +87,18 @@ CALLS: dict[str, Rule] = {
     "codepoint": strings.codepoint,
     "split_to_multimap": strings.split_to_multimap,
     "regexp_position": regexps.regexp_position,
+    # time zones (rules/zones.py)
+    "with_timezone": zones.with_timezone,
+    "at_timezone": zones.at_timezone,
+    "from_unixtime_nanos": zones.from_unixtime_nanos,
+    # dates (rules/dates.py)
+    "yow": dates.year_of_week,
+    "nan": dates.nan,
+    "to_milliseconds": dates.to_milliseconds,
+    "millisecond": dates.millisecond,
+    "to_iso8601": dates.to_iso8601,
+    "parse_duration": dates.parse_duration,
+    # Teradata strings (rules/teradata.py)
+    "index": teradata.index,
+    "char2hexint": teradata.char2hexint,
 }

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
-from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
 from vpc_cidr_analysis.engine.translate.rules import chars
 from vpc_cidr_analysis.engine.translate.rules.common import Context
-from vpc_cidr_analysis.engine.translate.rules.dates import interval_of
+from vpc_cidr_analysis.engine.translate.rules.dates import interval_of, interval_text, text_to_date
+from vpc_cidr_analysis.engine.translate.rules.zones import (
+    cast_from_tz,
+    cast_to_timetz,
+    cast_to_tz,
+)
 
 
 def cast(node: exp.Cast, context: Context) -> exp.Expr:
@@ -19,11 +22,18 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     to = node.to
     if to.this == exp.DataType.Type.CHAR:
         return chars.cast_to_char(node, context)
-    if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval_of(node.this):
-        raise UnsupportedSqlError(
-            f"{node.sql(READ_DIALECT)[:60]}: INTERVAL as text is not supported locally "
-            "(DuckDB writes '12 days', Trino '12 00:00:00.000')"
-        )
+    if to.this == exp.DataType.Type.TIMESTAMPTZ:
+        return cast_to_tz(node, context)
+    if to.this == exp.DataType.Type.TIMETZ:
+        return cast_to_timetz(node, context)
+    from_zoned = cast_from_tz(node, context)
+    if from_zoned is not None:
+        return from_zoned
+    interval = interval_of(node.this)
+    if to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and interval is not None:
+        return interval_text(node, interval)
+    if to.this == exp.DataType.Type.DATE and _is_text(node.this, context):
+        return text_to_date(node)
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from vpc_cidr_analysis.engine.translate.columns import DATE_META
+from vpc_cidr_analysis.engine.translate.columns import DATE_META, LITERAL_META
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import dtype, string_literal
@@ -112,9 +112,21 @@ def arity(name: str, args: list[exp.Expr], count: int) -> None:
         raise InvalidSqlError(f"{name}() takes {count} arguments, got {len(args)}")
 
 
-def literal_format(name: str, node: exp.Expr) -> str:
-    """The text of a format argument, which must be a string literal to be converted."""
+def folded_literal(node: exp.Expr | None) -> str | None:
+    """The text of a string literal, or of a column whose every value is that same literal
+    (a VALUES list or a subquery's output, see `columns.mark_literals`); None for anything
+    else."""
     text = string_literal(node)
+    if text is not None or node is None:
+        return text
+    folded: str | None = node.meta.get(LITERAL_META)
+    return folded
+
+
+def literal_format(name: str, node: exp.Expr) -> str:
+    """The text of a format argument, which must be a string literal to be converted (or a
+    column of one literal, see `folded_literal`)."""
+    text = folded_literal(node)
     if text is None:
         raise UnsupportedSqlError(
             f"{name}(): the format must be a string literal to translate it, "

@@ -14,10 +14,13 @@ from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, cast, num
 from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, combine
+from vpc_cidr_analysis.engine.translate.rules.dates import interval_div, interval_of
 
 
 def div(node: exp.Div, context: Context) -> exp.Expr:
     """`a / b` by the operands' kind: int truncates, decimal is exact, double stays."""
+    if interval_of(node.this) is not None:  # an INTERVAL divided by a number: dates
+        return interval_div(node, context)
     kind = combine(context.numeric_kind(node.this), context.numeric_kind(node.expression))
     if kind == "int":
         return call("athena_int_div", node.this, node.expression)
