@@ -154,10 +154,6 @@ CREATE OR REPLACE MACRO athena_array_contains(a, x) AS
        WHEN list_contains(list_transform(a, e -> e IS NULL), true) THEN NULL
        ELSE false END;
 
--- array_join skips NULL elements; an array of only NULLs gives ''.
-CREATE OR REPLACE MACRO athena_array_join(a, d) AS
-  CASE WHEN a IS NOT NULL AND d IS NOT NULL THEN coalesce(array_to_string(a, d), '') END;
-
 -- a[i]: an error outside 1..cardinality(a), as in Trino.
 CREATE OR REPLACE MACRO athena_subscript(a, i) AS
   CASE WHEN i = 0 THEN error('SQL array indices start at 1')
@@ -180,3 +176,190 @@ CREATE OR REPLACE MACRO athena_trim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1
 CREATE OR REPLACE MACRO athena_ltrim(s) AS regexp_replace(s, '^[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+', '');
 
 CREATE OR REPLACE MACRO athena_rtrim(s) AS regexp_replace(s, '[\t\n\x0b\x0c\r\x1c-\x1f \x{1680}\x{2000}-\x{2006}\x{2008}-\x{200a}\x{2028}\x{2029}\x{205f}\x{3000}]+$', '');
+
+-- ---------------------------------------------------------------------------------------------
+-- Array functions (rules/arrays.py), with Trino's NULL rules and errors. Parameters and lambda
+-- variables of macros that others call inside a lambda have names of their own (DuckDB
+-- substitutes macro arguments by name, so a shared name would be captured).
+
+-- Whether an array holds a NULL element (top level).
+CREATE OR REPLACE MACRO athena_has_null(a) AS
+  list_bool_or(list_transform(a, e -> e IS NULL));
+
+-- a = b for arrays of scalars: false at a differing element or length, NULL when an element
+-- pair holds a NULL and none differs (DuckDB's own = calls NULLs equal).
+CREATE OR REPLACE MACRO athena_array_eq1(eq1_a, eq1_b) AS
+  CASE WHEN eq1_a IS NULL OR eq1_b IS NULL THEN NULL
+       WHEN len(eq1_a) <> len(eq1_b) THEN false
+       ELSE list_extract([false, NULL, true], coalesce(list_min(list_transform(
+              range(1, len(eq1_a) + 1),
+              eq1_i -> coalesce(CAST(eq1_a[eq1_i] = eq1_b[eq1_i] AS INTEGER) * 2, 1))), 2) + 1)
+  END;
+
+-- The same for arrays of arrays of scalars (elements compared with athena_array_eq1).
+CREATE OR REPLACE MACRO athena_array_eq2(eq2_a, eq2_b) AS
+  CASE WHEN eq2_a IS NULL OR eq2_b IS NULL THEN NULL
+       WHEN len(eq2_a) <> len(eq2_b) THEN false
+       ELSE list_extract([false, NULL, true], coalesce(list_min(list_transform(
+              range(1, len(eq2_a) + 1),
+              eq2_i -> coalesce(CAST(athena_array_eq1(eq2_a[eq2_i], eq2_b[eq2_i]) AS INTEGER) * 2,
+                                1))), 2) + 1)
+  END;
+
+-- arrays_overlap: false when either is empty, true at a common non-NULL element, else NULL
+-- when either holds a NULL (Trino compares elements as IS NOT DISTINCT FROM).
+CREATE OR REPLACE MACRO athena_arrays_overlap(a, b) AS
+  CASE WHEN a IS NULL OR b IS NULL THEN NULL
+       WHEN len(a) = 0 OR len(b) = 0 THEN false
+       WHEN list_has_any(a, b) THEN true
+       WHEN athena_has_null(a) OR athena_has_null(b) THEN NULL
+       ELSE false END;
+
+-- Whether an element is a floating-point NaN (false for every other type).
+CREATE OR REPLACE MACRO athena_is_nan(e) AS
+  typeof(e) IN ('DOUBLE', 'FLOAT') AND CAST(e AS VARCHAR) = 'nan';
+
+-- array_min / array_max: NULL when an element is NULL; NaN only when every element is NaN.
+CREATE OR REPLACE MACRO athena_array_min(a) AS
+  CASE WHEN NOT athena_has_null(a)
+       THEN coalesce(list_min(list_filter(a, e -> NOT athena_is_nan(e))), list_min(a)) END;
+
+CREATE OR REPLACE MACRO athena_array_max(a) AS
+  CASE WHEN NOT athena_has_null(a)
+       THEN coalesce(list_max(list_filter(a, e -> NOT athena_is_nan(e))), list_max(a)) END;
+
+-- array_position(a, x) of a scalar x: the first position holding x, 0 when none; NULL for x NULL.
+CREATE OR REPLACE MACRO athena_array_position(a, x) AS
+  CASE WHEN x IS NOT NULL THEN coalesce(list_position(a, x), 0) END;
+
+-- The positions (1-based) of the elements of a (arrays of scalars) equal to x, and the first
+-- one whose comparison is NULL (0: none): Trino refuses those with NOT_SUPPORTED.
+CREATE OR REPLACE MACRO athena_nested_matches(a, x) AS {
+  'hit': coalesce(list_position(list_transform(a, e -> e IS NOT NULL AND athena_array_eq1(e, x)),
+                                true), 0),
+  'unknown': coalesce(list_position(list_transform(a, e -> e IS NOT NULL
+                                                   AND athena_array_eq1(e, x) IS NULL), true), 0)};
+
+CREATE OR REPLACE MACRO athena_nested_check(m, name) AS
+  CASE WHEN m.unknown > 0 AND (m.hit = 0 OR m.unknown < m.hit)
+       THEN error(name || ' does not support arrays with elements that are null or contain null')
+       ELSE m END;
+
+-- array_position / contains / array_remove over an array of arrays, as Trino scans it.
+CREATE OR REPLACE MACRO athena_nested_position(a, x) AS
+  CASE WHEN a IS NOT NULL AND x IS NOT NULL
+       THEN athena_nested_check(athena_nested_matches(a, x), 'array_position').hit END;
+
+CREATE OR REPLACE MACRO athena_nested_contains(a, x) AS
+  CASE WHEN a IS NULL OR x IS NULL THEN NULL
+       WHEN athena_nested_check(athena_nested_matches(a, x), 'contains').hit > 0 THEN true
+       WHEN athena_has_null(a) THEN NULL
+       ELSE false END;
+
+CREATE OR REPLACE MACRO athena_nested_remove(a, x) AS
+  CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN list_filter(a, e -> CASE
+    WHEN e IS NULL THEN true
+    WHEN athena_array_eq1(e, x) IS NULL
+    THEN error('array_remove does not support arrays with elements that are null or contain null')
+    ELSE NOT athena_array_eq1(e, x) END) END;
+
+-- array_remove(a, x) of a scalar x: NULL elements stay.
+CREATE OR REPLACE MACRO athena_array_remove(a, x) AS
+  CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN list_filter(a, e -> e IS NULL OR e <> x) END;
+
+-- array_join(a, d[, r]) with a separator that may come from a column: NULL elements are
+-- skipped (an array of only NULLs gives '') or replaced by r.
+CREATE OR REPLACE MACRO athena_join_texts(texts, d) AS
+  CASE WHEN len(texts) = 0 THEN '' ELSE list_reduce(texts, (x, y) -> x || d || y) END;
+
+CREATE OR REPLACE MACRO athena_array_join(a, d) AS
+  CASE WHEN a IS NOT NULL AND d IS NOT NULL THEN athena_join_texts(
+    list_transform(list_filter(a, e -> e IS NOT NULL), e -> CAST(e AS VARCHAR)), d) END;
+
+CREATE OR REPLACE MACRO athena_array_join_null(a, d, r) AS
+  CASE WHEN a IS NOT NULL AND d IS NOT NULL AND r IS NOT NULL THEN athena_join_texts(
+    list_transform(a, e -> coalesce(CAST(e AS VARCHAR), r)), d) END;
+
+-- slice(a, start, length), Trino's ArraySliceFunction.
+CREATE OR REPLACE MACRO athena_slice(a, s, n) AS
+  CASE WHEN n < 0 THEN error('length must be greater than or equal to 0')
+       WHEN s = 0 THEN error('SQL array indices start at 1')
+       WHEN s < 0 AND len(a) + s + 1 < 1 THEN list_filter(a, e -> false)
+       WHEN s < 0 THEN a[len(a) + s + 1 : least(len(a) + s + n, len(a))]
+       ELSE a[s : least(s + n - 1, len(a))] END;
+
+-- array_sort(a): ascending, NULLs last.
+CREATE OR REPLACE MACRO athena_array_sort(a) AS list_sort(a, 'ASC', 'NULLS LAST');
+
+-- repeat(x, n): at most 10000 elements, and (Trino's block size of one text element, its
+-- bytes plus 5) at most 1000000 bytes in all.
+CREATE OR REPLACE MACRO athena_repeat(x, n) AS
+  CASE WHEN n > 10000
+       THEN error('count argument of repeat function must be less than or equal to 10000')
+       WHEN n < 0
+       THEN error('count argument of repeat function must be greater than or equal to 0')
+       WHEN n > 0 AND typeof(x) = 'VARCHAR' AND strlen(CAST(x AS VARCHAR)) + 5
+            > (1000000 + n) // n
+       THEN error('result of repeat function must not take more than 1000000 bytes')
+       ELSE list_transform(range(0, n), i -> x) END;
+
+-- sequence(start, stop, step) of integers, Trino's SequenceFunction.
+CREATE OR REPLACE MACRO athena_sequence_check(start, stop, step) AS
+  CASE WHEN step = 0 THEN error('step must not be zero')
+       WHEN (step > 0 AND stop < start) OR (step < 0 AND stop > start)
+       THEN error('sequence stop value should be greater than or equal to start value if step '
+                  || 'is greater than zero otherwise stop should be less than or equal to start')
+       WHEN (CAST(stop AS HUGEINT) - start) // step + 1 > 10000
+       THEN error('result of sequence function must not have more than 10000 entries')
+       ELSE (CAST(stop AS HUGEINT) - start) // step + 1 END;
+
+CREATE OR REPLACE MACRO athena_sequence(start, stop, step) AS
+  CASE WHEN start IS NOT NULL AND stop IS NOT NULL AND step IS NOT NULL
+       THEN list_transform(range(0, CAST(athena_sequence_check(start, stop, step) AS BIGINT)),
+                           i -> CAST(start + i * step AS BIGINT)) END;
+
+-- The whole months from timestamp s to e (Joda's monthsBetween: e before s plus them).
+CREATE OR REPLACE MACRO athena_months_between(s, e) AS
+  date_diff('month', s, e)
+  - CASE WHEN date_diff('month', s, e) > 0 AND s + to_months(date_diff('month', s, e)) > e THEN 1
+         WHEN date_diff('month', s, e) < 0 AND s + to_months(date_diff('month', s, e)) < e
+         THEN -1 ELSE 0 END;
+
+-- sequence(s, e, step) of timestamps: a year-month step counts months from s, a day-second
+-- step microseconds.
+CREATE OR REPLACE MACRO athena_sequence_months(s, e, m) AS
+  CASE WHEN (m > 0 AND e < s) OR (m < 0 AND e > s)
+       THEN error('sequence stop value should be greater than or equal to start value if step '
+                  || 'is greater than zero otherwise stop should be less than or equal to start')
+       ELSE list_transform(
+              range(0, CAST(athena_sequence_check(0, athena_months_between(s, e), m) AS BIGINT)),
+              i -> s + to_months(CAST(i * m AS INTEGER))) END;
+
+CREATE OR REPLACE MACRO athena_sequence_micros(s, e, us) AS
+  list_transform(range(0, CAST(athena_sequence_check(epoch_us(s), epoch_us(e), us) AS BIGINT)),
+                 i -> s + to_microseconds(i * us));
+
+CREATE OR REPLACE MACRO athena_sequence_timestamp(s, e, step) AS
+  CASE WHEN s IS NULL OR e IS NULL OR step IS NULL THEN NULL
+       WHEN datepart('year', step) * 12 + datepart('month', step) <> 0
+       THEN athena_sequence_months(s, e, datepart('year', step) * 12 + datepart('month', step))
+       ELSE athena_sequence_micros(s, e, epoch_us(step)) END;
+
+-- sequence(d1, d2[, step]) of dates: a day-second step must be whole days.
+CREATE OR REPLACE MACRO athena_sequence_date(s, e, step) AS
+  CASE WHEN datepart('year', step) * 12 + datepart('month', step) = 0
+        AND epoch_us(step) % 86400000000 <> 0
+       THEN error('sequence step must be a day interval if start and end values are dates')
+       ELSE CAST(athena_sequence_timestamp(CAST(s AS TIMESTAMP), CAST(e AS TIMESTAMP), step)
+                 AS DATE[]) END;
+
+-- a || b of two arrays, a || x and x || a of an array and an element: NULL when either is
+-- NULL; the element types are unified as Trino coerces them (DECIMAL(2,1) with DECIMAL(18,3)).
+CREATE OR REPLACE MACRO athena_array_concat(a, b) AS
+  CASE WHEN a IS NOT NULL AND b IS NOT NULL THEN flatten([a, b]) END;
+
+CREATE OR REPLACE MACRO athena_array_append(a, x) AS
+  CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN flatten([a, [x]]) END;
+
+CREATE OR REPLACE MACRO athena_array_prepend(x, a) AS
+  CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN flatten([[x], a]) END;

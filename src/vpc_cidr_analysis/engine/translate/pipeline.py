@@ -10,7 +10,8 @@
 5. `annotate` records the optimizer's type of each node (for the rules);
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
 7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns and
-   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts, then
+   `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts,
+   `rules.arrays.mark_array_columns` what array columns hold, then
    `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
@@ -43,6 +44,7 @@ from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, Unsupport
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
+from vpc_cidr_analysis.engine.translate.rules.arrays import mark_array_columns
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
 from vpc_cidr_analysis.engine.translate.supported import check_supported
@@ -168,6 +170,7 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_ip_contains(tree)
     mark_dates(tree)
     mark_arrays(tree)
+    mark_array_columns(tree)
     tree = rewrite(tree, Context(types, today))
     _name_output_columns(tree)
     try:

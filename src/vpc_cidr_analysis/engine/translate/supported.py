@@ -121,6 +121,14 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.Transform,
     exp.Explode,
     exp.Unnest,
+    exp.ArrayMin,
+    exp.ArrayMax,
+    exp.ArrayPosition,
+    exp.ArrayRemove,
+    exp.ArraySort,
+    exp.ArraySlice,
+    exp.Repeat,
+    exp.GenerateSeries,
     # casts (types are checked separately)
     exp.Cast,
     exp.TryCast,
@@ -143,6 +151,10 @@ ANONYMOUS = frozenset(
         "all_match",
         "none_match",
         "every",
+        # arrays and floating-point constants
+        "arrays_overlap",
+        "nan",
+        "infinity",
     }
 )
 

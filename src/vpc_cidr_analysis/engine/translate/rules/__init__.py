@@ -66,6 +66,18 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.Trim: strings.trim,
     exp.Bracket: arrays.subscript,
     exp.ArrayToString: arrays.array_join,
+    # array functions and operators (rules/arrays.py)
+    exp.ArrayMin: arrays.array_min_max,
+    exp.ArrayMax: arrays.array_min_max,
+    exp.ArrayPosition: arrays.array_position,
+    exp.ArrayRemove: arrays.array_remove,
+    exp.ArraySort: arrays.array_sort,
+    exp.ArraySlice: arrays.array_slice,
+    exp.Repeat: arrays.repeat,
+    exp.GenerateSeries: arrays.sequence,
+    exp.EQ: arrays.equality,
+    exp.NEQ: arrays.equality,
+    exp.DPipe: arrays.concat_operator,
 }
 
 

@@ -9,7 +9,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates
+from vpc_cidr_analysis.engine.translate.rules import arrays, dates, numbers
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -83,4 +83,8 @@ CALLS: dict[str, Rule] = {
     "any_match": match,
     "all_match": match,
     "none_match": match,
+    # arrays (rules/arrays.py) and floating-point constants (rules/numbers.py)
+    "arrays_overlap": arrays.arrays_overlap,
+    "nan": numbers.nan,
+    "infinity": numbers.infinity,
 }

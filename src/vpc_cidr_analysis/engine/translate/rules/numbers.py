@@ -12,8 +12,8 @@ from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
-from vpc_cidr_analysis.engine.translate.nodes import call, cast, num
-from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, combine
+from vpc_cidr_analysis.engine.translate.nodes import call, cast, lit, num
+from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, arity, combine
 
 
 def div(node: exp.Div, context: Context) -> exp.Expr:
@@ -104,3 +104,15 @@ def max_by(node: exp.ArgMax | exp.ArgMin, context: Context) -> exp.Expr:
 def count_if(node: exp.CountIf, context: Context) -> exp.Expr:
     """count_if over no rows, or only NULLs, is 0 in Trino (DuckDB: NULL)."""
     return exp.Coalesce(this=node, expressions=[num(0)])
+
+
+def nan(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """nan(): the double NaN."""
+    arity("nan", node.expressions, 0)
+    return cast(lit("NaN"), "DOUBLE")
+
+
+def infinity(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """infinity(): the double +Infinity."""
+    arity("infinity", node.expressions, 0)
+    return cast(lit("Infinity"), "DOUBLE")
