@@ -363,3 +363,29 @@ CREATE OR REPLACE MACRO athena_array_append(a, x) AS
 
 CREATE OR REPLACE MACRO athena_array_prepend(x, a) AS
   CASE WHEN a IS NOT NULL AND x IS NOT NULL THEN flatten([[x], a]) END;
+
+-- A max_by / min_by key: NaN as NULL, which the aggregate passes over (Trino's NaN never wins).
+CREATE OR REPLACE MACRO athena_nan_as_null(k) AS
+  CASE WHEN NOT athena_is_nan(k) THEN k END;
+
+-- CAST(x AS JSON) of a scalar, as Trino writes it: numbers and decimals as their text (with
+-- the decimal's scale), booleans true/false, text and dates as JSON strings, NULL as null.
+-- Doubles, timestamps, maps and rows are refused before this (rules/arrays.py).
+CREATE OR REPLACE MACRO athena_json_scalar(json_x) AS
+  CASE WHEN json_x IS NULL THEN 'null'
+       WHEN typeof(json_x) IN ('VARCHAR', 'DATE')
+       THEN CAST(to_json(CAST(json_x AS VARCHAR)) AS VARCHAR)
+       WHEN typeof(json_x) IN ('BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')
+         OR typeof(json_x) LIKE 'DECIMAL(%'
+       THEN CAST(json_x AS VARCHAR)
+       ELSE error('CAST to JSON of ' || typeof(json_x) || ' is not supported locally') END;
+
+-- CAST(a AS JSON) of an array of scalars, and of an array of arrays of scalars.
+CREATE OR REPLACE MACRO athena_json_array1(json_a) AS
+  CASE WHEN json_a IS NOT NULL THEN '[' || athena_join_texts(
+    list_transform(json_a, json_e -> athena_json_scalar(json_e)), ',') || ']' END;
+
+CREATE OR REPLACE MACRO athena_json_array2(json_a2) AS
+  CASE WHEN json_a2 IS NOT NULL THEN '[' || athena_join_texts(
+    list_transform(json_a2, json_e2 -> coalesce(athena_json_array1(json_e2), 'null')), ',')
+    || ']' END;

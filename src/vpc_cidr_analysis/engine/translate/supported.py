@@ -211,7 +211,12 @@ def check_supported(tree: exp.Expr) -> None:
 
 def _check_cast_type(node: exp.Cast) -> None:
     to = node.to
-    if is_ipaddress_type(to) or to.this in CAST_TYPES:
+    if is_ipaddress_type(to) or to.this in CAST_TYPES or to.this == exp.DataType.Type.JSON:
+        return  # JSON: rules.arrays.cast_to_json checks what is cast
+    leaf = to
+    while leaf.this == exp.DataType.Type.ARRAY and leaf.expressions:
+        leaf = leaf.expressions[0]  # ARRAY(T): T is checked (rules.arrays.cast_to_array)
+    if leaf is not to and leaf.this in CAST_TYPES:
         return
     raise UnsupportedSqlError(
         f"CAST to {to.sql(READ_DIALECT)} is not supported locally (supported: IPADDRESS, "

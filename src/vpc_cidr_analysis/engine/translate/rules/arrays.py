@@ -177,18 +177,19 @@ def concat_operator(node: exp.DPipe, context: Context) -> exp.Expr:
 
 def _check_concat(node: exp.Expr, left: exp.Expr, right: exp.Expr) -> None:
     depths = (depth(left), depth(right))
-    kinds = (leaf_kinds(left), leaf_kinds(right))
-    if None in depths or None in kinds:
+    left_kinds, right_kinds = leaf_kinds(left), leaf_kinds(right)
+    if None in depths or left_kinds is None or right_kinds is None:
         return
-    if depths[0] != depths[1] and (kinds[0] == set() or kinds[1] == set()):
+    if depths[0] != depths[1] and not (left_kinds and right_kinds):
         raise InvalidSqlError(
             f"{node.sql(READ_DIALECT)[:60]}: ambiguous || of arrays of different depths "
             "(Trino: AMBIGUOUS_FUNCTION_CALL)"
         )
-    if kinds[0] and kinds[1] and not (kinds[0] & kinds[1]):
+    known = left_kinds and right_kinds and "other" not in left_kinds | right_kinds
+    if known and not (left_kinds & right_kinds):
         raise InvalidSqlError(
-            f"{node.sql(READ_DIALECT)[:60]}: || of arrays of {sorted(kinds[0])} and "
-            f"{sorted(kinds[1])} elements (Trino: FUNCTION_NOT_FOUND)"
+            f"{node.sql(READ_DIALECT)[:60]}: || of arrays of {sorted(left_kinds)} and "
+            f"{sorted(right_kinds)} elements (Trino: FUNCTION_NOT_FOUND)"
         )
 
 
@@ -213,6 +214,114 @@ def array_join(node: exp.ArrayToString, context: Context) -> exp.Expr:
     if null is not None:
         return call("athena_array_join_null", node.this, node.expression, null)
     return call("athena_array_join", node.this, node.expression)
+
+
+def cast_to_json(node: exp.Cast, context: Context) -> exp.Expr:
+    """CAST(x AS JSON) of a scalar, an array of scalars or of arrays of scalars, written as
+    Trino writes it (`[1,null]`, decimals with their scale, text and dates as strings).
+    Doubles (Trino writes 1.0E0 or "NaN"), timestamps, maps, rows and JSON values are refused;
+    TRY_CAST to JSON too."""
+    value = node.this
+    where = f"{node.sql(READ_DIALECT)[:60]}"
+    if isinstance(node, exp.TryCast):
+        raise UnsupportedSqlError(f"{where}: TRY_CAST to JSON is not supported locally")
+    levels = depth(value)
+    if levels is None or levels > 2:
+        raise UnsupportedSqlError(
+            f"{where}: CAST to JSON is supported locally for scalars, arrays of scalars and "
+            "arrays of arrays of scalars written as ARRAY[...]"
+        )
+    leaves = _leaf_nodes(value, levels)
+    if leaves is None:
+        raise UnsupportedSqlError(f"{where}: the elements cast to JSON are not known here")
+    for leaf in leaves:
+        if (
+            _leaf_kind(leaf) == "nested"
+            or context.numeric_kind(leaf) == "double"
+            or _is_temporal(leaf)
+            or isinstance(leaf, exp.ParseJSON)
+        ):
+            raise UnsupportedSqlError(
+                f"{where}: CAST to JSON of {leaf.sql(READ_DIALECT)[:40]} is not supported "
+                "locally (doubles, timestamps, maps, rows and JSON values)"
+            )
+    if levels == 0:
+        return exp.Case(
+            ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null())],
+            default=call("athena_json_scalar", value),
+        )
+    return call("athena_json_array1" if levels == 1 else "athena_json_array2", value)
+
+
+def cast_to_array(node: exp.Cast, context: Context) -> exp.Expr:
+    """CAST(a AS ARRAY(T)): DuckDB casts element by element as Trino does, for element
+    types DuckDB converts the same way; text elements (Trino writes doubles as 1.0E0) are
+    cast only from text, integers or NULLs."""
+    leaf = node.to
+    while leaf.this == exp.DataType.Type.ARRAY and leaf.expressions:
+        leaf = leaf.expressions[0]
+    if leaf.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT):
+        kinds = leaf_kinds(node.this)
+        if kinds is None or not kinds <= {"text", "number"} or _has_decimal_point(node.this):
+            raise UnsupportedSqlError(
+                f"{node.sql(READ_DIALECT)[:60]}: CAST to ARRAY(VARCHAR) is supported locally "
+                "for arrays of text or integers"
+            )
+    if leaf.expressions and leaf.this not in (exp.DataType.Type.DECIMAL,):
+        raise UnsupportedSqlError(
+            f"{node.sql(READ_DIALECT)[:60]}: CAST to ARRAY of {leaf.sql(READ_DIALECT)} is not "
+            "supported locally"
+        )
+    return node
+
+
+def _has_decimal_point(node: exp.Expr) -> bool:
+    return any(
+        isinstance(e, exp.Literal) and not e.is_string and not str(e.this).isdigit()
+        for e in node.find_all(exp.Literal)
+    ) or any(_has_decimal_point(e) for e in (element_nodes(node) or []) if e is not node)
+
+
+#: The calls a subscript `a[i]` / `element_at(a, i)` becomes (their value is an element).
+_SUBSCRIPTS = frozenset({"athena_subscript", "athena_element_at"})
+
+
+def _leaf_nodes(node: exp.Expr, levels: int) -> list[exp.Expr] | None:
+    """The innermost elements of a value `levels` arrays deep (an element taken by a
+    subscript stands for every element it may be)."""
+    if isinstance(node, exp.Paren):
+        return _leaf_nodes(node.this, levels)
+    if levels == 0 and isinstance(node, exp.Anonymous) and str(node.name).lower() in _SUBSCRIPTS:
+        return _leaf_nodes(node.expressions[0], 1)
+    if levels == 0:
+        return [node]
+    elements = element_nodes(node)
+    if elements is None:
+        return None
+    found: list[exp.Expr] = []
+    for element in elements:
+        if isinstance(element, exp.Null):
+            continue
+        inner = _leaf_nodes(element, levels - 1) if _is_array(element) else [element]
+        if inner is None:
+            return None
+        found.extend(inner)
+    return found
+
+
+def _is_temporal(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Paren):
+        return _is_temporal(node.this)
+    temporal = (
+        exp.DataType.Type.TIMESTAMP,
+        exp.DataType.Type.TIMESTAMPTZ,
+        exp.DataType.Type.TIME,
+        exp.DataType.Type.TIMETZ,
+        exp.DataType.Type.INTERVAL,
+    )
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return bool(node.to.this in temporal)
+    return isinstance(node, (exp.Interval, exp.CurrentTimestamp, exp.Localtimestamp))
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,6 +394,16 @@ def element_nodes(node: exp.Expr, level: int = 0) -> list[exp.Expr] | None:
         return element_nodes(node.this, level)
     if isinstance(node, exp.Array):
         return list(node.expressions)
+    if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this == exp.DataType.Type.ARRAY:
+        if not node.to.expressions:
+            return None
+        return [exp.Cast(this=exp.null(), to=node.to.expressions[0].copy())]  # typed elements
+    if isinstance(node, exp.Anonymous) and str(node.name).lower() in _SUBSCRIPTS:
+        outer = element_nodes(node.expressions[0], level + 1)
+        if outer is None:
+            return None
+        taken = [element_nodes(e, level + 1) for e in outer if not isinstance(e, exp.Null)]
+        return None if None in taken else [e for part in taken for e in part or []]
     if isinstance(node, exp.Column) and COLUMN_META in node.meta:
         found_elements: list[exp.Expr] | None = node.meta[COLUMN_META]["elements"]
         return found_elements
@@ -332,6 +451,9 @@ def depth(node: exp.Expr, level: int = 0) -> int | None:
     if isinstance(node, exp.Column) and COLUMN_META in node.meta:
         known: int | None = node.meta[COLUMN_META]["depth"]
         return known
+    if isinstance(node, exp.Anonymous) and str(node.name).lower() in _SUBSCRIPTS:
+        outer = depth(node.expressions[0], level + 1)
+        return outer - 1 if outer else None
     if isinstance(node, exp.Anonymous) and str(node.name).lower() in (
         "athena_array_concat",
         "athena_array_append",
@@ -347,6 +469,8 @@ def depth(node: exp.Expr, level: int = 0) -> int | None:
         )
     if isinstance(node, exp.Column):
         sources = [v for v in column_sources(node) if not isinstance(v, exp.Null)]
+        if not sources:
+            return 0  # a column of the engine's tables: none is an array
         found = {depth(v, level + 1) for v in sources}
         return found.pop() if len(found) == 1 else None
     if _leaf_kind(node) == "nested" or isinstance(node, (exp.Anonymous, *_ARRAY_FUNCTIONS)):
@@ -387,8 +511,8 @@ def _type_depth(to: exp.DataType) -> int:
 
 
 def leaf_kinds(node: exp.Expr) -> set[str] | None:
-    """The kinds ('number', 'boolean', 'text', 'other') of an array's innermost non-NULL
-    elements; None when not visible."""
+    """The kinds ('number', 'boolean', 'text', 'nested' for maps and rows, 'other' for any
+    other or unknown type) of an array's innermost non-NULL elements; None when not visible."""
     elements = element_nodes(node)
     if elements is None:
         return None
@@ -419,9 +543,20 @@ def _leaf_kind(node: exp.Expr) -> str:
         return "nested"
     if isinstance(node, exp.Anonymous) and str(node.name).lower() in ("row", "map"):
         return "nested"
-    nested_types = (exp.DataType.Type.STRUCT, exp.DataType.Type.MAP)
-    if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this in nested_types:
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return _type_kind(node.to)
+    return "other"
+
+
+def _type_kind(to: exp.DataType) -> str:
+    if to.this in (exp.DataType.Type.STRUCT, exp.DataType.Type.MAP):
         return "nested"
+    if to.this == exp.DataType.Type.BOOLEAN:
+        return "boolean"
+    if to.is_type(*exp.DataType.NUMERIC_TYPES):
+        return "number"
+    if to.is_type(*exp.DataType.TEXT_TYPES):
+        return "text"
     return "other"
 
 

@@ -7,6 +7,7 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.nodes import call, is_ipaddress_type, num
+from vpc_cidr_analysis.engine.translate.rules import arrays
 from vpc_cidr_analysis.engine.translate.rules.common import Context
 from vpc_cidr_analysis.engine.translate.rules.dates import interval_of
 
@@ -21,6 +22,10 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
             f"{node.sql(READ_DIALECT)[:60]}: INTERVAL as text is not supported locally "
             "(DuckDB writes '12 days', Trino '12 00:00:00.000')"
         )
+    if to.this == exp.DataType.Type.JSON:
+        return arrays.cast_to_json(node, context)
+    if to.this == exp.DataType.Type.ARRAY:
+        return arrays.cast_to_array(node, context)
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)

@@ -94,11 +94,15 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
 
 def max_by(node: exp.ArgMax | exp.ArgMin, context: Context) -> exp.Expr:
     """max_by / min_by: the winning row's value even when it is NULL (DuckDB's arg_max skips
-    rows whose value is NULL; arg_max_null does not)."""
+    rows whose value is NULL; arg_max_null does not). A NaN key never wins in Trino (DuckDB
+    orders NaN above every number), so a key that may be a double passes NaN as NULL."""
     if node.args.get("count") is not None:
         return node
     name = "arg_max_null" if isinstance(node, exp.ArgMax) else "arg_min_null"
-    return call(name, node.this, node.expression)
+    key = node.expression
+    if context.numeric_kind(key) in ("double", "unknown"):
+        key = call("athena_nan_as_null", key)
+    return call(name, node.this, key)
 
 
 def count_if(node: exp.CountIf, context: Context) -> exp.Expr:
