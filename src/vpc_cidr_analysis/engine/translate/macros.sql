@@ -18,6 +18,39 @@ CREATE OR REPLACE MACRO athena_ipaddress(x) AS
   COALESCE(athena_try_ipaddress(x), CASE WHEN x IS NOT NULL
            THEN error('Cannot cast value to IPADDRESS: ' || CAST(x AS VARCHAR)) END);
 
+-- The IPv4-mapped IPv6 form of an IPv4 address (::ffff:a.b.c.d), as Trino stores it.
+CREATE OR REPLACE MACRO athena_ipv4_mapped(a) AS CAST('::ffff:' || host(a) AS INET);
+
+-- An IPADDRESS as Trino orders it: IPv4 addresses as their IPv4-mapped IPv6 form.
+CREATE OR REPLACE MACRO athena_ip_order(a) AS
+  CASE WHEN family(a) = 4 THEN athena_ipv4_mapped(a) ELSE a END;
+
+-- CAST(varbinary AS IPADDRESS): 4 bytes are an IPv4 address, 16 an IPv6 one (IPv4-mapped
+-- ones IPv4), any other length is Trino's error.
+CREATE OR REPLACE MACRO athena_ipaddress_of_binary(b) AS
+  CASE WHEN octet_length(b) = 4
+       THEN athena_unmap_ipv4(CAST('::ffff:' || substr(hex(b), 1, 4) || ':'
+                                   || substr(hex(b), 5, 4) AS INET))
+       WHEN octet_length(b) = 16
+       THEN athena_unmap_ipv4(CAST(array_to_string(list_transform(range(0, 8),
+              i -> substr(hex(b), i * 4 + 1, 4)), ':') AS INET))
+       WHEN b IS NOT NULL
+       THEN error('Invalid IP address binary length: ' || octet_length(b)) END;
+
+-- IPv6 network text whose last 32 bits are written as an IPv4 address ('64:ff9b::10.0.0.0/64')
+-- with those bits as two hexadecimal groups, which DuckDB's INET parses; other text as it is.
+CREATE OR REPLACE MACRO athena_ipv6_text(net) AS
+  CASE WHEN strpos(net, ':') > 0 AND strpos(net, '.') > 0
+        AND regexp_matches(net, '^[^/]*:\d+\.\d+\.\d+\.\d+(/.*)?$')
+       THEN regexp_extract(net, '^(.*:)\d+\.\d+\.\d+\.\d+(/.*)?$', 1)
+            || printf('%x:%x',
+                 CAST(regexp_extract(net, ':(\d+)\.\d+\.\d+\.\d+(/.*)?$', 1) AS BIGINT) * 256
+                 + CAST(regexp_extract(net, ':\d+\.(\d+)\.\d+\.\d+(/.*)?$', 1) AS BIGINT),
+                 CAST(regexp_extract(net, ':\d+\.\d+\.(\d+)\.\d+(/.*)?$', 1) AS BIGINT) * 256
+                 + CAST(regexp_extract(net, ':\d+\.\d+\.\d+\.(\d+)(/.*)?$', 1) AS BIGINT))
+            || regexp_extract(net, '(/.*)$', 1)
+       ELSE net END;
+
 -- The network of contains(network, address), validated like Trino's IpAddressFunctions
 -- (a '/', a valid address, a prefix within its length, no IPv4 host bits). Kept small:
 -- DuckDB evaluates it per element inside lambdas, where a large expression is slow.
@@ -38,15 +71,14 @@ CREATE OR REPLACE MACRO athena_network(net) AS
          THEN 'IPv6 network text with an IPv4 part is not supported locally'
          ELSE 'Invalid CIDR' END || ': ' || net) END;
 
--- An IPv6 network that holds IPv4-mapped addresses (Trino compares IPv4 addresses as those)
--- with an IPv4 address is an error here rather than a wrong false.
+-- contains(network text, address) for a network from a column. Trino compares an IPv4
+-- address as its IPv4-mapped IPv6 form (::ffff:a.b.c.d) with an IPv6 network, and returns
+-- NULL for a NULL address whatever the network text.
 CREATE OR REPLACE MACRO athena_contains(net, address) AS
-  CASE WHEN family(address) = 4 AND strpos(net, ':') > 0
-        AND (athena_network(net) <<= '::ffff:0:0/96'::INET
-             OR '::ffff:0:0/96'::INET <<= athena_network(net))
-       THEN error('contains(' || net || ', an IPv4 address): IPv6 networks holding IPv4-mapped '
-                  || 'addresses are not supported locally for a network from a column')
-       ELSE address <<= athena_network(net) END;
+  CASE WHEN address IS NULL THEN NULL
+       WHEN family(address) = 4 AND strpos(net, ':') > 0
+       THEN athena_ipv4_mapped(address) <<= athena_network(athena_ipv6_text(net))
+       ELSE address <<= athena_network(athena_ipv6_text(net)) END;
 
 -- The same validation without the error: the network, or NULL for NULL or invalid text.
 CREATE OR REPLACE MACRO athena_try_network(net) AS
@@ -389,3 +421,14 @@ CREATE OR REPLACE MACRO athena_json_array2(json_a2) AS
   CASE WHEN json_a2 IS NOT NULL THEN '[' || athena_join_texts(
     list_transform(json_a2, json_e2 -> coalesce(athena_json_array1(json_e2), 'null')), ',')
     || ']' END;
+
+-- The NULL-returning forms of the integer division macros, for try() (DuckDB's TRY does not
+-- take error(), which is volatile).
+CREATE OR REPLACE MACRO athena_int_div_or_null(a, b) AS
+  CASE WHEN b <> 0 THEN a // b END;
+
+CREATE OR REPLACE MACRO athena_int_mod_or_null(a, b) AS
+  CASE WHEN b <> 0 THEN a % b END;
+
+CREATE OR REPLACE MACRO athena_round_div_or_null(n, d) AS
+  CASE WHEN d <> 0 THEN sign(n) * sign(d) * ((abs(n) * 2 + abs(d)) // (abs(d) * 2)) END;

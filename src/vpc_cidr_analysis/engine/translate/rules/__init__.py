@@ -3,8 +3,8 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `strings`, and `calls` for the functions
-sqlglot does not know (exp.Anonymous), which it dispatches by name.
+family: `arrays`, `casts`, `conditionals`, `ip`, `numbers`, `dates`, `strings`, and `calls` for
+the functions sqlglot does not know (exp.Anonymous), which it dispatches by name.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from vpc_cidr_analysis.engine.translate.rules import (
     arrays,
     calls,
     casts,
+    conditionals,
     dates,
     ip,
     numbers,
@@ -35,6 +36,7 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.ArgMax: numbers.max_by,
     exp.ArgMin: numbers.max_by,
     exp.CountIf: numbers.count_if,
+    exp.Try: numbers.try_,
     exp.Add: dates.date_arith,
     exp.Sub: dates.date_arith,
     exp.DateAdd: dates.date_add,
@@ -78,6 +80,13 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.EQ: arrays.equality,
     exp.NEQ: arrays.equality,
     exp.DPipe: arrays.concat_operator,
+    # IPADDRESS ordering (rules/ip.py)
+    exp.LT: ip.order_comparison,
+    exp.LTE: ip.order_comparison,
+    exp.GT: ip.order_comparison,
+    exp.GTE: ip.order_comparison,
+    # conditionals (rules/conditionals.py)
+    exp.In: conditionals.in_list,
 }
 
 

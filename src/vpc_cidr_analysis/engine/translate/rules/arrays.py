@@ -351,13 +351,15 @@ _ARRAY_CALLS = frozenset(
 
 def mark_array_columns(tree: exp.Expr) -> None:
     """Record on each column whose values come from VALUES or a subquery whether they are
-    arrays, how deeply they nest and their elements (`COLUMN_META`), for the rules."""
+    arrays, how deeply they nest and their elements, and whether they are binary literals
+    (`COLUMN_META`), for the rules."""
     for column in tree.find_all(exp.Column):
         sources = [v for v in column_sources(column) if not isinstance(v, exp.Null)]
         if not sources:
             continue
         elements = element_nodes(column)
         column.meta[COLUMN_META] = {
+            "binary": all(isinstance(v, exp.HexString) for v in sources),
             "array": is_array_valued(column),
             "depth": depth(column),
             "elements": [e.copy() for e in elements] if elements is not None else None,
@@ -569,3 +571,12 @@ def _finer_than_micros(node: exp.Expr) -> bool:
         text = node.this.name if isinstance(node.this, exp.Literal) else ""
         return bool(_NANOS.search(text))
     return False
+
+
+def is_binary_valued(node: exp.Expr) -> bool:
+    """Whether an expression is a VARBINARY literal (X'...') or a column of them."""
+    if isinstance(node, exp.Paren):
+        return is_binary_valued(node.this)
+    if isinstance(node, exp.Column) and COLUMN_META in node.meta:
+        return bool(node.meta[COLUMN_META]["binary"])
+    return isinstance(node, exp.HexString)

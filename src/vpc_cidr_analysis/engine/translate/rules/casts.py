@@ -26,6 +26,8 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
         return arrays.cast_to_json(node, context)
     if to.this == exp.DataType.Type.ARRAY:
         return arrays.cast_to_array(node, context)
+    if is_ipaddress_type(to) and arrays.is_binary_valued(node.this):
+        return call("athena_ipaddress_of_binary", node.this)
     if is_ipaddress_type(to):
         macro = "athena_try_ipaddress" if isinstance(node, exp.TryCast) else "athena_ipaddress"
         return call(macro, node.this)

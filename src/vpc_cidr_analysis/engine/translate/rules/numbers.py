@@ -120,3 +120,42 @@ def infinity(node: exp.Anonymous, context: Context) -> exp.Expr:
     """infinity(): the double +Infinity."""
     arity("infinity", node.expressions, 0)
     return cast(lit("Infinity"), "DOUBLE")
+
+
+#: Macros whose error TRY turns into NULL, and the macro that returns NULL instead.
+_TRY_VARIANTS = {
+    "athena_int_div": "athena_int_div_or_null",
+    "athena_int_mod": "athena_int_mod_or_null",
+    "athena_round_div": "athena_round_div_or_null",
+}
+
+
+def try_(node: exp.Try, context: Context) -> exp.Expr:
+    """try(x): NULL where x fails. DuckDB's TRY does not take the macros that raise Trino's
+    errors (error() is volatile), so division and modulo use their NULL-returning forms; any
+    other raising macro inside is refused, naming it."""
+    for inner in list(node.this.find_all(exp.Anonymous)):
+        name = str(inner.name).lower()
+        if name in _TRY_VARIANTS:
+            inner.set("this", _TRY_VARIANTS[name])
+        elif name in _raising_macros():
+            raise UnsupportedSqlError(
+                f"try() of an expression that runs {name}() is not supported locally"
+            )
+    return node
+
+
+def _raising_macros() -> frozenset[str]:
+    """The macros of macros.sql that may call error(), also through another macro."""
+    from vpc_cidr_analysis.engine.translate.pipeline import MACROS  # pipeline imports rules
+
+    bodies = {m.split()[4].split("(")[0].lower(): m.lower() for m in MACROS}
+    raising = {name for name, body in bodies.items() if "error(" in body}
+    grown = True
+    while grown:
+        more = {
+            n for n, b in bodies.items() if n not in raising and any(r + "(" in b for r in raising)
+        }
+        raising |= more
+        grown = bool(more)
+    return frozenset(raising)
