@@ -140,8 +140,9 @@ def test_array_join(con: duckdb.DuckDBPyConnection) -> None:
     assert one(con, "array_join(ARRAY[NULL], '=')") == ""
     with pytest.raises(InvalidSqlError, match="OPERATOR_NOT_FOUND"):
         translate("SELECT array_join(ARRAY[ARRAY[1]], '-')")
-    with pytest.raises(UnsupportedSqlError, match="doubles"):
-        translate("SELECT array_join(ARRAY[1.0E0], 'x')")
+    assert one(con, "array_join(ARRAY[1.0E0, NULL, 2.5E0], 'x')") == "1.0E0x2.5E0"
+    with pytest.raises(UnsupportedSqlError, match="reals"):
+        translate("SELECT array_join(ARRAY[REAL '1.5'], 'x')")
 
 
 def test_cast_to_json(con: duckdb.DuckDBPyConnection) -> None:

@@ -34,3 +34,20 @@ def test_in_list_without_from_evaluates_every_item(con: duckdb.DuckDBPyConnectio
     assert one(con, "3 IN (2, abs(-3))") is True
     assert one(con, "3 IN (2, abs(-4), NULL)") is None
     assert "IN (" in translate("SELECT action IN ('ACCEPT', 'REJECT') FROM t")
+
+
+def test_double_as_varchar_is_written_as_trino_does(con: duckdb.DuckDBPyConnection) -> None:
+    # DoubleOperators.castToVarchar: DecimalFormat("0.0###################E0")
+    assert one(con, "CAST(2.1E0 AS VARCHAR)") == "2.1E0"
+    assert one(con, "CAST(DOUBLE '100' AS VARCHAR)") == "1.0E2"
+    assert one(con, "CAST(DOUBLE '0.001' AS VARCHAR)") == "1.0E-3"
+    assert one(con, "CAST(-3.5E0 AS VARCHAR)") == "-3.5E0"
+    assert one(con, "CAST(nan() AS VARCHAR)") == "NaN"
+    assert one(con, "array_join(ARRAY[1.0, DOUBLE '002.100', 3.3], 'x')") == "1.0E0x2.1E0x3.3E0"
+    assert one(con, "CAST(1.5 AS VARCHAR)") == "1.5"  # a decimal keeps its digits
+
+
+def test_sqrt_and_ln_outside_their_domain(con: duckdb.DuckDBPyConnection) -> None:
+    assert str(one(con, "sqrt(-1)")) == "nan"
+    assert one(con, "ln(0)") == float("-inf")
+    assert one(con, "sqrt(4)") == 2.0

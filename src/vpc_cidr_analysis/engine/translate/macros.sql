@@ -432,3 +432,36 @@ CREATE OR REPLACE MACRO athena_int_mod_or_null(a, b) AS
 
 CREATE OR REPLACE MACRO athena_round_div_or_null(n, d) AS
   CASE WHEN d <> 0 THEN sign(n) * sign(d) * ((abs(n) * 2 + abs(d)) // (abs(d) * 2)) END;
+
+-- CAST(double AS VARCHAR) as Trino writes it (DecimalFormat "0.0###################E0" of
+-- the shortest digits, which DuckDB's own text has): 2.1 is '2.1E0', 100 '1.0E2', 0.001
+-- '1.0E-3'. athena_double_parts splits DuckDB's text ('2.1', '1e+308') into the significant
+-- digits and the power of ten of the first one.
+CREATE OR REPLACE MACRO athena_double_parts(dd_text) AS {
+  'sig': rtrim(ltrim(regexp_replace(regexp_extract(dd_text, '^[0-9.]+'), '\.', ''), '0'), '0'),
+  'exp': length(split_part(regexp_extract(dd_text, '^[0-9.]+'), '.', 1)) - 1
+         - (length(regexp_replace(regexp_extract(dd_text, '^[0-9.]+'), '\.', ''))
+            - length(ltrim(regexp_replace(regexp_extract(dd_text, '^[0-9.]+'), '\.', ''), '0')))
+         + coalesce(TRY_CAST(regexp_extract(dd_text, 'e([-+]?[0-9]+)$', 1) AS INTEGER), 0)};
+
+CREATE OR REPLACE MACRO athena_double_sci(dd_sign, dd_parts) AS
+  dd_sign || substr(dd_parts.sig, 1, 1) || '.'
+  || CASE WHEN length(dd_parts.sig) > 1 THEN substr(dd_parts.sig, 2) ELSE '0' END
+  || 'E' || dd_parts.exp;
+
+CREATE OR REPLACE MACRO athena_double_varchar(dd_x) AS
+  CASE WHEN dd_x IS NULL THEN NULL
+       WHEN isnan(dd_x) THEN 'NaN'
+       WHEN isinf(dd_x) THEN CASE WHEN dd_x > 0 THEN 'Infinity' ELSE '-Infinity' END
+       WHEN dd_x = 0 THEN CASE WHEN CAST(dd_x AS VARCHAR) LIKE '-%' THEN '-0E0' ELSE '0E0' END
+       ELSE athena_double_sci(CASE WHEN dd_x < 0 THEN '-' ELSE '' END,
+                              athena_double_parts(CAST(abs(dd_x) AS VARCHAR))) END;
+
+-- sqrt / ln of a negative number (and ln of 0) are NaN / -Infinity in Trino (Java's Math),
+-- errors in DuckDB.
+CREATE OR REPLACE MACRO athena_sqrt(x) AS
+  CASE WHEN x < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt(x) END;
+
+CREATE OR REPLACE MACRO athena_ln(x) AS
+  CASE WHEN x < 0 THEN CAST('NaN' AS DOUBLE) WHEN x = 0 THEN CAST('-Infinity' AS DOUBLE)
+       ELSE ln(x) END;

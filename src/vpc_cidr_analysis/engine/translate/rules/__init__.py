@@ -37,6 +37,8 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.ArgMin: numbers.max_by,
     exp.CountIf: numbers.count_if,
     exp.Try: numbers.try_,
+    exp.Sqrt: numbers.sqrt_ln,
+    exp.Ln: numbers.sqrt_ln,
     exp.Add: dates.date_arith,
     exp.Sub: dates.date_arith,
     exp.DateAdd: dates.date_add,

@@ -198,6 +198,7 @@ def array_join(node: exp.ArrayToString, context: Context) -> exp.Expr:
     ''. Elements that are arrays, maps or rows are Trino's error; doubles (Trino writes
     1.0E0) and timestamps finer than microseconds are refused."""
     elements = element_nodes(node.this)
+    doubles = False
     for element in elements or []:
         kind = _leaf_kind(element)
         if kind == "nested" or _is_array(element):
@@ -205,15 +206,34 @@ def array_join(node: exp.ArrayToString, context: Context) -> exp.Expr:
                 f"array_join(): the elements of {node.this.sql(READ_DIALECT)[:40]} cannot be "
                 "cast to varchar (Trino: OPERATOR_NOT_FOUND)"
             )
-        if context.numeric_kind(element) == "double" or _finer_than_micros(element):
+        if context.numeric_kind(element) == "double":
+            doubles = True
+        if (doubles and is_real(element, context)) or _finer_than_micros(element):
             raise UnsupportedSqlError(
-                f"array_join() of {element.sql(READ_DIALECT)[:40]}: doubles and timestamps "
+                f"array_join() of {element.sql(READ_DIALECT)[:40]}: reals and timestamps "
                 "finer than microseconds are written differently by Trino"
             )
+    array = node.this
+    if doubles:  # Trino writes each as CAST(x AS VARCHAR): 1.0E0
+        variable = exp.to_identifier("athena_join_x")
+        text = call("athena_double_varchar", exp.column(variable.copy()))
+        array = call("list_transform", array, exp.Lambda(this=text, expressions=[variable]))
     null = node.args.get("null")
     if null is not None:
-        return call("athena_array_join_null", node.this, node.expression, null)
-    return call("athena_array_join", node.this, node.expression)
+        return call("athena_array_join_null", array, node.expression, null)
+    return call("athena_array_join", array, node.expression)
+
+
+def is_real(node: exp.Expr, context: Context) -> bool:
+    """Whether a floating-point expression is (or holds) a REAL rather than a DOUBLE."""
+    real = exp.DataType.Type.FLOAT
+    for inner in node.walk():
+        if isinstance(inner, (exp.Cast, exp.TryCast)) and inner.to.this == real:
+            return True
+        known = context.type_of(inner)
+        if known is not None and known.this == real:
+            return True
+    return False
 
 
 def cast_to_json(node: exp.Cast, context: Context) -> exp.Expr:

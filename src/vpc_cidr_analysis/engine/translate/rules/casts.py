@@ -34,6 +34,8 @@ def cast(node: exp.Cast, context: Context) -> exp.Expr:
     if to.this == exp.DataType.Type.TIMESTAMP and to.expressions:
         node.set("to", exp.DataType.build("TIMESTAMP"))
         return node
+    if to.this == exp.DataType.Type.VARCHAR and not to.expressions and _is_double(node, context):
+        return call("athena_double_varchar", node.this)  # Trino writes 2.1 as 2.1E0
     if to.this in (exp.DataType.Type.VARCHAR,) and to.expressions:
         length = to.expressions[0]
         node.set("to", exp.DataType.build("VARCHAR"))
@@ -52,3 +54,9 @@ def _is_text(node: exp.Expr, context: Context) -> bool:
         exp.DataType.Type.TEXT,
         exp.DataType.Type.CHAR,
     )
+
+
+def _is_double(node: exp.Cast, context: Context) -> bool:
+    """Whether a cast's operand is a DOUBLE (a REAL is left as it is)."""
+    operand = node.this
+    return context.numeric_kind(operand) == "double" and not arrays.is_real(operand, context)

@@ -159,3 +159,9 @@ def _raising_macros() -> frozenset[str]:
         raising |= more
         grown = bool(more)
     return frozenset(raising)
+
+
+def sqrt_ln(node: exp.Sqrt | exp.Ln, context: Context) -> exp.Expr:
+    """sqrt / ln: NaN for a negative number and ln(0) -Infinity, as Java's Math gives
+    Trino; DuckDB raises an error."""
+    return call("athena_sqrt" if isinstance(node, exp.Sqrt) else "athena_ln", node.this)
