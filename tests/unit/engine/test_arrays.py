@@ -115,6 +115,10 @@ def test_slice_repeat_sort(con: duckdb.DuckDBPyConnection) -> None:
     assert one(con, "repeat('ab', 2)") == ["ab", "ab"]
     with pytest.raises(duckdb.Error, match="must not take more than 1000000 bytes"):
         one(con, f"repeat('{'x' * 100}', 9999)")
+    assert one(con, "repeat(ARRAY[1, 2], 2)") == [[1, 2], [1, 2]]
+    twenty = ", ".join(str(i) for i in range(20))  # Trino's block: 20 * 5 + 5 bytes > 100
+    with pytest.raises(duckdb.Error, match="must not take more than 1000000 bytes"):
+        one(con, f"repeat(ARRAY[{twenty}], 9999)")
     assert one(con, "array_sort(ARRAY[3, NULL, 1])") == [1, 3, None]
     with pytest.raises(UnsupportedSqlError, match="comparator"):
         translate("SELECT array_sort(ARRAY[1, 2], (x, y) -> IF(x < y, 1, -1))")

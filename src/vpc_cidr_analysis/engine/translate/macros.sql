@@ -21,9 +21,14 @@ CREATE OR REPLACE MACRO athena_ipaddress(x) AS
 -- The IPv4-mapped IPv6 form of an IPv4 address (::ffff:a.b.c.d), as Trino stores it.
 CREATE OR REPLACE MACRO athena_ipv4_mapped(a) AS CAST('::ffff:' || host(a) AS INET);
 
--- An IPADDRESS as Trino orders it: IPv4 addresses as their IPv4-mapped IPv6 form.
-CREATE OR REPLACE MACRO athena_ip_order(a) AS
-  CASE WHEN family(a) = 4 THEN athena_ipv4_mapped(a) ELSE a END;
+-- Two IPADDRESS values compared as Trino orders them (-1, 0, 1): as 16 bytes, an IPv4
+-- address as its IPv4-mapped IPv6 form. Within one family DuckDB's own order is that order.
+CREATE OR REPLACE MACRO athena_ip_cmp(a, b) AS
+  CASE WHEN family(a) = family(b) THEN CAST(a > b AS INTEGER) - CAST(a < b AS INTEGER)
+       WHEN family(a) = 4
+       THEN CAST(athena_ipv4_mapped(a) > b AS INTEGER) - CAST(athena_ipv4_mapped(a) < b AS INTEGER)
+       ELSE CAST(a > athena_ipv4_mapped(b) AS INTEGER) - CAST(a < athena_ipv4_mapped(b) AS INTEGER)
+  END;
 
 -- CAST(varbinary AS IPADDRESS): 4 bytes are an IPv4 address, 16 an IPv6 one (IPv4-mapped
 -- ones IPv4), any other length is Trino's error.
@@ -332,6 +337,26 @@ CREATE OR REPLACE MACRO athena_repeat(x, n) AS
        THEN error('count argument of repeat function must be greater than or equal to 0')
        WHEN n > 0 AND typeof(x) = 'VARCHAR' AND strlen(CAST(x AS VARCHAR)) + 5
             > (1000000 + n) // n
+       THEN error('result of repeat function must not take more than 1000000 bytes')
+       ELSE list_transform(range(0, n), i -> x) END;
+
+-- repeat(a, n) of an array: Trino's size of the one element, an array block of fixed-width
+-- values (each its width plus a null byte) plus 5 bytes, is limited the same way; arrays of
+-- other element types are refused at run time.
+CREATE OR REPLACE MACRO athena_array_block_size(a) AS
+  CASE typeof(a)
+    WHEN 'BOOLEAN[]' THEN 2 WHEN 'TINYINT[]' THEN 2 WHEN 'SMALLINT[]' THEN 3
+    WHEN 'INTEGER[]' THEN 5 WHEN 'FLOAT[]' THEN 5 WHEN 'DATE[]' THEN 5
+    WHEN 'BIGINT[]' THEN 9 WHEN 'DOUBLE[]' THEN 9 END * len(a) + 5;
+
+CREATE OR REPLACE MACRO athena_repeat_array(x, n) AS
+  CASE WHEN n > 10000
+       THEN error('count argument of repeat function must be less than or equal to 10000')
+       WHEN n < 0
+       THEN error('count argument of repeat function must be greater than or equal to 0')
+       WHEN n > 0 AND x IS NOT NULL AND athena_array_block_size(x) IS NULL
+       THEN error('repeat() of an array of ' || typeof(x) || ' is not supported locally')
+       WHEN n > 0 AND x IS NOT NULL AND athena_array_block_size(x) > (1000000 + n) // n
        THEN error('result of repeat function must not take more than 1000000 bytes')
        ELSE list_transform(range(0, n), i -> x) END;
 

@@ -92,14 +92,15 @@ def array_slice(node: exp.ArraySlice, context: Context) -> exp.Expr:
 
 
 def repeat(node: exp.Repeat, context: Context) -> exp.Expr:
-    """repeat(x, n): Trino's limits (10000 elements, 1000000 bytes of text). Its size rule
-    for elements that are arrays, maps or rows is not reproduced, so those are refused."""
+    """repeat(x, n): Trino's limits (10000 elements, 1000000 bytes of text, or of arrays of
+    fixed-width values). Its size rule for maps and rows is not reproduced: refused."""
     element = node.this
-    if _is_array(element) or isinstance(element, (exp.Struct, exp.Map, exp.Tuple)):
+    if isinstance(element, (exp.Struct, exp.Map, exp.Tuple)) or _leaf_kind(element) == "nested":
         raise UnsupportedSqlError(
-            f"repeat() of an array, map or row ({node.sql(READ_DIALECT)[:60]}) is not "
-            "supported locally"
+            f"repeat() of a map or row ({node.sql(READ_DIALECT)[:60]}) is not supported locally"
         )
+    if _is_array(element):
+        return call("athena_repeat_array", element, node.args["times"])
     return call("athena_repeat", element, node.args["times"])
 
 

@@ -13,6 +13,7 @@ from vpc_cidr_analysis.engine.translate.nodes import (
     cast,
     is_ipaddress_type,
     lit,
+    num,
     string_literal,
 )
 from vpc_cidr_analysis.engine.translate.rules.arrays import array_contains
@@ -76,8 +77,8 @@ def order_comparison(node: exp.LT | exp.LTE | exp.GT | exp.GTE, context: Context
     orders IPv4 before IPv6)."""
     if not node.meta.get(IP_ORDER_META):
         return node
-    node.set("this", call("athena_ip_order", node.this))
-    node.set("expression", call("athena_ip_order", node.expression))
+    node.set("this", call("athena_ip_cmp", node.this, node.expression))
+    node.set("expression", num(0))
     return node
 
 
