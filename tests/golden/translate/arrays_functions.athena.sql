@@ -8,5 +8,6 @@ SELECT arrays_overlap(ARRAY[srcport, dstport], ARRAY[22, 3389]) AS admin_port,
        array_join(split(srcaddr, '.'), v.sep) AS dashed,
        slice(sequence(1, 10, 3), 2, 2) AS steps,
        sequence(DATE '2026-11-01', DATE '2026-11-03') AS days,
-       CAST(ARRAY[srcport, NULL] AS JSON) AS ports_json
+       CAST(ARRAY[srcport, NULL] AS JSON) AS ports_json,
+       array_sort(ARRAY[srcport, dstport], (x, y) -> IF(x < y, 1, IF(x = y, 0, -1))) AS ports_desc
 FROM vpcflowlogstable, (VALUES ('-')) v(sep)

@@ -16,6 +16,73 @@ SELECT
       ELSE -INTERVAL '1' DAY
     END
   ) AS days,
-  ATHENA_JSON_ARRAY1([srcport, NULL]) AS ports_json
+  ATHENA_JSON_ARRAY1([srcport, NULL]) AS ports_json,
+  ATHENA_SORT_BY_RANKS(
+    [srcport, dstport],
+    LIST_TRANSFORM(
+      RANGE(1, LEN([srcport, dstport]) + 1),
+      LAMBDA athena_i : LEN(
+        LIST_FILTER(
+          RANGE(1, LEN([srcport, dstport]) + 1),
+          LAMBDA athena_j : athena_j <> athena_i
+          AND (
+            (
+              CASE
+                WHEN LIST_EXTRACT([srcport, dstport], athena_j) < LIST_EXTRACT([srcport, dstport], athena_i)
+                THEN 1
+                ELSE CASE
+                  WHEN LIST_EXTRACT([srcport, dstport], athena_j) = LIST_EXTRACT([srcport, dstport], athena_i)
+                  THEN 0
+                  ELSE -1
+                END
+              END
+            ) < 0
+            OR (
+              athena_j < athena_i
+              AND (
+                CASE
+                  WHEN LIST_EXTRACT([srcport, dstport], athena_j) < LIST_EXTRACT([srcport, dstport], athena_i)
+                  THEN 1
+                  ELSE CASE
+                    WHEN LIST_EXTRACT([srcport, dstport], athena_j) = LIST_EXTRACT([srcport, dstport], athena_i)
+                    THEN 0
+                    ELSE -1
+                  END
+                END
+              ) = 0
+            )
+          )
+        )
+      )
+    ),
+    COALESCE(
+      LIST_BOOL_AND(
+        LIST_TRANSFORM(
+          RANGE(1, LEN([srcport, dstport]) + 1),
+          LAMBDA athena_i : LIST_BOOL_AND(
+            LIST_TRANSFORM(
+              RANGE(1, LEN([srcport, dstport]) + 1),
+              LAMBDA athena_j : athena_i = athena_j
+              OR COALESCE(
+                (
+                  CASE
+                    WHEN LIST_EXTRACT([srcport, dstport], athena_j) < LIST_EXTRACT([srcport, dstport], athena_i)
+                    THEN 1
+                    ELSE CASE
+                      WHEN LIST_EXTRACT([srcport, dstport], athena_j) = LIST_EXTRACT([srcport, dstport], athena_i)
+                      THEN 0
+                      ELSE -1
+                    END
+                  END
+                ) IN (-1, 0, 1),
+                FALSE
+              )
+            )
+          )
+        )
+      ),
+      TRUE
+    )
+  ) AS ports_desc
 FROM vpcflowlogstable, (VALUES
   ('-')) AS v(sep)

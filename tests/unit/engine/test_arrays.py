@@ -120,8 +120,22 @@ def test_slice_repeat_sort(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(duckdb.Error, match="must not take more than 1000000 bytes"):
         one(con, f"repeat(ARRAY[{twenty}], 9999)")
     assert one(con, "array_sort(ARRAY[3, NULL, 1])") == [1, 3, None]
-    with pytest.raises(UnsupportedSqlError, match="comparator"):
-        translate("SELECT array_sort(ARRAY[1, 2], (x, y) -> IF(x < y, 1, -1))")
+    descending = "(x, y) -> IF(x < y, 1, IF(x = y, 0, -1))"
+    assert one(con, f"array_sort(ARRAY[1, 3, 2, 3], {descending})") == [3, 3, 2, 1]
+    nulls_first = (
+        "(x, y) -> CASE WHEN x IS NULL THEN -1 WHEN y IS NULL THEN 1 "
+        "WHEN x < y THEN 1 WHEN x = y THEN 0 ELSE -1 END"
+    )
+    assert _row(con, f"array_sort(a0, {nulls_first})", "ARRAY[2, NULL, 1, NULL]") == [
+        None,
+        None,
+        2,
+        1,
+    ]
+    with pytest.raises(duckdb.Error, match="must return either -1, 0, or 1"):
+        one(con, "array_sort(ARRAY[2, 1, 2, 4], (x, y) -> y - x)")
+    with pytest.raises(duckdb.Error, match="not a consistent order"):
+        one(con, "array_sort(ARRAY[5, 3], (x, y) -> -1)")
 
 
 def test_concatenation(con: duckdb.DuckDBPyConnection) -> None:

@@ -325,6 +325,24 @@ CREATE OR REPLACE MACRO athena_slice(a, s, n) AS
        WHEN s < 0 THEN a[len(a) + s + 1 : least(len(a) + s + n, len(a))]
        ELSE a[s : least(s + n - 1, len(a))] END;
 
+-- array_sort(a, comparator), given each element's rank under the comparator (rules/arrays.py
+-- counts, for each element, the elements before it: a stable sort) and whether every result
+-- was -1, 0 or 1. Elements of one rank are kept in their order when they are the same value
+-- (a comparator may call two NULLs each before the other; the order is then unseen); two
+-- different values of one rank mean the comparator is not a consistent order, and Trino's
+-- result then depends on its sort algorithm: an error rather than some order.
+CREATE OR REPLACE MACRO athena_sort_by_ranks(a, ranks, valid) AS
+  CASE WHEN a IS NULL THEN NULL
+       WHEN NOT valid THEN error('Lambda comparator must return either -1, 0, or 1')
+       WHEN list_bool_or(list_transform(range(1, len(a) + 1), p -> list_bool_or(list_transform(
+              range(1, len(a) + 1),
+              q -> p <> q AND ranks[p] = ranks[q] AND a[p] IS DISTINCT FROM a[q]))))
+       THEN error('array_sort(): the comparator is not a consistent order (not supported '
+                  || 'locally)')
+       ELSE list_transform(list_sort(list_transform(range(1, len(a) + 1),
+                                                    p -> {'r': ranks[p], 'p': p})),
+                           s -> a[s.p]) END;
+
 -- array_sort(a): ascending, NULLs last.
 CREATE OR REPLACE MACRO athena_array_sort(a) AS list_sort(a, 'ASC', 'NULLS LAST');
 

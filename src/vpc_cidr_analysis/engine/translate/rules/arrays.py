@@ -75,13 +75,64 @@ def arrays_overlap(node: exp.Anonymous, context: Context) -> exp.Expr:
 
 
 def array_sort(node: exp.ArraySort, context: Context) -> exp.Expr:
-    """array_sort(a): ascending, NULLs last. A comparator lambda has no DuckDB equivalent."""
-    if node.expression is not None:
+    """array_sort(a): ascending, NULLs last. array_sort(a, (x, y) -> c): DuckDB sorts by no
+    comparator, so each element's rank is counted, the elements that come before it (c < 0,
+    or c = 0 and earlier: Trino's stable sort), and every result must be -1, 0 or 1
+    (athena_sort_by_ranks). O(n^2) comparisons, for the short arrays such sorts are for."""
+    comparator = node.expression
+    if comparator is None:
+        return call("athena_array_sort", node.this)
+    if not isinstance(comparator, exp.Lambda) or len(comparator.expressions) != 2:
         raise UnsupportedSqlError(
-            f"array_sort() with a comparator ({node.sql(READ_DIALECT)[:60]}) is not "
-            "supported locally"
+            f"array_sort() with a comparator that is not a two-argument lambda "
+            f"({node.sql(READ_DIALECT)[:60]}) is not supported locally"
         )
-    return call("athena_array_sort", node.this)
+    array = node.this
+    i, j = exp.to_identifier("athena_i"), exp.to_identifier("athena_j")
+
+    def compare() -> exp.Expr:  # c(a[j], a[i])
+        x, y = (str(v.name) for v in comparator.expressions)
+        body = comparator.this.copy()
+        values = {
+            x: call("list_extract", array.copy(), exp.column(j.copy())),
+            y: call("list_extract", array.copy(), exp.column(i.copy())),
+        }
+        for name, value in values.items():
+            for spot in list(body.find_all(exp.Identifier, exp.Column)):
+                if spot.name == name and not isinstance(spot.parent, exp.Column):
+                    spot.replace(value.copy())
+        return exp.Paren(this=body)
+
+    def over(variable: exp.Identifier, inner: exp.Expr) -> exp.Lambda:
+        return exp.Lambda(this=inner, expressions=[variable.copy()])
+
+    positions = call("range", num(1), exp.Add(this=call("len", array.copy()), expression=num(1)))
+    i_col, j_col = exp.column(i.copy()), exp.column(j.copy())
+    before = exp.and_(
+        exp.NEQ(this=j_col.copy(), expression=i_col.copy()),
+        exp.paren(
+            exp.or_(
+                exp.LT(this=compare(), expression=num(0)),
+                exp.and_(
+                    exp.LT(this=j_col.copy(), expression=i_col.copy()),
+                    exp.EQ(this=compare(), expression=num(0)),
+                ),
+            )
+        ),
+    )
+    rank = call("len", call("list_filter", positions.copy(), over(j, before)))
+    ranks = call("list_transform", positions.copy(), over(i, rank))
+    allowed = exp.Coalesce(
+        this=exp.In(this=compare(), expressions=[num(-1), num(0), num(1)]),
+        expressions=[exp.false()],
+    )
+    pair_ok = exp.or_(exp.EQ(this=i_col.copy(), expression=j_col.copy()), allowed)
+    row_ok = call("list_bool_and", call("list_transform", positions.copy(), over(j, pair_ok)))
+    valid = exp.Coalesce(
+        this=call("list_bool_and", call("list_transform", positions.copy(), over(i, row_ok))),
+        expressions=[exp.true()],
+    )
+    return call("athena_sort_by_ranks", array, ranks, valid)
 
 
 def array_slice(node: exp.ArraySlice, context: Context) -> exp.Expr:
