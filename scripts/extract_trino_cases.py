@@ -365,6 +365,8 @@ def sql_literal(value: Any, sql_type: str) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dict) and set(value) == {"double"}:  # Double.NaN, the infinities
+        return {"NaN": "nan()", "Infinity": "infinity()"}.get(value["double"], "-infinity()")
     if sql_type == "DOUBLE":
         return f"DOUBLE '{value}'" if isinstance(value, float) else f"CAST({value} AS DOUBLE)"
     if sql_type == "INTEGER":

@@ -14,9 +14,23 @@ from sqlglot.parsers.athena import AthenaParser, AthenaTrinoParser
 READ_DIALECT = "athena"
 
 
+def _decimal_literal(parser: Any, this: exp.Expr, data_type: exp.DataType) -> exp.Expr:
+    """`DECIMAL '3.14'` is a DECIMAL(3, 2) in Trino: the precision and scale of its digits
+    (leading zeros dropped), not the DECIMAL(38, 0) of `CAST('3.14' AS DECIMAL)`, which
+    sqlglot would otherwise parse it as."""
+    text = this.name.strip().lstrip("+-") if isinstance(this, exp.Literal) else ""
+    whole, _, fraction = text.partition(".")
+    if data_type.expressions or not (whole + fraction).isdigit():
+        return exp.Cast(this=this, to=data_type)
+    precision = max(len(whole.lstrip("0")) + len(fraction), 1)
+    to = exp.DataType.build(f"DECIMAL({precision}, {len(fraction)})")
+    return exp.Cast(this=this, to=to)
+
+
 class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
     """Athena's parser of Trino statements, except that TO_CHAR stays a plain call and
     DATE_FORMAT / DATE_PARSE keep their format as written.
+    DECIMAL literals keep their digits' precision and scale.
 
     sqlglot converts TO_CHAR's format while parsing, with its own Teradata mapping, which is
     not Trino's (`hh` read as the hour of day, upper case accepted, other letters kept as
@@ -29,6 +43,10 @@ class _TrinoReader(AthenaTrinoParser):  # type: ignore[misc]
         **{name: build for name, build in AthenaTrinoParser.FUNCTIONS.items() if name != "TO_CHAR"},
         "DATE_FORMAT": lambda args: _mysql_call(exp.TimeToStr, args),
         "DATE_PARSE": lambda args: _mysql_call(exp.StrToTime, args),
+    }
+    TYPE_LITERAL_PARSERS = {  # noqa: RUF012
+        **AthenaTrinoParser.TYPE_LITERAL_PARSERS,
+        exp.DataType.Type.DECIMAL: _decimal_literal,
     }
 
 

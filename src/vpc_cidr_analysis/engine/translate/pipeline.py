@@ -11,7 +11,11 @@
 6. `networks.precompute_networks` parses CIDR lists that are the same on every row once;
 7. `rules.ip.mark_ip_contains` marks `contains(x, column)` over IPADDRESS columns and
    `columns.mark_dates` / `mark_arrays` the DATE columns and array subscripts,
-   `rules.chars.mark_strings` the CHAR(n) columns and the columns of literals, then
+   `rules.chars.mark_strings` the CHAR(n) columns and the columns of literals,
+   `columns.mark_literals` the columns that hold one literal, `rules.zones.mark_zones` /
+   `mark_times` the zone of each TIMESTAMP / TIME WITH TIME ZONE value,
+   `rules.arrays.mark_array_columns` what array columns hold, `rules.conditionals.mark_eager_in`
+   the IN lists Trino evaluates whole, then
    `rules.rewrite` applies the rules, bottom-up;
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
@@ -44,8 +48,10 @@ from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, Unsupport
 from vpc_cidr_analysis.engine.translate.networks import precompute_networks
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
+from vpc_cidr_analysis.engine.translate.rules.arrays import mark_array_columns
 from vpc_cidr_analysis.engine.translate.rules.chars import mark_strings
 from vpc_cidr_analysis.engine.translate.rules.common import NODE_ID
+from vpc_cidr_analysis.engine.translate.rules.conditionals import mark_eager_in
 from vpc_cidr_analysis.engine.translate.rules.ip import mark_ip_contains
 from vpc_cidr_analysis.engine.translate.rules.zones import (
     check_times,
@@ -180,6 +186,8 @@ def translate_query(sql: str, *, today: date | None = None) -> Translation:
     mark_literals(tree)
     mark_zones(tree)
     mark_times(tree)
+    mark_array_columns(tree)
+    mark_eager_in(tree)
     tree = rewrite(tree, Context(types, today))
     check_zones(tree)
     check_times(tree)

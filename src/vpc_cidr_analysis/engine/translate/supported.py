@@ -134,6 +134,14 @@ PASS_FUNCTIONS: tuple[type[exp.Expr], ...] = (
     exp.Transform,
     exp.Explode,
     exp.Unnest,
+    exp.ArrayMin,
+    exp.ArrayMax,
+    exp.ArrayPosition,
+    exp.ArrayRemove,
+    exp.ArraySort,
+    exp.ArraySlice,
+    exp.Repeat,
+    exp.GenerateSeries,
     # casts (types are checked separately)
     exp.Cast,
     exp.TryCast,
@@ -168,7 +176,6 @@ ANONYMOUS = frozenset(
         "from_unixtime_nanos",
         # dates (rules/dates.py)
         "yow",
-        "nan",
         "to_milliseconds",
         "millisecond",
         "to_iso8601",
@@ -176,6 +183,10 @@ ANONYMOUS = frozenset(
         # Teradata strings (rules/teradata.py)
         "index",
         "char2hexint",
+        # arrays and floating-point constants
+        "arrays_overlap",
+        "nan",
+        "infinity",
     }
 )
 
@@ -237,7 +248,12 @@ def check_supported(tree: exp.Expr) -> None:
 
 def _check_cast_type(node: exp.Cast) -> None:
     to = node.to
-    if is_ipaddress_type(to) or to.this in CAST_TYPES:
+    if is_ipaddress_type(to) or to.this in CAST_TYPES or to.this == exp.DataType.Type.JSON:
+        return  # JSON: rules.arrays.cast_to_json checks what is cast
+    leaf = to
+    while leaf.this == exp.DataType.Type.ARRAY and leaf.expressions:
+        leaf = leaf.expressions[0]  # ARRAY(T): T is checked (rules.arrays.cast_to_array)
+    if leaf is not to and leaf.this in CAST_TYPES:
         return
     raise UnsupportedSqlError(
         f"CAST to {to.sql(READ_DIALECT)} is not supported locally (supported: IPADDRESS, "

@@ -3,9 +3,9 @@
 `RULES` maps a node type to its rule, as sqlglot's `Generator.TRANSFORMS` maps a node type to
 its SQL: a small function from the node (and the `Context`: annotated types, the pinned day) to
 the node that replaces it. `rewrite` applies them bottom-up, children first. The rules live by
-family: `arrays`, `casts`, `ip`, `numbers`, `dates`, `zones` (time zones), `strings`, `chars`
-(CHAR(n)), `regexps` (the regexp walk), `teradata`, and `calls` for the functions sqlglot does
-not know (exp.Anonymous), which it dispatches by name.
+family: `arrays`, `casts`, `conditionals`, `ip`, `numbers`, `dates`, `zones` (time zones),
+`strings`, `chars` (CHAR(n)), `regexps` (the regexp walk), `teradata`, and `calls` for the
+functions sqlglot does not know (exp.Anonymous), which it dispatches by name.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from vpc_cidr_analysis.engine.translate.rules import (
     calls,
     casts,
     chars,
+    conditionals,
     dates,
     ip,
     numbers,
@@ -27,6 +28,24 @@ from vpc_cidr_analysis.engine.translate.rules import (
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule
 
 __all__ = ["RULES", "Context", "Rule", "rewrite"]
+
+
+def _first(*rules: Rule) -> Rule:
+    """One node type's rules in turn: the first that replaces the node wins (each rule returns
+    the node itself where it does not apply)."""
+
+    def rule(node: exp.Expr, context: Context) -> exp.Expr:
+        for each in rules:
+            new = each(node, context)
+            if new is not node:
+                return new
+        return node
+
+    return rule
+
+
+_EQUALITY = _first(chars.compare, arrays.equality)
+_ORDER = _first(chars.compare, ip.order_comparison)
 
 RULES: dict[type[exp.Expr], Rule] = {
     exp.Anonymous: calls.anonymous,
@@ -39,6 +58,9 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.ArgMax: numbers.max_by,
     exp.ArgMin: numbers.max_by,
     exp.CountIf: numbers.count_if,
+    exp.Try: numbers.try_,
+    exp.Sqrt: numbers.sqrt_ln,
+    exp.Ln: numbers.sqrt_ln,
     exp.Add: dates.date_arith,
     exp.Sub: dates.date_arith,
     exp.DateAdd: dates.date_add,
@@ -76,7 +98,6 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.Pad: strings.pad,
     exp.Split: strings.split,
     exp.Concat: strings.concat,
-    exp.DPipe: strings.dpipe,
     exp.StrPosition: strings.strpos,
     exp.Levenshtein: strings.levenshtein,
     exp.Soundex: strings.soundex,
@@ -84,15 +105,29 @@ RULES: dict[type[exp.Expr], Rule] = {
     exp.Normalize: strings.normalize,
     exp.Unhex: strings.from_hex,
     exp.Decode: strings.from_utf8,
-    exp.EQ: chars.compare,
-    exp.NEQ: chars.compare,
-    exp.LT: chars.compare,
-    exp.LTE: chars.compare,
-    exp.GT: chars.compare,
-    exp.GTE: chars.compare,
     exp.Trim: strings.trim,
     exp.Bracket: arrays.subscript,
     exp.ArrayToString: arrays.array_join,
+    # array functions and operators (rules/arrays.py)
+    exp.ArrayMin: arrays.array_min_max,
+    exp.ArrayMax: arrays.array_min_max,
+    exp.ArrayPosition: arrays.array_position,
+    exp.ArrayRemove: arrays.array_remove,
+    exp.ArraySort: arrays.array_sort,
+    exp.ArraySlice: arrays.array_slice,
+    exp.Repeat: arrays.repeat,
+    exp.GenerateSeries: arrays.sequence,
+    exp.DPipe: _first(arrays.concat_operator, strings.dpipe),
+    # comparisons: CHAR sides without their padding (rules/chars.py), arrays with Trino's
+    # NULLs (rules/arrays.py), IPADDRESS in Trino's order (rules/ip.py)
+    exp.EQ: _EQUALITY,
+    exp.NEQ: _EQUALITY,
+    exp.LT: _ORDER,
+    exp.LTE: _ORDER,
+    exp.GT: _ORDER,
+    exp.GTE: _ORDER,
+    # conditionals (rules/conditionals.py)
+    exp.In: conditionals.in_list,
 }
 
 

@@ -9,7 +9,15 @@ from sqlglot import exp
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
 from vpc_cidr_analysis.engine.translate.networks import NETWORK_CALLS, hoist_network
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK, call, cast, num
-from vpc_cidr_analysis.engine.translate.rules import dates, regexps, strings, teradata, zones
+from vpc_cidr_analysis.engine.translate.rules import (
+    arrays,
+    dates,
+    numbers,
+    regexps,
+    strings,
+    teradata,
+    zones,
+)
 from vpc_cidr_analysis.engine.translate.rules.common import Context, Rule, arity
 
 
@@ -93,7 +101,6 @@ CALLS: dict[str, Rule] = {
     "from_unixtime_nanos": zones.from_unixtime_nanos,
     # dates (rules/dates.py)
     "yow": dates.year_of_week,
-    "nan": dates.nan,
     "to_milliseconds": dates.to_milliseconds,
     "millisecond": dates.millisecond,
     "to_iso8601": dates.to_iso8601,
@@ -101,4 +108,8 @@ CALLS: dict[str, Rule] = {
     # Teradata strings (rules/teradata.py)
     "index": teradata.index,
     "char2hexint": teradata.char2hexint,
+    # arrays (rules/arrays.py) and floating-point constants (rules/numbers.py)
+    "arrays_overlap": arrays.arrays_overlap,
+    "nan": numbers.nan,
+    "infinity": numbers.infinity,
 }

@@ -426,12 +426,6 @@ def year_of_week(node: exp.Expr, context: Context) -> exp.Expr:
     return call("isoyear", wall_time(argument, "year_of_week()"))
 
 
-def nan(node: exp.Anonymous, context: Context) -> exp.Expr:
-    """`nan()`: the DOUBLE NaN."""
-    arity("nan", node.expressions, 0)
-    return cast(lit("NaN"), "DOUBLE")
-
-
 def to_milliseconds(node: exp.Anonymous, context: Context) -> exp.Expr:
     """`to_milliseconds(interval)`: whole milliseconds of a day-to-second interval."""
     arity("to_milliseconds", node.expressions, 1)

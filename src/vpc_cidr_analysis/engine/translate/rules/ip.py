@@ -13,6 +13,7 @@ from vpc_cidr_analysis.engine.translate.nodes import (
     cast,
     is_ipaddress_type,
     lit,
+    num,
     string_literal,
 )
 from vpc_cidr_analysis.engine.translate.rules.arrays import array_contains
@@ -27,6 +28,8 @@ def contains(node: exp.ArrayContains, context: Context) -> exp.Expr:
     containment; Athena has no contains(varchar, varchar).
     """
     network, address = node.this, node.expression
+    if _is_null(address):  # Trino returns NULL before it looks at the network
+        return cast(exp.null(), "BOOLEAN")
     if not (node.meta.get(IP_ADDRESS_META) or _is_ip_expression(address)):
         if isinstance(network, exp.Literal) and network.is_string:
             raise UnsupportedSqlError(
@@ -57,6 +60,40 @@ def mark_ip_contains(tree: exp.Expr) -> None:
     for node in tree.find_all(exp.ArrayContains):
         if is_ip_valued(node.expression):
             node.meta[IP_ADDRESS_META] = True
+    for comparison in tree.find_all(*_ORDERINGS):
+        operands = [comparison.this, comparison.expression]
+        if any(is_ip_valued(operand) for operand in operands if operand is not None):
+            comparison.meta[IP_ORDER_META] = True
+
+
+#: `meta` key set by `mark_ip_contains` on a comparison (<, <=, >, >=) of IPADDRESS values.
+IP_ORDER_META = "athena_ip_order"
+_ORDERINGS = (exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def order_comparison(node: exp.LT | exp.LTE | exp.GT | exp.GTE, context: Context) -> exp.Expr:
+    """`a < b` of IPADDRESS values: Trino orders every address as 16 bytes, an IPv4 address
+    as its IPv4-mapped IPv6 form, so `IPADDRESS '::1' < IPADDRESS '1.2.3.5'` (DuckDB's INET
+    orders IPv4 before IPv6)."""
+    if not node.meta.get(IP_ORDER_META):
+        return node
+    node.set("this", call("athena_ip_cmp", node.this, node.expression))
+    node.set("expression", num(0))
+    return node
+
+
+def _is_null(node: exp.Expr) -> bool:
+    """A NULL literal, also cast (to IPADDRESS: the cast's macro call)."""
+    if isinstance(node, exp.Paren):
+        return _is_null(node.this)
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return _is_null(node.this)
+    if isinstance(node, exp.Anonymous) and str(node.name) in (
+        "athena_ipaddress",
+        "athena_try_ipaddress",
+    ):
+        return _is_null(node.expressions[0])
+    return isinstance(node, exp.Null)
 
 
 def _is_ip_expression(node: exp.Expr) -> bool:

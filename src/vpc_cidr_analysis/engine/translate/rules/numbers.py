@@ -12,8 +12,8 @@ from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
 from vpc_cidr_analysis.engine.translate.errors import UnsupportedSqlError
-from vpc_cidr_analysis.engine.translate.nodes import call, cast, num
-from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, combine
+from vpc_cidr_analysis.engine.translate.nodes import call, cast, lit, num
+from vpc_cidr_analysis.engine.translate.rules.common import DECIMAL_DTYPE, Context, arity, combine
 from vpc_cidr_analysis.engine.translate.rules.dates import interval_div, interval_of
 
 
@@ -97,13 +97,74 @@ def _decimal_division(dividend: tuple[exp.Expr, int], divisor: tuple[exp.Expr, i
 
 def max_by(node: exp.ArgMax | exp.ArgMin, context: Context) -> exp.Expr:
     """max_by / min_by: the winning row's value even when it is NULL (DuckDB's arg_max skips
-    rows whose value is NULL; arg_max_null does not)."""
+    rows whose value is NULL; arg_max_null does not). A NaN key never wins in Trino (DuckDB
+    orders NaN above every number), so a key that may be a double passes NaN as NULL."""
     if node.args.get("count") is not None:
         return node
     name = "arg_max_null" if isinstance(node, exp.ArgMax) else "arg_min_null"
-    return call(name, node.this, node.expression)
+    key = node.expression
+    if context.numeric_kind(key) in ("double", "unknown"):
+        key = call("athena_nan_as_null", key)
+    return call(name, node.this, key)
 
 
 def count_if(node: exp.CountIf, context: Context) -> exp.Expr:
     """count_if over no rows, or only NULLs, is 0 in Trino (DuckDB: NULL)."""
     return exp.Coalesce(this=node, expressions=[num(0)])
+
+
+def nan(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """nan(): the double NaN."""
+    arity("nan", node.expressions, 0)
+    return cast(lit("NaN"), "DOUBLE")
+
+
+def infinity(node: exp.Anonymous, context: Context) -> exp.Expr:
+    """infinity(): the double +Infinity."""
+    arity("infinity", node.expressions, 0)
+    return cast(lit("Infinity"), "DOUBLE")
+
+
+#: Macros whose error TRY turns into NULL, and the macro that returns NULL instead.
+_TRY_VARIANTS = {
+    "athena_int_div": "athena_int_div_or_null",
+    "athena_int_mod": "athena_int_mod_or_null",
+    "athena_round_div": "athena_round_div_or_null",
+}
+
+
+def try_(node: exp.Try, context: Context) -> exp.Expr:
+    """try(x): NULL where x fails. DuckDB's TRY does not take the macros that raise Trino's
+    errors (error() is volatile), so division and modulo use their NULL-returning forms; any
+    other raising macro inside is refused, naming it."""
+    for inner in list(node.this.find_all(exp.Anonymous)):
+        name = str(inner.name).lower()
+        if name in _TRY_VARIANTS:
+            inner.set("this", _TRY_VARIANTS[name])
+        elif name in _raising_macros():
+            raise UnsupportedSqlError(
+                f"try() of an expression that runs {name}() is not supported locally"
+            )
+    return node
+
+
+def _raising_macros() -> frozenset[str]:
+    """The macros of macros.sql that may call error(), also through another macro."""
+    from vpc_cidr_analysis.engine.translate.pipeline import MACROS  # pipeline imports rules
+
+    bodies = {m.split()[4].split("(")[0].lower(): m.lower() for m in MACROS}
+    raising = {name for name, body in bodies.items() if "error(" in body}
+    grown = True
+    while grown:
+        more = {
+            n for n, b in bodies.items() if n not in raising and any(r + "(" in b for r in raising)
+        }
+        raising |= more
+        grown = bool(more)
+    return frozenset(raising)
+
+
+def sqrt_ln(node: exp.Sqrt | exp.Ln, context: Context) -> exp.Expr:
+    """sqrt / ln: NaN for a negative number and ln(0) -Infinity, as Java's Math gives
+    Trino; DuckDB raises an error."""
+    return call("athena_sqrt" if isinstance(node, exp.Sqrt) else "athena_ln", node.this)

@@ -410,6 +410,8 @@ def _keeps_meaning(parent: exp.Expr, node: exp.Expr) -> bool:
     return isinstance(parent, exp.Anonymous) and parent.name in (
         "athena_zone_checked",
         "athena_offset_checked",
+        "athena_array_eq1",  # array equality (rules/arrays.py): element by element, by instant
+        "athena_array_eq2",
     )
 
 

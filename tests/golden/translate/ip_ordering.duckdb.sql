@@ -1,0 +1,8 @@
+SELECT
+  ATHENA_IP_CMP(ATHENA_TRY_IPADDRESS(srcaddr), ATHENA_TRY_IPADDRESS(dstaddr)) < 0 AS src_first,
+  ATHENA_CONTAINS(n.block, ATHENA_TRY_IPADDRESS(srcaddr)) AS in_block,
+  ATHENA_IPADDRESS_OF_BINARY(UNHEX('0a000001')) AS gateway
+FROM vpcflowlogstable, (VALUES
+  ('::ffff:10.0.0.0/104')) AS n(block)
+WHERE
+  ATHENA_IP_CMP(ATHENA_TRY_IPADDRESS(dstaddr), ATHENA_IPADDRESS('10.0.0.0')) >= 0

@@ -1,0 +1,8 @@
+SELECT
+  TRY(ATHENA_INT_DIV_OR_NULL(10, 0)) AS ratio,
+  (
+    ATHENA_ARRAY_CONTAINS([2, 4, 3, ABS(-5)], 3)
+  ) AS listed,
+  ATHENA_DOUBLE_VARCHAR(2.1E0) AS text,
+  ATHENA_SQRT(-1) AS root,
+  CAST('3.14' AS DECIMAL(3, 2)) AS pi
