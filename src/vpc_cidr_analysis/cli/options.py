@@ -12,6 +12,8 @@
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
   `read_networks`, which notes each nested block; names then stand for their blocks in `-p`.
+  `aws_ranges_option`: `--aws-ranges FILE` (AWS's ip-ranges.json); `network_rows` gives the
+  `networks` table: the named blocks, then AWS's prefixes labelled `aws:<service>:<region>`.
 - `note`: one line on stderr, unless `--quiet`.
 """
 
@@ -30,7 +32,7 @@ from vpc_cidr_analysis import output
 from vpc_cidr_analysis.cidr import CidrError, parse_block
 from vpc_cidr_analysis.days import DAY_FORMS, DayError, parse_day
 from vpc_cidr_analysis.s3url import is_s3_url
-from vpc_cidr_analysis.settings import NETWORKS_FILE, resolve
+from vpc_cidr_analysis.settings import AWS_RANGES_FILE, NETWORKS_FILE, resolve
 
 if TYPE_CHECKING:
     from vpc_cidr_analysis.networks import Networks
@@ -145,6 +147,36 @@ def read_networks(path: Path | None) -> Networks | None:
     for overlap in networks.overlaps:
         note(f"Note: {chosen}: {overlap}")
     return networks
+
+
+def aws_ranges_option(func: F) -> F:
+    """`--aws-ranges FILE`: AWS's ip-ranges.json, to label AWS addresses by service."""
+    decorated: F = click.option(
+        "--aws-ranges",
+        "aws_ranges_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"AWS's ip-ranges.json (`aws-ranges fetch`): AWS addresses labelled "
+        f"aws:SERVICE:REGION in the networks table (else {AWS_RANGES_FILE}).",
+    )(func)
+    return decorated
+
+
+def network_rows(networks: Networks | None, aws_ranges: Path | None) -> list[tuple[str, str]]:
+    """The `networks` table's rows: the named networks' blocks, then AWS's labelled prefixes
+    (a saved ip-ranges.json from `--aws-ranges` or the environment); a note names its
+    syncToken and createDate."""
+    rows = networks.rows() if networks is not None else []
+    chosen = resolve(None if aws_ranges is None else str(aws_ranges), AWS_RANGES_FILE, "")
+    if chosen:
+        from vpc_cidr_analysis.aws_ranges import load_aws_ranges
+
+        ranges = load_aws_ranges(chosen)
+        note(
+            f"Note: AWS ranges {chosen}: syncToken {ranges.sync_token}, createDate "
+            f"{ranges.create_date}, {len(ranges.ranges):,} prefixes"
+        )
+        rows += ranges.rows()
+    return rows
 
 
 def s3_client_for(logs: str | None, region: str | None, profile: str | None) -> Any:

@@ -10,8 +10,10 @@ import click
 
 from vpc_cidr_analysis.cli.options import (
     aws_options,
+    aws_ranges_option,
     day_option,
     emit,
+    network_rows,
     networks_option,
     note,
     output_options,
@@ -140,6 +142,7 @@ def show(name: str, raw: bool, form: str) -> None:
 @click.option("--logs", help="Flow logs for the local engine: a folder or s3://bucket/prefix.")
 @click.option("--cidr-dir", type=click.Path(path_type=Path), help="Expanded CIDR files.")
 @networks_option
+@aws_ranges_option
 @day_option("--today", help="Pin current_date for the local engine and the window")
 @click.option("--raw", is_flag=True, help="Raw matched records instead of conversations.")
 @click.option(
@@ -159,6 +162,7 @@ def run(
     logs: str | None,
     cidr_dir: Path | None,
     networks_file: Path | None,
+    aws_ranges_file: Path | None,
     today: date | None,
     raw: bool,
     form: str,
@@ -169,8 +173,9 @@ def run(
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
 
-    With --networks the local engine's `networks` table holds the file's blocks (on Athena,
-    the stack's table: `networks push`).
+    With --networks the local engine's `networks` table holds the file's blocks, and with
+    --aws-ranges AWS's prefixes as aws:SERVICE:REGION (on Athena, the stack's table:
+    `networks push`).
 
     \b
     Example:
@@ -178,7 +183,8 @@ def run(
           -p peer_cidrs=10.1.0.0/16 -p days=7
       vpc-cidr-analysis query run outbound --logs logs/ --networks networks.yaml \\
           -p vpc_cidrs=vpc-a -p peer_cidrs=vpc-b
-      vpc-cidr-analysis query run network_matrix --logs logs/ --networks networks.yaml
+      vpc-cidr-analysis query run network_matrix --logs logs/ --networks networks.yaml \\
+          --aws-ranges ip-ranges.json
       vpc-cidr-analysis query run external --engine athena --stack vpc-cidr-analysis \\
           -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
     """
@@ -202,7 +208,7 @@ def run(
             s3_client=s3_client_for(
                 logs, athena_options.get("region"), athena_options.get("profile")
             ),
-            networks=networks.rows() if networks is not None else (),
+            networks=network_rows(networks, aws_ranges_file),
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):

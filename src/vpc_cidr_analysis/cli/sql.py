@@ -11,8 +11,10 @@ import click
 from vpc_cidr_analysis.cli.options import (
     CIDR,
     aws_options,
+    aws_ranges_option,
     day_option,
     emit,
+    network_rows,
     networks_option,
     output_options,
     progress_option,
@@ -76,6 +78,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     help="Folder of the CIDR Lambda's *.csv.gz files (rows cidr,ip) to use as cidrtable.",
 )
 @networks_option
+@aws_ranges_option
 @day_option("--today", help="Pin current_date (and now()) to this day")
 @output_options
 @click.option(
@@ -94,6 +97,7 @@ def sql(
     cidrs: tuple[str, ...],
     cidr_dir: Path | None,
     networks_file: Path | None,
+    aws_ranges_file: Path | None,
     today: date | None,
     fmt: str,
     columns: str | None,
@@ -106,8 +110,9 @@ def sql(
 
     The tables are the stack's: vpcflowlogstable (every flow-log field, partitions
     aws_account_id, aws_region, day, hour), cidrtable(cidr, ip) and networks(network, cidr)
-    (the --networks file's blocks), also as vpcflowlogscidrdb.<table>. Only files whose
-    partitions pass the query's day/hour/account/region conditions are read.
+    (the --networks file's blocks, then --aws-ranges prefixes), also as
+    vpcflowlogscidrdb.<table>. Only files whose partitions pass the query's
+    day/hour/account/region conditions are read.
 
     \b
     Example:
@@ -134,7 +139,7 @@ def sql(
         text = query or ""
     pinned = today
     values = parameter_values(params)
-    networks = read_networks(networks_file)
+    rows = network_rows(read_networks(networks_file), aws_ranges_file)
     if logs is None:
         if not show_translation:
             raise click.UsageError("--logs is required (a folder or s3://bucket/prefix)")
@@ -148,7 +153,7 @@ def sql(
         progress=progress,
         s3_client=s3_client_for(logs, region, profile),
     ) as engine:
-        add_networks_table(engine, networks.rows() if networks is not None else ())
+        add_networks_table(engine, rows)
         if show_translation:
             click.echo(translate(text, today=pinned, pretty=True), err=True)
         result = engine.stream(text, values)

@@ -20,6 +20,7 @@ from moto import mock_aws
 from moto.athena.models import athena_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from vpc_cidr_analysis.aws_ranges import AwsRanges, load_aws_ranges
 from vpc_cidr_analysis.engine.local import LocalEngine
 from vpc_cidr_analysis.networks import INTERNET, Networks, parse_networks
 from vpc_cidr_analysis.pack.athena import AthenaSettings
@@ -33,6 +34,7 @@ from vpc_cidr_analysis.simulate.simulator import (
 )
 
 END = date(2026, 11, 27)
+AWS_RANGES = load_aws_ranges(Path(__file__).resolve().parents[2] / "fixtures" / "ip-ranges.json")
 QUERY = load_queries()["network_matrix"]
 MATRIX = [c.name for c in QUERY.columns]
 DATASETS = {
@@ -68,12 +70,21 @@ def _epoch(value: Any) -> int:
     return int(aware.timestamp())
 
 
-def expected_matrix(config: SampleConfig, networks: Networks, days: int = 10) -> list[dict]:
+def expected_matrix(
+    config: SampleConfig, networks: Networks, days: int = 10, ranges: AwsRanges | None = None
+) -> list[dict[str, Any]]:
+    """The matrix of the generated connections: a named network first (most specific block),
+    else AWS's longest prefix, else internet."""
     first = (END - timedelta(days=days - 1)).strftime("%Y/%m/%d")
     truth = connection_truth(config, first, END.strftime("%Y/%m/%d"), pkt=True)
+
+    def network(address: str) -> str:
+        aws = ranges.label(address) if ranges is not None else None
+        return networks.network_of(address) or aws or INTERNET
+
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     for row in truth.rows:
-        pair = tuple(networks.network_of(row[end]) or INTERNET for end in ("client", "server"))
+        pair = (network(row["client"]), network(row["server"]))
         cell = cells.setdefault(
             pair,
             {"client_network": pair[0], "server_network": pair[1], "connections": 0,
@@ -117,6 +128,19 @@ def test_matrix_equals_ground_truth_on_the_local_engine(dataset: Any) -> None:
     # the simulation exercises the nesting, the peering, IPv6 and the internet
     assert ("vpc-a-prod", "a-resolver") in pairs
     assert ("vpc-a-prod", "vpc-b-shared") in pairs and (INTERNET, "vpc-a-prod") in pairs
+
+
+def test_aws_addresses_are_labelled_by_service_and_region(dataset: Any) -> None:
+    """The simulator's S3 and DynamoDB endpoints, in the fixture's ranges (with AMAZON
+    supersets), become aws:S3:us-east-1 and aws:DYNAMODB:us-east-1; named networks win."""
+    path, config, truth = dataset
+    networks = named_networks(truth)
+    rows = networks.rows() + AWS_RANGES.rows()
+    out = run_local(QUERY, {}, str(path), today=END, networks=rows)
+    got = as_cells(out.columns, out.rows)
+    assert got == expected_matrix(config, networks, ranges=AWS_RANGES)
+    servers = {c["server_network"] for c in got if c["client_network"] == "vpc-a-prod"}
+    assert {"aws:S3:us-east-1", "aws:DYNAMODB:us-east-1"} <= servers
 
 
 def test_a_longer_window_is_the_same_rule(dataset: Any) -> None:
