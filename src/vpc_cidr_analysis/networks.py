@@ -210,3 +210,25 @@ def networks_csv(rows: Sequence[tuple[str, str]]) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+#: The object `networks push` writes under the stack's NetworksLocation (the Glue table's folder).
+NETWORKS_OBJECT = "networks.csv"
+
+
+def push_networks(s3: Any, location: str, rows: Sequence[tuple[str, str]]) -> str:
+    """Write the `networks` table's CSV as the one object of its S3 folder; its s3:// URL.
+
+    One PutObject replaces the object whole, so Athena never reads half a table.
+    """
+    from vpc_cidr_analysis.s3url import parse_s3_url
+
+    folder = parse_s3_url(location, what="NetworksLocation", folder=True)
+    key = f"{folder.key}{NETWORKS_OBJECT}"
+    s3.put_object(
+        Bucket=folder.bucket,
+        Key=key,
+        Body=networks_csv(rows).encode("utf-8"),
+        ContentType="text/csv",
+    )
+    return f"s3://{folder.bucket}/{key}"

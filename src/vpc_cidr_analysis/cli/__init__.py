@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "inventory": "vpc_cidr_analysis.cli.inventory:inventory",
     "usage": "vpc_cidr_analysis.cli.usage:usage",
     "aws-ranges": "vpc_cidr_analysis.cli.aws_ranges:aws_ranges",
+    "networks": "vpc_cidr_analysis.cli.networks:networks",
 }
 
 
