@@ -214,3 +214,35 @@ def test_cli_runs_the_matrix_with_a_networks_file(dataset: Any, tmp_path: Path) 
     got = {tuple(line.split(",")[:2]): int(line.split(",")[2]) for line in lines[1:]}
     assert got == {(c["client_network"], c["server_network"]): c["connections"] for c in expected}
     assert "is inside" in result.stderr  # the resolver's block nested in VPC-A's
+
+
+def test_the_servers_query_labels_endpoints_with_the_same_text() -> None:
+    """network_servers repeats network_matrix's labelling (most specific block, named before
+    AWS) word for word, so the servers behind an arrow are those the map counts."""
+    queries = load_queries()
+    start, end = "-- Each endpoint's network", "\nSELECT "
+    texts = {n: queries[n].sql for n in ("network_matrix", "network_servers")}
+    parts = {n: t[t.index(start) : t.index(end, t.index(start))] for n, t in texts.items()}
+    assert parts["network_matrix"] == parts["network_servers"]
+    assert "row_number() OVER" in parts["network_matrix"]
+
+
+def test_servers_add_up_to_the_matrix(dataset: Any) -> None:
+    path, _config, truth = dataset
+    rows = named_networks(truth).rows()
+    queries = load_queries()
+    matrix = run_local(queries["network_matrix"], {}, str(path), today=END, networks=rows)
+    servers = run_local(queries["network_servers"], {}, str(path), today=END, networks=rows)
+    totals: dict[tuple[str, str], list[int]] = {}
+    for row in servers.rows:
+        item = dict(zip(servers.columns, row, strict=True))
+        total = totals.setdefault((item["client_network"], item["server_network"]), [0, 0])
+        total[0] += item["connections"]
+        total[1] += item["client_bytes"] + item["server_bytes"]
+    cells = as_cells(matrix.columns, matrix.rows)
+    assert totals == {
+        (c["client_network"], c["server_network"]): [
+            c["connections"], c["client_bytes"] + c["server_bytes"]
+        ]
+        for c in cells
+    }  # fmt: skip

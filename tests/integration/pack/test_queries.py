@@ -39,7 +39,7 @@ QUERIES = load_queries()
 SCENARIOS = {"external", "peering", "cross_vpc", "internal", "inbound", "outbound"}
 SUMMARIES = {"top_talkers", "rejected", "remote_admin"}
 #: Queries over the `networks` table (contains(n.cidr, …)): no CIDR parameter, no cidrtable form.
-MAPS = {"network_matrix"}
+MAPS = {"network_matrix", "network_servers", "aws_services"}
 CONVERSATION = [
     "client", "server", "server_port", "protocol", "action", "connections", "records",
     "client_packets", "client_bytes", "server_packets", "server_bytes", "first_seen", "last_seen",
@@ -161,7 +161,7 @@ def test_unknown_parameter_names_the_known_ones() -> None:
 
 
 def test_unknown_query_lists_available_ones() -> None:
-    with pytest.raises(QueryError, match="no query named 'nope'; available: between"):
+    with pytest.raises(QueryError, match="no query named 'nope'; available: aws_services, between"):
         get_query("nope")
 
 
@@ -357,10 +357,12 @@ def test_every_connection_query_repeats_the_same_pipeline() -> None:
     pipelines = {name: _PIPELINE.findall(q.sql) for name, q in QUERIES.items() if not q.body}
     with_pipeline = {name: found[0] for name, found in pipelines.items() if found}
     assert sorted(with_pipeline) == [
+        "aws_services",
         "between",
         "external",
         "internal",
         "network_matrix",
+        "network_servers",
         "rejected",
         "remote_admin",
         "top_talkers",

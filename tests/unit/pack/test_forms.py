@@ -126,7 +126,10 @@ def test_pack_forms_are_those_the_stack_saves() -> None:
         assert forms[name] == query.sql
         assert (f"{name} (cidrtable)" in forms) == (name in MEMBERSHIP)
     assert {"external", "between", "top_talkers"} <= set(MEMBERSHIP)
-    assert set(USAGE) == {"eni_usage", "eni_ports", "sg_connections", "network_matrix"}
+    assert set(USAGE) == {
+        "eni_usage", "eni_ports", "sg_connections", "network_matrix", "network_servers",
+        "aws_services",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
