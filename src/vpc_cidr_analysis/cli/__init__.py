@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "usage": "vpc_cidr_analysis.cli.usage:usage",
     "aws-ranges": "vpc_cidr_analysis.cli.aws_ranges:aws_ranges",
     "networks": "vpc_cidr_analysis.cli.networks:networks",
+    "report": "vpc_cidr_analysis.cli.report:report",
 }
 
 
