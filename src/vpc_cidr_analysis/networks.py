@@ -118,7 +118,7 @@ class Networks:
         for part in (p.strip() for p in value.split(",")):
             if part in self.blocks:
                 parts.extend(c for c in self.blocks[part] if c not in parts)
-            elif part and "/" not in part and NAME.fullmatch(part):
+            elif part and "/" not in part and NAME.fullmatch(part) and not _is_address(part):
                 raise NetworksError(
                     f"{part!r} is neither a CIDR block nor a network of {self.source}; "
                     f"its networks are {', '.join(self.names)}"
@@ -126,6 +126,15 @@ class Networks:
             elif part not in parts:
                 parts.append(part)
         return ",".join(parts)
+
+
+def _is_address(text: str) -> bool:
+    """An address written without its prefix length: left for the CIDR parser, which says so."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_networks(data: Any, source: str = "networks") -> Networks:

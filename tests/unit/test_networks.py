@@ -93,6 +93,11 @@ def test_an_unknown_name_lists_the_known_ones(networks: Networks) -> None:
         networks.expand_names("vpc-x")
 
 
+def test_an_address_without_prefix_is_left_to_the_cidr_parser(networks: Networks) -> None:
+    """`10.0.0.5` is no network name; the parameter's CIDR parser says to write /32."""
+    assert networks.expand_names("vpc-b,10.0.0.5") == "10.1.0.0/16,10.0.0.5"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -86,3 +87,25 @@ def test_push_to_a_stack_without_the_table_says_what_to_do(networks_file: Path) 
         )  # fmt: skip
     assert result.exit_code == 1
     assert "has no NetworksLocation output" in result.output
+
+
+def test_names_in_p_give_the_rows_of_their_blocks(small_sample: Any, tmp_path: Path) -> None:
+    """`-p vpc_cidrs=vpc-a -p peer_cidrs=vpc-b` answers exactly as the blocks written out."""
+    vpcs = {v["key"]: v for v in small_sample.truth["topology"]["vpcs"]}
+    path = tmp_path / "networks.yaml"
+    path.write_text(
+        "".join(f"{v['name']}: [{', '.join(repr(c) for c in v['cidrs'])}]\n" for v in vpcs.values())
+    )
+    end = f"{small_sample.config.end_date:%Y-%m-%d}"
+    common = ["query", "run", "peering", "--logs", str(small_sample.path), "--today", end,
+              "--format", "json"]  # fmt: skip
+    by_name = invoke(
+        *common, "--networks", str(path), "-p", f"vpc_cidrs={vpcs['A']['name']}",
+        "-p", f"peer_cidrs={vpcs['B']['name']}",
+    )  # fmt: skip
+    by_block = invoke(
+        *common, "-p", f"vpc_cidrs={','.join(vpcs['A']['cidrs'])}",
+        "-p", f"peer_cidrs={','.join(vpcs['B']['cidrs'])}",
+    )  # fmt: skip
+    assert by_name.exit_code == 0 and by_block.exit_code == 0, by_name.output + by_block.output
+    assert json.loads(by_name.stdout) == json.loads(by_block.stdout) != []
