@@ -155,16 +155,42 @@ named AS (
   ) s
   GROUP BY address
 ),
+-- AWS blocks of a /8 or longer (IPv4) or a /16 or longer with a non-zero first group (IPv6)
+-- are looked up by their first octet or group, so thousands of ranges stay cheap.
+heads AS (
+  SELECT address,
+         CASE WHEN strpos(address, ':') > 0 THEN lower(split_part(address, ':', 1))
+              ELSE split_part(address, '.', 1) END AS head
+  FROM named
+),
+aws_blocks AS (
+  SELECT network, cidr, CAST(split_part(cidr, '/', 2) AS integer) AS prefix_length,
+         CASE WHEN strpos(cidr, ':') = 0 AND CAST(split_part(cidr, '/', 2) AS integer) >= 8
+                THEN split_part(cidr, '.', 1)
+              WHEN strpos(cidr, ':') > 0 AND CAST(split_part(cidr, '/', 2) AS integer) >= 16
+                   AND lower(split_part(cidr, ':', 1)) NOT IN ('', '0')
+                THEN lower(split_part(cidr, ':', 1))
+              ELSE '*' END AS head
+  FROM vpcflowlogscidrdb.networks
+  WHERE network LIKE 'aws:%'
+),
 ranged AS (
   SELECT address, network
   FROM (
-    SELECT d.address, n.network,
-           row_number() OVER (PARTITION BY d.address
-                              ORDER BY CAST(split_part(n.cidr, '/', 2) AS integer) DESC,
-                                       n.network) AS specificity
-    FROM named d
-    JOIN vpcflowlogscidrdb.networks n
-      ON n.network LIKE 'aws:%' AND contains(n.cidr, TRY_CAST(d.address AS IPADDRESS))
+    SELECT address, network,
+           row_number() OVER (PARTITION BY address ORDER BY prefix_length DESC, network)
+             AS specificity
+    FROM (
+      SELECT d.address, n.network, n.prefix_length
+      FROM heads d
+      JOIN aws_blocks n
+        ON n.head = d.head AND contains(n.cidr, TRY_CAST(d.address AS IPADDRESS))
+      UNION ALL
+      SELECT d.address, n.network, n.prefix_length
+      FROM heads d
+      JOIN aws_blocks n
+        ON n.head = '*' AND contains(n.cidr, TRY_CAST(d.address AS IPADDRESS))
+    ) candidates
   ) ranked
   WHERE specificity = 1
 ),

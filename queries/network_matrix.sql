@@ -133,22 +133,46 @@ matched AS (
 ),
 -- Each endpoint's network: the most specific block that holds it, a named network before an
 -- AWS range (network 'aws:…'); an address in no block is left out here and is 'internet' below.
+-- Blocks of a /8 or longer (IPv4) or a /16 or longer with a non-zero first group (IPv6) are
+-- looked up by their first octet or group, so thousands of AWS ranges stay cheap; the others
+-- are tried for every address.
 addresses AS (
-  SELECT client AS address FROM matched
-  UNION
-  SELECT server AS address FROM matched
+  SELECT address,
+         CASE WHEN strpos(address, ':') > 0 THEN lower(split_part(address, ':', 1))
+              ELSE split_part(address, '.', 1) END AS head
+  FROM (
+    SELECT client AS address FROM matched
+    UNION
+    SELECT server AS address FROM matched
+  ) u
+),
+blocks AS (
+  SELECT network, cidr, CAST(split_part(cidr, '/', 2) AS integer) AS prefix_length,
+         CASE WHEN strpos(cidr, ':') = 0 AND CAST(split_part(cidr, '/', 2) AS integer) >= 8
+                THEN split_part(cidr, '.', 1)
+              WHEN strpos(cidr, ':') > 0 AND CAST(split_part(cidr, '/', 2) AS integer) >= 16
+                   AND lower(split_part(cidr, ':', 1)) NOT IN ('', '0')
+                THEN lower(split_part(cidr, ':', 1))
+              ELSE '*' END AS head
+  FROM vpcflowlogscidrdb.networks
+),
+candidates AS (
+  SELECT a.address, n.network, n.prefix_length
+  FROM addresses a
+  JOIN blocks n ON n.head = a.head AND contains(n.cidr, TRY_CAST(a.address AS IPADDRESS))
+  UNION ALL
+  SELECT a.address, n.network, n.prefix_length
+  FROM addresses a
+  JOIN blocks n ON n.head = '*' AND contains(n.cidr, TRY_CAST(a.address AS IPADDRESS))
 ),
 labels AS (
   SELECT address, network
   FROM (
-    SELECT a.address, n.network,
-           row_number() OVER (PARTITION BY a.address
-                              ORDER BY CASE WHEN n.network LIKE 'aws:%' THEN 1 ELSE 0 END,
-                                       CAST(split_part(n.cidr, '/', 2) AS integer) DESC,
-                                       n.network) AS specificity
-    FROM addresses a
-    JOIN vpcflowlogscidrdb.networks n
-      ON contains(n.cidr, TRY_CAST(a.address AS IPADDRESS))
+    SELECT address, network,
+           row_number() OVER (PARTITION BY address
+                              ORDER BY CASE WHEN network LIKE 'aws:%' THEN 1 ELSE 0 END,
+                                       prefix_length DESC, network) AS specificity
+    FROM candidates
   ) ranked
   WHERE specificity = 1
 )

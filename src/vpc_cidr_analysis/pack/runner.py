@@ -94,12 +94,23 @@ def run_local(
 
 def add_networks_table(engine: Any, rows: Sequence[tuple[str, str]]) -> None:
     """The stack's `networks` table (network, cidr) on a local engine, as
-    `vpcflowlogscidrdb.networks` and `networks`; the rows are bound, never formatted in."""
+    `vpcflowlogscidrdb.networks` and `networks`. The rows are read from a CSV file (the same
+    text `networks push` writes), never formatted into SQL: DuckDB reads 10,000 rows of AWS
+    ranges that way in milliseconds, where binding them row by row takes seconds."""
+    import tempfile
+
+    from vpc_cidr_analysis.networks import networks_csv
+
     database, table = schema.DATABASE, NETWORKS_TABLE
     con = engine.con
-    con.execute(f"CREATE OR REPLACE TABLE {database}.{table} (network VARCHAR, cidr VARCHAR)")
-    if rows:
-        con.executemany(f"INSERT INTO {database}.{table} VALUES (?, ?)", [list(r) for r in rows])
+    with tempfile.TemporaryDirectory(prefix="vpc-cidr-networks-") as folder:
+        path = Path(folder) / "networks.csv"
+        path.write_text(networks_csv(rows), encoding="utf-8")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {database}.{table} AS SELECT * FROM read_csv(?, "
+            "header = true, quote = '\"', columns = {'network': 'VARCHAR', 'cidr': 'VARCHAR'})",
+            [path.as_posix()],
+        )
     con.execute(f"CREATE OR REPLACE VIEW main.{table} AS SELECT * FROM {database}.{table}")
 
 

@@ -143,6 +143,21 @@ def test_aws_addresses_are_labelled_by_service_and_region(dataset: Any) -> None:
     assert {"aws:S3:us-east-1", "aws:DYNAMODB:us-east-1"} <= servers
 
 
+def test_short_blocks_are_tried_for_every_address(dataset: Any) -> None:
+    """Blocks shorter than the first-octet (IPv4 /8) or first-group (IPv6 /16) lookup, and
+    IPv6 blocks whose first group is 0, hold their addresses too, nested as any block."""
+    path, config, truth = dataset
+    data = {name: list(cidrs) for name, cidrs in named_networks(truth).blocks.items()}
+    data |= {"low-v4": ["0.0.0.0/4"], "wide-v6": ["2000::/3"], "zero-v6": ["0:0:1::/48"]}
+    networks = parse_networks(data)
+    rows = networks.rows() + AWS_RANGES.rows()
+    out = run_local(QUERY, {}, str(path), today=END, networks=rows)
+    got = as_cells(out.columns, out.rows)
+    assert got == expected_matrix(config, networks, ranges=AWS_RANGES)
+    labels = {c["server_network"] for c in got} | {c["client_network"] for c in got}
+    assert {"low-v4", "wide-v6"} <= labels  # S3 3.5.x, internet clients 2001:db8:…
+
+
 def test_a_longer_window_is_the_same_rule(dataset: Any) -> None:
     path, config, truth = dataset
     networks = named_networks(truth)
@@ -181,7 +196,8 @@ def test_the_athena_form_gives_the_same_matrix(dataset: Any, aws: None) -> None:
     execution = athena_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].executions[sent.query_execution_id]
     assert execution.query == QUERY.sql
     assert execution.execution_parameters == ["''", "'2026/11/27'", "10", "'2026/11/27'"]
-    assert "JOIN vpcflowlogscidrdb.networks n" in execution.query
+    assert "FROM vpcflowlogscidrdb.networks" in execution.query
+    assert "contains(n.cidr, TRY_CAST(a.address AS IPADDRESS))" in execution.query
     console = _typed_in(execution.query, execution.execution_parameters)
     with LocalEngine(str(path), today=date(2027, 1, 1)) as engine:  # the window is explicit
         add_networks_table(engine, networks.rows())
