@@ -24,6 +24,10 @@ ATHENA_WORKGROUP = "VPC_CIDR_ANALYSIS_WORKGROUP"
 ATHENA_OUTPUT = "VPC_CIDR_ANALYSIS_OUTPUT"
 AWS_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
 AWS_PROFILE = "AWS_PROFILE"
+# Named networks (vpc_cidr_analysis.networks): --networks FILE, else this.
+NETWORKS_FILE = "VPC_CIDR_ANALYSIS_NETWORKS"
+# AWS's address ranges (vpc_cidr_analysis.aws_ranges): --aws-ranges FILE, else this.
+AWS_RANGES_FILE = "VPC_CIDR_ANALYSIS_AWS_RANGES"
 # The scheduled usage report (usage.summary); the stack sets them.
 USAGE_REPORT_TOPIC_ARN = "USAGE_REPORT_TOPIC_ARN"
 USAGE_DAYS = "USAGE_DAYS"

@@ -30,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "estimate": "vpc_cidr_analysis.cli.query:estimate",
     "inventory": "vpc_cidr_analysis.cli.inventory:inventory",
     "usage": "vpc_cidr_analysis.cli.usage:usage",
+    "aws-ranges": "vpc_cidr_analysis.cli.aws_ranges:aws_ranges",
+    "networks": "vpc_cidr_analysis.cli.networks:networks",
+    "report": "vpc_cidr_analysis.cli.report:report",
 }
 
 

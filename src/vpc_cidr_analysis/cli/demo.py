@@ -33,7 +33,7 @@ def demo(out_dir: Path, records: int, rows: int, seed: int) -> None:
     Example:
       vpc-cidr-analysis demo --out .demo --rows 10
     """
-    from vpc_cidr_analysis.simulate.demo import describe, run_demo
+    from vpc_cidr_analysis.simulate.demo import demo_report, describe, run_demo
 
     config = SampleConfig(records=records, days=14, end_date=datetime.now(UTC).date(), seed=seed)
     click.echo(f"Simulating {records:,} flow-log records over 14 days into {out_dir}/ …")
@@ -41,6 +41,12 @@ def demo(out_dir: Path, records: int, rows: int, seed: int) -> None:
     for step in steps:
         click.echo()
         click.echo(describe(step, rows, out_dir), nl=False)
+    report = demo_report(out_dir, config)
+    click.echo(
+        f"\nThe traffic report between the simulated networks: {report}\n"
+        f"  vpc-cidr-analysis report --networks {out_dir / 'networks.yaml'} --logs {out_dir} "
+        f"--html {report}"
+    )
     click.echo(
         f"\nDone: {len(steps)} queries over {out_dir}/. Try your own SQL:\n"
         f'  vpc-cidr-analysis sql --logs {out_dir} "SELECT action, count(*) '

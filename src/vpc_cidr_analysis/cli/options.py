@@ -10,6 +10,10 @@
   columns that cannot fit are left out and named: pick them with `--columns`).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
+- `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
+  `read_networks`, which notes each nested block; names then stand for their blocks in `-p`.
+  `aws_ranges_option`: `--aws-ranges FILE` (AWS's ip-ranges.json); `network_rows` gives the
+  `networks` table: the named blocks, then AWS's prefixes labelled `aws:<service>:<region>`.
 - `note`: one line on stderr, unless `--quiet`.
 """
 
@@ -19,7 +23,8 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -27,6 +32,10 @@ from vpc_cidr_analysis import output
 from vpc_cidr_analysis.cidr import CidrError, parse_block
 from vpc_cidr_analysis.days import DAY_FORMS, DayError, parse_day
 from vpc_cidr_analysis.s3url import is_s3_url
+from vpc_cidr_analysis.settings import AWS_RANGES_FILE, NETWORKS_FILE, resolve
+
+if TYPE_CHECKING:
+    from vpc_cidr_analysis.networks import Networks
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,6 +121,62 @@ def progress_option(func: F) -> F:
         help="Progress bar on stderr for long reads (only when stderr is a terminal).",
     )(func)
     return decorated
+
+
+def networks_option(func: F) -> F:
+    """`--networks FILE`: named CIDR groups (networks.yaml), usable as names in `-p`."""
+    decorated: F = click.option(
+        "--networks",
+        "networks_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Named networks file (name: [CIDR, ...]); names stand for their blocks in -p "
+        f"(else {NETWORKS_FILE}).",
+    )(func)
+    return decorated
+
+
+def read_networks(path: Path | None) -> Networks | None:
+    """The networks file given by `--networks` or the environment, validated once (None when
+    neither names one); a note for each block nested in another network's."""
+    from vpc_cidr_analysis.networks import load_networks
+
+    chosen = resolve(None if path is None else str(path), NETWORKS_FILE, "")
+    if not chosen:
+        return None
+    networks = load_networks(chosen)
+    for overlap in networks.overlaps:
+        note(f"Note: {chosen}: {overlap}")
+    return networks
+
+
+def aws_ranges_option(func: F) -> F:
+    """`--aws-ranges FILE`: AWS's ip-ranges.json, to label AWS addresses by service."""
+    decorated: F = click.option(
+        "--aws-ranges",
+        "aws_ranges_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"AWS's ip-ranges.json (`aws-ranges fetch`): AWS addresses labelled "
+        f"aws:SERVICE:REGION in the networks table (else {AWS_RANGES_FILE}).",
+    )(func)
+    return decorated
+
+
+def network_rows(networks: Networks | None, aws_ranges: Path | None) -> list[tuple[str, str]]:
+    """The `networks` table's rows: the named networks' blocks, then AWS's labelled prefixes
+    (a saved ip-ranges.json from `--aws-ranges` or the environment); a note names its
+    syncToken and createDate."""
+    rows = networks.rows() if networks is not None else []
+    chosen = resolve(None if aws_ranges is None else str(aws_ranges), AWS_RANGES_FILE, "")
+    if chosen:
+        from vpc_cidr_analysis.aws_ranges import load_aws_ranges
+
+        ranges = load_aws_ranges(chosen)
+        note(
+            f"Note: AWS ranges {chosen}: syncToken {ranges.sync_token}, createDate "
+            f"{ranges.create_date}, {len(ranges.ranges):,} prefixes"
+        )
+        rows += ranges.rows()
+    return rows
 
 
 def s3_client_for(logs: str | None, region: str | None, profile: str | None) -> Any:

@@ -10,15 +10,20 @@ import click
 
 from vpc_cidr_analysis.cli.options import (
     aws_options,
+    aws_ranges_option,
     day_option,
     emit,
+    network_rows,
+    networks_option,
     note,
     output_options,
     progress_option,
+    read_networks,
     s3_client_for,
     warn,
 )
 from vpc_cidr_analysis.layout import LAYOUTS
+from vpc_cidr_analysis.networks import Networks, NetworksError, expand_parameters
 from vpc_cidr_analysis.output import human_bytes
 from vpc_cidr_analysis.pack.queries import (
     ParameterError,
@@ -31,7 +36,10 @@ from vpc_cidr_analysis.pack.queries import (
 from vpc_cidr_analysis.s3url import S3UrlError
 
 ESTIMATE_COLUMNS = ("prefix", "objects", "bytes", "size")
-PARAM_HELP = "Query parameter as name=value (repeatable); see `query show NAME`."
+PARAM_HELP = (
+    "Query parameter as name=value (repeatable); see `query show NAME`. With --networks a "
+    "network name stands for its blocks: -p vpc_cidrs=vpc-a."
+)
 
 
 def _today(value: date | None) -> date:
@@ -50,17 +58,22 @@ def canonical_notes(query: Any, values: dict[str, str]) -> None:
 
 
 def _load(
-    name: str, params: tuple[str, ...], window_only: bool = False
+    name: str,
+    params: tuple[str, ...],
+    window_only: bool = False,
+    networks: Networks | None = None,
 ) -> tuple[Any, dict[str, str]]:
     """The query and its values, validated; `window_only`: required parameters that do not
-    change the window (CIDR blocks) may be left out (their examples stand in)."""
+    change the window (CIDR blocks) may be left out (their examples stand in). Network names
+    in CIDR parameters are replaced by their blocks."""
     try:
         query = get_query(name)
-        values = parse_assignments(params)
+        cidr_params = [p.name for p in query.params if p.type.kind == "cidr_list"]
+        values = expand_parameters(parse_assignments(params), networks, cidr_params)
         if window_only:
             values = {p.name: p.example for p in query.params if p.required} | values
         query.bind(values)  # validate before any work
-    except (QueryError, ParameterError) as exc:
+    except (QueryError, ParameterError, NetworksError) as exc:
         raise click.UsageError(str(exc)) from None
     canonical_notes(query, values)
     return query, values
@@ -128,6 +141,8 @@ def show(name: str, raw: bool, form: str) -> None:
 )
 @click.option("--logs", help="Flow logs for the local engine: a folder or s3://bucket/prefix.")
 @click.option("--cidr-dir", type=click.Path(path_type=Path), help="Expanded CIDR files.")
+@networks_option
+@aws_ranges_option
 @day_option("--today", help="Pin current_date for the local engine and the window")
 @click.option("--raw", is_flag=True, help="Raw matched records instead of conversations.")
 @click.option(
@@ -146,6 +161,8 @@ def run(
     engine: str,
     logs: str | None,
     cidr_dir: Path | None,
+    networks_file: Path | None,
+    aws_ranges_file: Path | None,
     today: date | None,
     raw: bool,
     form: str,
@@ -156,17 +173,26 @@ def run(
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
 
+    With --networks the local engine's `networks` table holds the file's blocks, and with
+    --aws-ranges AWS's prefixes as aws:SERVICE:REGION (on Athena, the stack's table:
+    `networks push`).
+
     \b
     Example:
       vpc-cidr-analysis query run peering --logs logs/ -p vpc_cidrs=10.0.0.0/16 \\
           -p peer_cidrs=10.1.0.0/16 -p days=7
+      vpc-cidr-analysis query run outbound --logs logs/ --networks networks.yaml \\
+          -p vpc_cidrs=vpc-a -p peer_cidrs=vpc-b
+      vpc-cidr-analysis query run network_matrix --logs logs/ --networks networks.yaml \\
+          --aws-ranges ip-ranges.json
       vpc-cidr-analysis query run external --engine athena --stack vpc-cidr-analysis \\
           -p vpc_cidrs=10.0.0.0/16,100.64.0.0/20
     """
     from vpc_cidr_analysis.pack.notes import notes
     from vpc_cidr_analysis.pack.runner import run_athena, run_local, window_warnings
 
-    q, values = _load(name, params)
+    networks = read_networks(networks_file)
+    q, values = _load(name, params, networks=networks)
     if engine == "local" and not logs:
         raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
     if engine == "local":
@@ -182,6 +208,7 @@ def run(
             s3_client=s3_client_for(
                 logs, athena_options.get("region"), athena_options.get("profile")
             ),
+            networks=network_rows(networks, aws_ranges_file),
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):
@@ -229,6 +256,7 @@ def _athena_clients(options: dict[str, str | None]) -> tuple[Any, Any]:
 @click.option("--logs", required=True, help="Flow-log location: s3://bucket/optional-prefix/.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="default", show_default=True)
 @click.option("--source", "sources", multiple=True, help="ACCOUNT:REGION to read (repeatable).")
+@networks_option
 @day_option("--today", help="Pin today for the window")
 @output_options
 @aws_options
@@ -238,6 +266,7 @@ def estimate(
     logs: str,
     layout: str,
     sources: tuple[str, ...],
+    networks_file: Path | None,
     today: date | None,
     fmt: str,
     columns: str | None,
@@ -260,7 +289,7 @@ def estimate(
     from vpc_cidr_analysis.pack.athena import scan_cost
     from vpc_cidr_analysis.pack.estimate import estimate_scan
 
-    q, values = _load(name, params, window_only=True)
+    q, values = _load(name, params, window_only=True, networks=read_networks(networks_file))
     days = window_days(q, q.bind(values), _today(today))
     pairs: list[tuple[str, str]] = []
     for source in sources:

@@ -11,10 +11,14 @@ import click
 from vpc_cidr_analysis.cli.options import (
     CIDR,
     aws_options,
+    aws_ranges_option,
     day_option,
     emit,
+    network_rows,
+    networks_option,
     output_options,
     progress_option,
+    read_networks,
     s3_client_for,
     warn,
 )
@@ -73,6 +77,8 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the CIDR Lambda's *.csv.gz files (rows cidr,ip) to use as cidrtable.",
 )
+@networks_option
+@aws_ranges_option
 @day_option("--today", help="Pin current_date (and now()) to this day")
 @output_options
 @click.option(
@@ -90,6 +96,8 @@ def sql(
     params: tuple[str, ...],
     cidrs: tuple[str, ...],
     cidr_dir: Path | None,
+    networks_file: Path | None,
+    aws_ranges_file: Path | None,
     today: date | None,
     fmt: str,
     columns: str | None,
@@ -101,9 +109,10 @@ def sql(
     """Run Athena (engine v3) SQL unchanged on flow-log files, locally on DuckDB.
 
     The tables are the stack's: vpcflowlogstable (every flow-log field, partitions
-    aws_account_id, aws_region, day, hour) and cidrtable(cidr, ip), also as
-    vpcflowlogscidrdb.<table>. Only files whose partitions pass the query's day/hour/account/
-    region conditions are read.
+    aws_account_id, aws_region, day, hour), cidrtable(cidr, ip) and networks(network, cidr)
+    (the --networks file's blocks, then --aws-ranges prefixes), also as
+    vpcflowlogscidrdb.<table>. Only files whose partitions pass the query's
+    day/hour/account/region conditions are read.
 
     \b
     Example:
@@ -115,6 +124,7 @@ def sql(
     """
     from vpc_cidr_analysis.engine.local import LocalEngine
     from vpc_cidr_analysis.engine.translate import translate
+    from vpc_cidr_analysis.pack.runner import add_networks_table
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give the SQL either as the QUERY argument or with --file")
@@ -129,6 +139,7 @@ def sql(
         text = query or ""
     pinned = today
     values = parameter_values(params)
+    rows = network_rows(read_networks(networks_file), aws_ranges_file)
     if logs is None:
         if not show_translation:
             raise click.UsageError("--logs is required (a folder or s3://bucket/prefix)")
@@ -142,6 +153,7 @@ def sql(
         progress=progress,
         s3_client=s3_client_for(logs, region, profile),
     ) as engine:
+        add_networks_table(engine, rows)
         if show_translation:
             click.echo(translate(text, today=pinned, pretty=True), err=True)
         result = engine.stream(text, values)

@@ -281,9 +281,21 @@ def _lookup(test: _Membership) -> str:
     )
 
 
+def _reads_table_blocks(contains: exp.ArrayContains) -> bool:
+    """`contains(n.cidr, …)`: the blocks come from a table's column (the `networks` table),
+    not from a parameter, so there is nothing for a cidrtable lookup to replace."""
+    network = contains.this
+    return isinstance(network, exp.Column) and bool(network.table)
+
+
 def _memberships(parsed: _Parsed) -> list[_Membership]:
-    """Every contains() of the query as a recognised membership test, in text order."""
-    tests = [_membership(parsed, node) for node in parsed.tree.find_all(exp.ArrayContains)]
+    """Every contains() of the query over a parameter's blocks as a recognised membership
+    test, in text order; contains() over a table's CIDR column is left as it is."""
+    tests = [
+        _membership(parsed, node)
+        for node in parsed.tree.find_all(exp.ArrayContains)
+        if not _reads_table_blocks(node)
+    ]
     return sorted(tests, key=lambda test: test.start)
 
 

@@ -1,4 +1,5 @@
-"""The demo: simulated flow logs, then every scenario query of the pack on the local engine."""
+"""The demo: simulated flow logs, every scenario query of the pack on the local engine, and the
+traffic report between the simulated networks (`demo_report`)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,41 @@ def run_demo(out_dir: Path, config: SampleConfig) -> list[DemoStep]:
         output = run_local(queries[name], values, str(out_dir), today=config.end_date)
         steps.append(DemoStep(name, queries[name].title, values, output))
     return steps
+
+
+#: Files the demo writes beside the logs: the simulated networks by name, and their report.
+NETWORKS_FILE = "networks.yaml"
+REPORT_FILE = "report.html"
+
+
+def demo_report(out_dir: Path, config: SampleConfig) -> Path:
+    """Name the simulated VPCs (and VPC-A's resolver, a block nested in it) in
+    `out_dir/networks.yaml`, and write the traffic report of the last 10 days beside it."""
+    from datetime import date
+
+    from vpc_cidr_analysis.files import atomic_write
+    from vpc_cidr_analysis.networks import load_networks
+    from vpc_cidr_analysis.traffic.html import render_html
+    from vpc_cidr_analysis.traffic.report import build_report
+
+    topology = read_ground_truth(out_dir / "ground_truth.json")["topology"]
+    lines = [
+        f"{vpc['name']}: [{', '.join(repr(c) for c in vpc['cidrs'])}]  # VPC-{vpc['key']}"
+        for vpc in topology["vpcs"]
+    ]
+    resolver = next(p for p in topology["pools"] if p["name"] == "a-resolver")
+    lines.append(f"a-resolver: [{', '.join(resolver['cidrs'])}]")
+    networks_path = atomic_write(out_dir / NETWORKS_FILE, "\n".join(lines) + "\n")
+    networks = load_networks(networks_path)
+    queries = load_queries()
+    end = config.end_date
+    days = [date.fromordinal(end.toordinal() - n) for n in range(9, -1, -1)]
+
+    def run(name: str, values: dict[str, str]) -> QueryOutput:
+        return run_local(queries[name], values, str(out_dir), today=end, networks=networks.rows())
+
+    report = build_report(run, networks, days)  # type: ignore[arg-type]
+    return atomic_write(out_dir / REPORT_FILE, render_html(report))
 
 
 def describe(step: DemoStep, limit: int, logs: Path) -> str:

@@ -66,6 +66,27 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("estimate", ["external", "--logs", "{logs}"], 2, "is not an S3 URL"),
     ("estimate", ["external", "--logs", "s3://no-such-bucket/"], 1, "Unable to locate credentials"),
     ("inventory", ["--out", "{out}", "--region", "us-east-1"], 1, "credentials; expected AWS"),
+    (
+        "aws-ranges fetch",
+        ["--out", "{out}", "--url", "http://127.0.0.1:9/x.json"],
+        1,
+        "cannot download",
+    ),
+    ("networks show", ["--networks", "{missing}"], 1, "cannot read networks file"),
+    ("networks push", ["--networks", "{missing}", "--stack", "s"], 1, "cannot read networks"),
+    (
+        "report",
+        ["--networks", "{missing}", "--logs", "{logs}", "--html", "{out}"],
+        1,
+        "cannot read networks file",
+    ),
+    ("report", ["--networks", "{missing}", "--logs", "{logs}"], 2, "give --html FILE"),
+    (
+        "query run",
+        ["network_matrix", "--logs", "{logs}", "--aws-ranges", "{missing}"],
+        1,
+        "cannot read AWS ranges file",
+    ),
 ]
 USAGE_CASES: list[tuple[list[str], int, str]] = [
     (["--logs", "{missing}"], 1, "--logs path does not exist"),

@@ -33,10 +33,13 @@ from vpc_cidr_analysis.pack.queries import (
     placeholders,
     window_days,
 )
+from vpc_cidr_analysis.pack.runner import add_networks_table
 
 QUERIES = load_queries()
 SCENARIOS = {"external", "peering", "cross_vpc", "internal", "inbound", "outbound"}
 SUMMARIES = {"top_talkers", "rejected", "remote_admin"}
+#: Queries over the `networks` table (contains(n.cidr, …)): no CIDR parameter, no cidrtable form.
+MAPS = {"network_matrix", "network_servers", "aws_services"}
 CONVERSATION = [
     "client", "server", "server_port", "protocol", "action", "connections", "records",
     "client_packets", "client_bytes", "server_packets", "server_bytes", "first_seen", "last_seen",
@@ -78,7 +81,7 @@ def test_cidr_parameters_are_required_with_an_example(name: str) -> None:
 
 
 def test_every_query_is_a_conversation_or_a_usage_query() -> None:
-    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | USAGE
+    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | MAPS | USAGE
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -111,7 +114,7 @@ def test_placeholders_stand_only_in_where_clauses(name: str, form: str, sql: str
 def test_every_form_is_valid_trino(name: str, form: str) -> None:
     query = QUERIES[name]
     sql = raw_form(query.sql) if form.startswith("raw") else query.sql
-    if form.endswith("cidrtable") and name in USAGE:
+    if form.endswith("cidrtable") and name in USAGE | MAPS:
         with pytest.raises(QueryError, match="no contains"):
             cidrtable_form(sql)
         return
@@ -158,7 +161,7 @@ def test_unknown_parameter_names_the_known_ones() -> None:
 
 
 def test_unknown_query_lists_available_ones() -> None:
-    with pytest.raises(QueryError, match="no query named 'nope'; available: between"):
+    with pytest.raises(QueryError, match="no query named 'nope'; available: aws_services, between"):
         get_query("nope")
 
 
@@ -328,6 +331,7 @@ def test_console_form_with_defaults_is_valid_and_runs(name: str, small_sample: A
     trino_query_parser.parse_statement(console_sql)
     assert sqlglot.parse_one(console_sql, read="athena") is not None
     engine = LocalEngine(str(small_sample.path), today=small_sample.config.end_date)
+    add_networks_table(engine, [("vpc-a", "10.0.0.0/16"), ("vpc-b", "10.1.0.0/16")])
     bound = engine.execute(query.sql, query.bind(values))
     literal = engine.execute(console_sql)
     assert literal.columns == [c.name for c in query.columns]
@@ -353,9 +357,12 @@ def test_every_connection_query_repeats_the_same_pipeline() -> None:
     pipelines = {name: _PIPELINE.findall(q.sql) for name, q in QUERIES.items() if not q.body}
     with_pipeline = {name: found[0] for name, found in pipelines.items() if found}
     assert sorted(with_pipeline) == [
+        "aws_services",
         "between",
         "external",
         "internal",
+        "network_matrix",
+        "network_servers",
         "rejected",
         "remote_admin",
         "top_talkers",

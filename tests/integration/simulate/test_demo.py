@@ -41,5 +41,9 @@ def test_demo_command_prints_each_query_and_how_to_rerun_it(tmp_path: Path) -> N
     for name in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
         assert f"vpc-cidr-analysis query run {name} --logs {out}" in result.output
     assert "Done: 9 queries" in result.output
+    report = out / "report.html"
+    assert f"The traffic report between the simulated networks: {report}" in result.output
+    assert 'id="matrix"' in report.read_text() and "vpc-a-prod" in report.read_text()
+    assert "vpc-b-shared: ['10.1.0.0/16']" in (out / "networks.yaml").read_text()
     rerun = CliRunner().invoke(cli, ["demo", "--out", str(out), "--records", "2000"])
     assert rerun.exit_code == 0, "a second demo replaces the first one's logs"

@@ -22,12 +22,15 @@ from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.engine import translate
 from vpc_cidr_analysis.engine.local import LocalEngine
 from vpc_cidr_analysis.pack.queries import load_queries
+from vpc_cidr_analysis.pack.runner import add_networks_table
 from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
 from vpc_cidr_analysis.stack import table as stack
 
 END = date(2026, 11, 20)
 CIDRS = ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
 DB = schema.DATABASE
+#: The stack's networks table (network_matrix joins it).
+NETWORKS = [("vpc-a", "10.0.0.0/16"), ("vpc-b", "10.1.0.0/16"), ("a-resolver", "10.0.0.2/32")]
 
 
 class Worlds:
@@ -38,6 +41,7 @@ class Worlds:
         self.engine = LocalEngine(str(tmp / "logs"), cidrs=CIDRS, today=END)
         self.engine.execute(f"SELECT count(*) FROM {DB}.vpcflowlogstable", [])
         self.engine.execute(f"SELECT count(*) FROM {DB}.cidrtable", [])
+        add_networks_table(self.engine, NETWORKS)
         spec = stack.spec_from_properties(
             {
                 "FlowLogsLocation": "s3://logs/",
@@ -72,6 +76,8 @@ class Worlds:
         self.con.execute(f"CREATE SCHEMA {DB}")
         self.con.execute(f"CREATE TABLE {DB}.{stack.HIVE_SOURCE_TABLE} AS SELECT * FROM '{hive}'")
         self.con.execute(f"CREATE TABLE {DB}.cidrtable AS SELECT * FROM '{cidrs}'")
+        self.con.execute(f"CREATE TABLE {DB}.networks (network VARCHAR, cidr VARCHAR)")
+        self.con.executemany(f"INSERT INTO {DB}.networks VALUES (?, ?)", NETWORKS)
         view = stack.decode_view(stack.view_table_input(spec, DB))["originalSql"]
         self.con.execute(f"CREATE VIEW {DB}.vpcflowlogstable AS {view}")
         self.view_columns = [name for name, _ in stack.view_columns(spec)]

@@ -288,7 +288,10 @@ def test_analyst_policy_names_exact_resources(console: dict[str, Any]) -> None:
         "arn:aws:s3:::vca-resultsbucket-1/results/*"
     )
     tables = {arn.rsplit("/", 1)[-1] for arn in statements["ReadTables"]["Resource"][2:]}
-    assert tables == {"vpcflowlogstable", "vpcflowlogstable_hive", "cidrtable"}
+    assert tables == {"vpcflowlogstable", "vpcflowlogstable_hive", "cidrtable", "networks"}
+    assert statements["ReadWriteNetworks"]["Resource"] == (
+        "arn:aws:s3:::vca-cidrbucket-1/networks/*"
+    )
     assert not [a for a in as_list(statements["ReadTables"]["Action"]) if "Create" in a]
 
 
