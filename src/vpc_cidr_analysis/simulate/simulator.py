@@ -827,7 +827,7 @@ class _Compiled:
     servers: list[_Endpoint]
     via: _Endpoint | None
     via_kind: str | None
-    count: int
+    count: int  # records of one conversation in one aggregation interval
     proto: str
     port: str
     type: str
@@ -965,7 +965,9 @@ class Generator:
         #: a window's budget left below this moves on to the next window (so small samples are
         #: not skewed towards short conversations): the records of an average conversation
         weights = sum(c.weight for c in self.patterns)
-        average = sum(c.weight * c.count for c in self.patterns) / weights if weights else 1
+        average = (
+            sum(c.weight * c.count * c.intervals for c in self.patterns) / weights if weights else 1
+        )
         self._carry_below = max(1, round(average))
         self._used = [0] * len(self.pair_uses)  # conversations per pair, in the current window
         #: records of long connections that start in a later delivery window: (start, log, record)
@@ -1016,7 +1018,7 @@ class Generator:
             servers=servers,
             via=via,
             via_kind=via_kind,
-            count=count * p.intervals,
+            count=count,
             proto=str(p.protocol),
             port=str(p.port),
             type=f"IPv{p.family}",
@@ -1137,7 +1139,7 @@ class Generator:
                 self._status_record(logs, item, t0)
                 remaining -= 1
             else:
-                remaining -= self._conversation(logs, item, t0, t0 + int(rnd() * 60))
+                remaining -= self._conversation(logs, item, t0, t0 + int(rnd() * 60), remaining)
         conversations = Counter({self.pair_uses[i]: n for i, n in enumerate(used) if n})
         return Window(start, minutes, logs, conversations), remaining
 
@@ -1163,9 +1165,14 @@ class Generator:
             return str(packets), str(packets * size)
         return str(1 + nbytes // (500 + int(rnd() * 900))), str(nbytes)
 
-    def _conversation(self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int) -> int:
+    def _conversation(
+        self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int, room: int
+    ) -> int:
         """One conversation's records on every logging ENI that sees it (see `TrafficPattern`),
-        one per interface, direction and aggregation interval; returns how many were written."""
+        one per interface, direction and aggregation interval; returns how many were written.
+
+        `room`: the window's records still to write; a long connection lasts fewer intervals
+        rather than overrun it (`c.count`, the records of one interval, always fits)."""
         rnd = self.rng.random
         ci, si = int(rnd() * len(c.clients)), int(rnd() * len(c.servers))
         client, server = c.clients[ci], c.servers[si]
@@ -1259,7 +1266,8 @@ class Generator:
             response = []
         intervals = c.intervals
         if intervals > 1:  # every record ends before its day does, and before now
-            intervals = max(1, min(intervals, 1 + (self._limit - 60 - t0) // AGGREGATION_SECONDS))
+            last_start = (self._limit - 60 - t0) // AGGREGATION_SECONDS
+            intervals = max(1, min(intervals, 1 + last_start, room // max(1, c.count)))
         written = 0
         sent = [0, 0, 0, 0]  # request packets, bytes; response packets, bytes
         start, end = t0, t1

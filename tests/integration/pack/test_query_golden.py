@@ -228,7 +228,7 @@ def test_explicit_days_select_exactly_that_window(dataset: Any) -> None:
     path, _, truth = dataset
     a = _networks(truth)["A"]
     values = {"vpc_cidrs": ",".join(a), "start_day": "2026/11/16", "end_day": "2026/11/17"}
-    out = run_local(QUERIES["rejected"], values, str(path), today=END, raw=True)
+    out = run_local(QUERIES["external"], values, str(path), today=END, raw=True)
     assert {row[out.columns.index("day")] for row in out.rows} == {"2026/11/16", "2026/11/17"}
 
 
