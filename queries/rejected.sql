@@ -59,7 +59,7 @@ halves AS (
 -- gateway, transit gateway or other middlebox interface).
 sides AS (
   SELECT interface_id, a, a_port, b, b_port, protocol,
-         max(action) AS action, max(reject_reason) AS reject_reason, count(*) AS records,
+         max(action) AS action, max(nullif(reject_reason, '-')) AS reject_reason, count(*) AS records,
          sum(CASE WHEN forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ab_packets,
          sum(CASE WHEN forward THEN bytes WHEN bytes IS NOT NULL THEN 0 END) AS ab_bytes,
          sum(CASE WHEN NOT forward THEN packets WHEN packets IS NOT NULL THEN 0 END) AS ba_packets,

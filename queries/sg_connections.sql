@@ -5,7 +5,8 @@
 --   security-group rule usage (`vpc-cidr-analysis usage rules`). A TCP record starts a
 --   connection when tcp-flags has SYN without SYN-ACK (evidence syn); without tcp-flags,
 --   and for UDP and other protocols with ports, when its destination port is below its
---   source port (evidence port). Records with no or equal ports (ICMP, ICMPv6) show no
+--   source port (evidence port; a connection's records over several aggregation intervals
+--   count once: distinct client ports). Records with no or equal ports (ICMP, ICMPv6) show no
 --   initiator: both directions are returned (evidence pair) for `usage rules` to resolve.
 --   Replies and REJECT records never count.
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
@@ -19,7 +20,7 @@
 -- column: protocol | bigint | IANA protocol number.
 -- column: dstport | integer | Service port (0 for ICMP).
 -- column: evidence | varchar | syn, port or pair: how the start was recognised.
--- column: connections | bigint | Connection starts (records).
+-- column: connections | bigint | Connection starts (SYN records; for evidence port, distinct client ports).
 -- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
 -- column: last_seen | timestamp(3) with time zone | End of the latest record.
 WITH records AS (
@@ -45,7 +46,7 @@ matched AS (
               ELSE coalesce(w.dstport, 0) <= coalesce(w.srcport, 0) END)
 )
 SELECT interface_id, day, flow_direction, srcaddr, dstaddr, protocol, dstport, evidence,
-       count(*) AS connections,
+       CASE evidence WHEN 'port' THEN count(DISTINCT srcport) ELSE count(*) END AS connections,
        from_unixtime(min("start")) AS first_seen, from_unixtime(max("end")) AS last_seen
 FROM matched
 GROUP BY interface_id, day, flow_direction, srcaddr, dstaddr, protocol, dstport, evidence

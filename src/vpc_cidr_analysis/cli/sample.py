@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -112,7 +113,7 @@ def sample(
     if out_dir is None:
         raise click.UsageError("missing option --out DIR (the folder to write the logs into)")
     try:
-        last_day = {"end_date": end_date} if end_date is not None else {}
+        last_day: dict[str, Any] = {"end_date": end_date} if end_date is not None else {}
         config = SampleConfig(
             records=records,
             days=days,

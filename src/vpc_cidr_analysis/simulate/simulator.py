@@ -9,7 +9,9 @@ memory. The ground truth also carries the network's `inventory` (the JSON `vpc-c
 inventory` writes: ENIs, security groups, rules), and, for checking security-group rule usage,
 what was generated: conversations per day and pattern (`pattern_use`) and, per day, pattern,
 rule and ENI, the conversations generated for each rule (`rule_use`); `iter_conversations`
-replays who opened which connection, and for which rules.
+replays who opened which connection, and for which rules. `connections` holds each conversation
+query's expected rows at connection level (client, server, server_port, …, each connection once:
+`ConnectionTally`, `connection_truth`, `CONNECTION_QUERIES`), from those same conversations.
 
 Rule use is recorded, not matched: each traffic pattern names the rules it exercises, and the
 topology says which of them each client/server pair uses (`TrafficPattern.uses`, checked with
@@ -22,9 +24,14 @@ How records come about: time is cut into windows (5 minutes to 6 hours, by volum
 gets a share of `records` (more by day than by night, less at weekends) and is filled with
 conversations drawn from the topology's traffic patterns. A conversation yields the request and
 the response on every network interface that sees it (client, server, NAT gateway, transit
-gateway), with flow-direction, tcp-flags (SYN on the initiator's records, SYN-ACK 18 on the
-responder's), pkt-srcaddr/pkt-dstaddr and traffic-path as AWS records them. Each window writes
-one object per flow log. The same seed and options give byte-identical output.
+gateway attachments on both sides), with flow-direction, tcp-flags (SYN on the initiator's
+records, SYN-ACK 18 on the responder's), pkt-srcaddr/pkt-dstaddr and traffic-path as AWS records
+them, once per aggregation interval it spans (`TrafficPattern.intervals`: the later intervals'
+records go to the windows they start in, never past the end of the day). v8 reject-reason is
+`BPA` on the REJECTs of Block Public Access patterns, `-` elsewhere. Each window writes one object
+per flow log. Time ends at `SampleConfig.cutoff`: the end of `end_date`, or the moment the
+simulation runs when that is earlier, so no record lies in the future. The same seed and
+options (and, on the current day, the same `now`) give byte-identical output.
 
 `iter_records(config, topology)` yields the very same records as dicts (field → text as written,
 plus the partition values), so tests can evaluate any question in plain Python;
@@ -116,11 +123,18 @@ _EPHEMERAL_LOW, _EPHEMERAL_SPAN = 32768, 60999 - 32768 + 1  # Linux client ports
 #: Windows per day the simulator chooses from (6 h … 5 min); hourly layouts need >= 24.
 _WINDOWS_PER_DAY = (4, 6, 8, 12, 24, 48, 96, 288)
 _RECORDS_PER_FILE = 5_000
+#: AWS's default (and largest) aggregation interval: a long connection has one record per
+#: interface, direction and interval.
+AGGREGATION_SECONDS = 600
 #: Relative traffic per hour of day (UTC), and per weekday (Mon..Sun).
 _HOURLY = (3, 2, 2, 2, 2, 3, 4, 6, 8, 9, 10, 10, 10, 10, 10, 10, 9, 8, 7, 6, 5, 5, 4, 3)
 _WEEKDAY = (4, 4, 4, 4, 4, 3, 3)
 _ACCOUNT_RE = re.compile(r"\d{12}")
 _REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class SampleError(AnalysisError, ValueError):
@@ -133,6 +147,10 @@ class SampleError(AnalysisError, ValueError):
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -151,6 +169,10 @@ class SampleConfig:
     account: str = DEFAULT_ACCOUNT
     region: str = DEFAULT_REGION
     ground_truth: GroundTruthDetail = "auto"
+    #: The moment the simulation runs: no record ends later (AWS cannot have written it yet).
+    #: Kept only when it falls inside `end_date` (else None: every window of the days is whole),
+    #: so a config of past days is the same, and writes the same bytes, whenever it runs.
+    now: datetime | None = field(default_factory=_now)
 
     def __post_init__(self) -> None:
         if isinstance(self.records, bool) or not isinstance(self.records, int) or self.records < 1:
@@ -161,6 +183,20 @@ class SampleConfig:
             raise SampleError("days", f"days must be a whole number >= 1, got {self.days!r}")
         if not isinstance(self.end_date, date) or isinstance(self.end_date, datetime):
             raise SampleError("end-date", f"end_date must be a date, got {self.end_date!r}")
+        now = self.now
+        if now is not None:
+            if not isinstance(now, datetime) or now.utcoffset() is None:
+                raise SampleError("now", f"now must be a datetime with a time zone, got {now!r}")
+            now = now.astimezone(UTC)
+            if self.end_date > now.date():
+                raise SampleError(
+                    "end-date",
+                    f"end date {self.end_date} is after today ({now.date()}, UTC): flow logs "
+                    "cannot hold records from the future; give today or an earlier day",
+                )
+            if now >= _midnight(self.end_date + timedelta(days=1)):
+                now = None
+            object.__setattr__(self, "now", now)
         if self.days > (self.end_date - date(1970, 1, 1)).days + 1:
             raise SampleError(
                 "days", f"{self.days} days before {self.end_date} start before 1970-01-01"
@@ -202,6 +238,11 @@ class SampleConfig:
         return self.end_date - timedelta(days=self.days - 1)
 
     @property
+    def cutoff(self) -> datetime:
+        """The end of the simulated time: the end of `end_date`, or `now` when earlier."""
+        return self.now if self.now is not None else _midnight(self.end_date + timedelta(days=1))
+
+    @property
     def detail(self) -> bool:
         """Whether the ground truth lists every conversation (or totals only)."""
         if self.ground_truth == "auto":
@@ -211,6 +252,7 @@ class SampleConfig:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["end_date"] = self.end_date.isoformat()
+        out["now"] = None if self.now is None else f"{self.now:%Y-%m-%dT%H:%M:%SZ}"
         out["fields"] = list(self.fields)
         return out
 
@@ -519,6 +561,16 @@ class _GroundTruth:
         self.eni_ids = {e.name: e.id for e in topology.enis}
         self.pattern_use: Counter[tuple[str, str]] = Counter()
         self.rule_use: Counter[tuple[str, str, str, str]] = Counter()
+        pkt, flags = format_has_pkt(config.fields), "tcp-flags" in config.fields
+        #: connection groups per window (see `observe`), kept with full detail only
+        self.connections = {w: ConnectionTally(pkt, flags) for w in self.windows}
+        self.networks = topology.vpc_cidrs()
+
+    def observe(self, conversation: Conversation) -> None:
+        """Count one generated conversation into the connection groups of its windows."""
+        for window, tally in self.connections.items():
+            if window != self.recent or conversation.day >= self.window_first:
+                tally.add(conversation)
 
     def _scenarios_of(self, src: str, dst: str) -> tuple[int, ...]:
         pair = (self.groups(src), self.groups(dst))
@@ -583,6 +635,29 @@ class _GroundTruth:
             return self.inside[scenario]
         return self.before[scenario].merged(self.inside[scenario])
 
+    def connections_dict(self) -> dict[str, Any]:
+        truths = {w: tally.truth() for w, tally in self.connections.items()}
+        detail = self.config.detail
+
+        def rows(t: ConnectionTruth, name: str) -> list[list[Any]] | None:
+            if not detail:
+                return None
+            return [[r[k] for k in CONNECTION_COLUMNS] for r in t.query(name, self.networks)]
+
+        queries = {
+            name: {w: {"rows": rows(t, name)} for w, t in truths.items()}
+            for name in CONNECTION_QUERIES
+        }
+        return {
+            "description": "each conversation query's rows as generated (who opened which "
+            "connection, each connection once), with vpc_cidrs = VPC A's blocks and peer_cidrs = "
+            "B's (peering, inbound, outbound) or C's (cross_vpc); `hops` are the NAT and transit "
+            "gateway interfaces, endpoints only in formats without pkt-srcaddr/pkt-dstaddr",
+            "columns": list(CONNECTION_COLUMNS),
+            "hops": sorted(set().union(*(t.hops for t in truths.values()))) if detail else None,
+            "queries": queries,
+        }
+
     def to_dict(self, topology: Topology) -> dict[str, Any]:
         scenarios: dict[str, Any] = {}
         for s in SCENARIOS:
@@ -614,6 +689,7 @@ class _GroundTruth:
             "conversation_columns": list(CONVERSATION_COLUMNS),
             "detail": "full" if self.config.detail else "summary",
             "scenarios": scenarios,
+            "connections": self.connections_dict(),
             "pattern_use": {
                 "description": "conversations generated, per day and traffic pattern",
                 "columns": list(PATTERN_USE_COLUMNS),
@@ -741,6 +817,7 @@ class _Endpoint:
     interface: Record | None = None  # interface values, when its VPC logs
     log: int | None = None  # index of its flow log, when its VPC logs
     route: str = "internet"
+    az: int = 0  # the ENI's Availability Zone number (0 for a pool)
 
 
 @dataclass(slots=True)
@@ -750,7 +827,7 @@ class _Compiled:
     servers: list[_Endpoint]
     via: _Endpoint | None
     via_kind: str | None
-    count: int
+    count: int  # records of one conversation in one aggregation interval
     proto: str
     port: str
     type: str
@@ -762,6 +839,8 @@ class _Compiled:
     weight: float
     #: [client index][server index]: the pair's index in `Generator.pair_uses`
     pairs: list[list[int]]
+    intervals: int
+    reject_reason: str
 
 
 @dataclass
@@ -794,6 +873,11 @@ def windows_per_day(records: int, days: int, flow_logs: int, hourly: bool) -> in
 #: A conversation's pattern (by name) and the client/server pair it was generated for.
 PairUse = tuple[str, PairRules]
 
+#: One interface's record of one direction of a conversation, but for the values that change
+#: from one aggregation interval to the next: (flow log, fields before `packets`, `action` and
+#: `log-status`, fields after `tcp-flags` with the interface's values).
+_Leg = tuple[int, Record, Record, Record]
+
 
 #: Called once per conversation with (pattern, pair, client address, server address, start):
 #: the simulator's own account of who opened which connection, and with which rules.
@@ -803,9 +887,10 @@ class Logged:
 
     `records` counts the records an endpoint-aware reading merges into the connection: every
     record but a NAT gateway's own leg to the server (its translated traffic again);
-    `hop_records` those of them that name the hop (NAT or transit gateway interface) in
-    srcaddr/dstaddr, which only pkt-srcaddr/pkt-dstaddr attribute to the endpoints. Packets and
-    bytes are each direction's as every interface logged them (the same on each).
+    `hop_records` those of them that name a hop (NAT or transit gateway interface) in
+    srcaddr/dstaddr, which only pkt-srcaddr/pkt-dstaddr attribute to the endpoints; `hops` the
+    hops' addresses. Packets and bytes are each direction's over all its aggregation intervals,
+    as every interface logged them (the same on each: the logs count each once per interface).
     """
 
     client_port: int
@@ -813,11 +898,13 @@ class Logged:
     action: str  # REJECT when a REJECT record was written, else ACCEPT
     records: int
     hop_records: int
-    hop: str | None  # the NAT/transit gateway interface's address, None without one
+    hops: tuple[str, ...]  # the NAT/transit gateway interfaces' addresses it crossed
     client_packets: int
     client_bytes: int
     server_packets: int
     server_bytes: int
+    intervals: int = 1  # aggregation intervals it spans (records per interface and direction)
+    reject_reason: str | None = None  # v8 reject-reason of its REJECT record (BPA), if any
 
 
 ConversationObserver = Callable[[TrafficPattern, PairRules, str, str, int, Logged], None]
@@ -841,6 +928,8 @@ class Generator:
         log_index = {fl: i for i, fl in enumerate(self.flow_logs)}
         self.logged_enis: list[_Endpoint] = []
         self._eni_endpoints: dict[tuple[str, int], _Endpoint] = {}
+        #: per VPC key, its transit gateway attachment ENIs (IPv4 endpoints), topology order
+        self._attachments: dict[str, list[_Endpoint]] = {}
         for eni in topology.enis:
             vpc = topology.vpc(eni.vpc)
             interface = _interface_values(eni, topology, config, version)
@@ -853,10 +942,13 @@ class Generator:
                     eni,
                     interface if vpc.flow_log_id else None,
                     log_index[vpc.flow_log_id] if vpc.flow_log_id else None,
+                    az=topology.subnet(eni.subnet).az,
                 )
                 self._eni_endpoints[eni.name, family] = endpoint
             if vpc.flow_log_id:
                 self.logged_enis.append(self._eni_endpoints[eni.name, 4])
+            if eni.kind == "transit_gateway":
+                self._attachments.setdefault(eni.vpc, []).append(self._eni_endpoints[eni.name, 4])
         self._pool_endpoints: dict[tuple[str, int], _Endpoint] = {}
         for pool in topology.pools:
             for family in (4, 6):
@@ -870,11 +962,30 @@ class Generator:
         self.pair_uses: list[PairUse] = []
         self.patterns = [self._compile(p) for p in topology.traffic if p.weight > 0]
         self._tables = self._choice_tables()
+        #: a window's budget left below this moves on to the next window (so small samples are
+        #: not skewed towards short conversations): the records of an average conversation
+        weights = sum(c.weight for c in self.patterns)
+        average = (
+            sum(c.weight * c.count * c.intervals for c in self.patterns) / weights if weights else 1
+        )
+        self._carry_below = max(1, round(average))
         self._used = [0] * len(self.pair_uses)  # conversations per pair, in the current window
+        #: records of long connections that start in a later delivery window: (start, log, record)
+        self._later: list[tuple[int, int, Record]] = []
+        self._window_end = 0  # end (Unix seconds) of the window being filled
+        self._limit = 0  # no record of the window's conversations ends at or after this
 
     # -- set-up ----------------------------------------------------------------------------
     def _endpoint(self, name: str, family: int) -> _Endpoint:
         return self._eni_endpoints.get((name, family)) or self._pool_endpoints[name, family]
+
+    def _attachment(self, vpc: str, az: int, default: _Endpoint | None) -> _Endpoint | None:
+        """The VPC's transit gateway attachment ENI in that AZ, else `default` (or its first)."""
+        found = self._attachments.get(vpc, [])
+        for endpoint in found:
+            if endpoint.az == az:
+                return endpoint
+        return default if default is not None else (found[0] if found else None)
 
     def _compile(self, p: TrafficPattern) -> _Compiled:
         t = self.topology
@@ -892,10 +1003,15 @@ class Generator:
             self.pair_uses += [(p.name, p.pair(client, server)) for server in p.servers]
         if via_kind == "nat_gateway":
             count = 2 * cl + 4 * vl
+        elif via_kind == "transit_gateway":
+            # one attachment ENI on each side of the gateway per direction
+            assert clients[0].eni is not None
+            cvl = int(any(e.log is not None for e in self._attachments.get(clients[0].eni.vpc, [])))
+            count = (cl + sl + vl + cvl) * (2 if accept else 1)
         elif accept:
-            count = 2 * cl + 2 * sl + 2 * vl
+            count = 2 * cl + 2 * sl
         else:
-            count = cl + sl + vl
+            count = cl + sl
         return _Compiled(
             pattern=p,
             clients=clients,
@@ -913,6 +1029,8 @@ class Generator:
             server_path=_path(t, servers[0], clients[0], via is not None),
             weight=p.weight,
             pairs=pairs,
+            intervals=p.intervals,
+            reject_reason=p.reject_reason or _M,
         )
 
     def _choice_tables(self) -> list[tuple[list[_Compiled | str], list[float]]]:
@@ -943,27 +1061,38 @@ class Generator:
 
     # -- windows ---------------------------------------------------------------------------
     def window_plan(self) -> list[tuple[datetime, int, int]]:
-        """(start, minutes, records) of every window, oldest first."""
+        """(start, minutes, records) of every window, oldest first.
+
+        Windows end by `config.cutoff`: on the day the simulation runs, the last window is cut
+        at the current minute and later ones are left out (their share goes to the others).
+        """
         c = self.config
         per_day = windows_per_day(c.records, c.days, len(self.flow_logs), c.hourly)
         minutes = 1440 // per_day
-        starts: list[tuple[datetime, int]] = []
+        cutoff = c.cutoff
+        starts: list[tuple[datetime, int, int]] = []
         for d in range(c.days):
-            day = c.first_date + timedelta(days=d)
-            midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            midnight = _midnight(c.first_date + timedelta(days=d))
             for w in range(per_day):
-                m = w * minutes
-                weight = _WEEKDAY[day.weekday()] * sum(
-                    _HOURLY[(m + k) // 60] for k in range(0, minutes, 5)
+                start = midnight + timedelta(minutes=w * minutes)
+                length = min(minutes, int((cutoff - start).total_seconds()) // 60)
+                if length < 2:  # room for a one-minute flow, as every window has
+                    break
+                weight = _WEEKDAY[start.weekday()] * sum(
+                    _HOURLY[(w * minutes + k) // 60] for k in range(0, length, 5)
                 )
-                starts.append((midnight + timedelta(minutes=m), weight))
-        total = sum(w for _, w in starts)
+                starts.append((start, length, weight))
+        if not starts:
+            raise SampleError(
+                "end-date", f"no whole minute of {c.end_date} has passed yet: choose an earlier day"
+            )
+        total = sum(w for _, _, w in starts)
         plan: list[tuple[datetime, int, int]] = []
         cumulative = 0
-        for start, weight in starts:
+        for start, length, weight in starts:
             before = c.records * cumulative // total
             cumulative += weight
-            plan.append((start, minutes, c.records * cumulative // total - before))
+            plan.append((start, length, c.records * cumulative // total - before))
         return plan
 
     def windows(self) -> Iterator[Window]:
@@ -971,24 +1100,37 @@ class Generator:
 
         A window's last few records of budget, too few for some conversations, move on to the
         next window (so small samples are not skewed towards short conversations); the last
-        window fills them with what fits, NODATA if nothing else does.
+        window fills them with what fits, NODATA if nothing else does. A connection lasting
+        several aggregation intervals writes its later records into the windows they start in
+        (never past the end of its day, nor past `config.cutoff`).
         """
         plan = self.window_plan()
+        cutoff = int(self.config.cutoff.timestamp())
         carry = 0
+        self._later = []
         for i, (start, minutes, budget) in enumerate(plan):
+            first = int(start.timestamp())
+            self._window_end = first + minutes * 60
+            self._limit = min(cutoff, int(_midnight(start.date() + timedelta(days=1)).timestamp()))
             window, carry = self._fill(start, minutes, budget + carry, i == len(plan) - 1)
             yield window
 
     def _fill(self, start: datetime, minutes: int, budget: int, last: bool) -> tuple[Window, int]:
         rnd = self.rng.random
         logs: list[list[Record]] = [[] for _ in self.flow_logs]
+        if self._later:  # records of connections opened in an earlier window
+            due = [item for item in self._later if item[0] < self._window_end]
+            self._later = [item for item in self._later if item[0] >= self._window_end]
+            for _start, log, record in due:
+                logs[log].append(record)
         used = self._used = [0] * len(self.pair_uses)
         first = int(start.timestamp())
         span = minutes * 60 - 60  # start offsets leave room for a 59 s flow in the window
         tables, top = self._tables, len(self._tables) - 1
+        carry_below = self._carry_below
         remaining = budget
         while remaining > 0:
-            if remaining < top and not last:
+            if remaining < carry_below and not last:
                 break
             items, cumulative = tables[remaining if remaining < top else top]
             item = items[bisect_right(cumulative, rnd() * cumulative[-1])]
@@ -997,8 +1139,7 @@ class Generator:
                 self._status_record(logs, item, t0)
                 remaining -= 1
             else:
-                self._conversation(logs, item, t0, t0 + int(rnd() * 60))
-                remaining -= item.count
+                remaining -= self._conversation(logs, item, t0, t0 + int(rnd() * 60), remaining)
         conversations = Counter({self.pair_uses[i]: n for i, n in enumerate(used) if n})
         return Window(start, minutes, logs, conversations), remaining
 
@@ -1024,8 +1165,14 @@ class Generator:
             return str(packets), str(packets * size)
         return str(1 + nbytes // (500 + int(rnd() * 900))), str(nbytes)
 
-    def _conversation(self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int) -> None:
-        """One conversation's records on every logging ENI that sees it (see `TrafficPattern`)."""
+    def _conversation(
+        self, logs: list[list[Record]], c: _Compiled, t0: int, t1: int, room: int
+    ) -> int:
+        """One conversation's records on every logging ENI that sees it (see `TrafficPattern`),
+        one per interface, direction and aggregation interval; returns how many were written.
+
+        `room`: the window's records still to write; a long connection lasts fewer intervals
+        rather than overrun it (`c.count`, the records of one interval, always fits)."""
         rnd = self.rng.random
         ci, si = int(rnd() * len(c.clients)), int(rnd() * len(c.servers))
         client, server = c.clients[ci], c.servers[si]
@@ -1034,143 +1181,152 @@ class Generator:
         cport = str(_EPHEMERAL_LOW + int(rnd() * _EPHEMERAL_SPAN)) if c.icmp_packet == 0 else "0"
         pair = c.pairs[ci][si]  # generated for this pair: it uses the pair's rules
         self._used[pair] += 1
-        port, proto, typ, start, end = c.port, c.proto, c.type, str(t0), str(t1)
-        qp, qb = self._sizes(c, *c.pattern.request_bytes)
-        if not c.tcp:
-            fq = fr = "0"
-        elif not c.accept or rnd() >= 0.7:
-            fq, fr = "2", "18"  # SYN / SYN-ACK: the connection outlives the window
-        else:
-            fq, fr = "3", "19"  # opened and closed within the window: SYN+FIN / SYN-ACK+FIN
+        port, proto, typ = c.port, c.proto, c.type
         cs, ss = client.service, server.service
-        # A request field set (src, dst, srcport, dstport, packets, bytes, flags, pkt-src,
-        # pkt-dst, src service, dst service) seen by each interface; only srcaddr/dstaddr (and
-        # the NAT's port) change from one interface to the next.
-        request = (caddr, saddr, cport, port, proto, qp, qb, start, end)
-        req_tail = (fq, typ, caddr, saddr, cs, ss)
+        accept = c.accept
+        # Each interface's record of the request and of the response, as legs: srcaddr/dstaddr
+        # (and the NAT's port) change from one interface to the next, pkt-* name the endpoints.
+        req_head, resp_head = (caddr, saddr, cport, port, proto), (saddr, caddr, port, cport, proto)
+        req_pkt, resp_pkt = (typ, caddr, saddr, cs, ss), (typ, saddr, caddr, ss, cs)
+        ok, rejected = ("ACCEPT", "OK"), ("REJECT", "OK")
+        request: list[_Leg] = []
+        response: list[_Leg] = []
+        counted = hop_legs = 0  # legs an endpoint-aware reading merges, those naming a hop
+        hops: list[str] = []
         cif, sif = client.interface, server.interface
+        if cif is not None and client.log is not None:
+            request.append(
+                (client.log, req_head, ok, (*req_pkt, "egress", c.client_path, _M, *cif))
+            )
+            response.append((client.log, resp_head, ok, (*resp_pkt, "ingress", _M, _M, *cif)))
+            counted += 1 + accept
         via = c.via
-        vif = via.interface if via is not None else None
-        vaddr = via.addresses[0] if via is not None else _M
-
-        written = hops = 0  # records of this conversation, those naming the hop
-        rejected = False
-        if cif is not None and client.log is not None:
-            logs[client.log].append(
-                (*request, "ACCEPT", "OK", *req_tail, "egress", c.client_path, _M, *cif)
+        if c.via_kind == "nat_gateway" and via is not None and via.interface is not None:
+            # instance -> NAT (pkt-dstaddr the server), NAT -> server, back the same way
+            vaddr, vif, vlog = via.addresses[0], via.interface, via.log or 0
+            nport = str(1024 + int(rnd() * 64512))
+            hops.append(vaddr)
+            request.append(
+                (vlog, (caddr, vaddr, cport, port, proto), ok, (*req_pkt, "ingress", _M, _M, *vif))
             )
-            written += 1
-        if c.via_kind == "transit_gateway" and vif is not None and via is not None:
-            logs[via.log or 0].append(
-                (vaddr, *request[1:], "ACCEPT", "OK", *req_tail, "egress", "1", _M, *vif)
+            request.append(
+                (vlog, (vaddr, saddr, nport, port, proto), ok,
+                 (typ, vaddr, saddr, _M, ss, "egress", "2", _M, *vif))
+            )  # fmt: skip
+            response.append(
+                (vlog, (saddr, vaddr, port, nport, proto), ok,
+                 (typ, saddr, vaddr, ss, _M, "ingress", _M, _M, *vif))
+            )  # fmt: skip
+            response.append(
+                (vlog, (vaddr, caddr, port, cport, proto), ok, (*resp_pkt, "egress", "1", _M, *vif))
             )
-            written, hops = written + 1, hops + 1
+            counted, hop_legs = counted + 1 + accept, hop_legs + 1 + accept
+        elif c.via_kind == "transit_gateway" and via is not None:
+            assert client.eni is not None and server.eni is not None
+            # into the gateway on the client's side, out on the server's, in the AZ traffic
+            # entered it: the client's for the request, the server's for the response
+            for leg, az, on_client_side in (
+                (request, client.az, True),
+                (request, client.az, False),
+                (response, server.az, False),
+                (response, server.az, True),
+            ):
+                vpc = client.eni.vpc if on_client_side else server.eni.vpc
+                hop = self._attachment(vpc, az, None if on_client_side else via)
+                if hop is None or hop.interface is None or hop.log is None:
+                    continue
+                if leg is response and not accept:
+                    continue
+                haddr, hif = hop.addresses[0], hop.interface
+                if haddr not in hops:
+                    hops.append(haddr)
+                # the gateway receives from the sender's side and sends on to the receiver's
+                incoming = on_client_side == (leg is request)
+                if leg is request:
+                    ends = (caddr, haddr) if incoming else (haddr, saddr)
+                    pkt: tuple[str, ...] = req_pkt
+                    ports = (cport, port, proto)
+                else:
+                    ends = (saddr, haddr) if incoming else (haddr, caddr)
+                    pkt = resp_pkt
+                    ports = (port, cport, proto)
+                direction = ("ingress", _M) if incoming else ("egress", "1")
+                leg.append((hop.log, (*ends, *ports), ok, (*pkt, *direction, _M, *hif)))
+                counted, hop_legs = counted + 1, hop_legs + 1
         if sif is not None and server.log is not None:
-            action = "ACCEPT" if c.accept else "REJECT"
-            logs[server.log].append((*request, action, "OK", *req_tail, "ingress", _M, _M, *sif))
-            written, rejected = written + 1, not c.accept
-        sent = written > 0
-        if not c.accept:
-            self._observe(c, pair, caddr, saddr, t0, t1, cport, written, hops, rejected,
-                          (qp, qb) if sent else ("0", "0"), ("0", "0"), vaddr)  # fmt: skip
-            return
-
-        rp, rb = self._sizes(c, *c.pattern.response_bytes)
-        response = (saddr, caddr, port, cport, proto, rp, rb, start, end, "ACCEPT", "OK")
-        resp_tail = (fr, typ, saddr, caddr, ss, cs)
-        answered = 0
-        if sif is not None and server.log is not None:
-            logs[server.log].append((*response, *resp_tail, "egress", c.server_path, _M, *sif))
-            answered += 1
-        if vif is not None and via is not None:
-            vlog = logs[via.log or 0]
-            if c.via_kind == "transit_gateway":
-                vlog.append((saddr, vaddr, *response[2:], *resp_tail, "ingress", _M, _M, *vif))
-                answered, hops = answered + 1, hops + 1
-            else:  # NAT gateway: instance -> NAT -> internet, answered back the same way
-                written, answered, hops, sent = written + 1, answered + 1, hops + 2, True
-                nport = str(1024 + int(rnd() * 64512))
-                vlog.append(
-                    (caddr, vaddr, *request[2:], "ACCEPT", "OK", *req_tail, "ingress", _M, _M, *vif)
-                )
-                vlog.append(
-                    (
-                        vaddr,
-                        saddr,
-                        nport,
-                        *request[3:],
-                        "ACCEPT",
-                        "OK",
-                        fq,
-                        typ,
-                        vaddr,
-                        saddr,
-                        _M,
-                        ss,
-                        "egress",
-                        "2",
-                        _M,
-                        *vif,
-                    )
-                )
-                vlog.append(
-                    (
-                        saddr,
-                        vaddr,
-                        port,
-                        nport,
-                        *response[4:],
-                        fr,
-                        typ,
-                        saddr,
-                        vaddr,
-                        ss,
-                        _M,
-                        "ingress",
-                        _M,
-                        _M,
-                        *vif,
-                    )
-                )
-                vlog.append((vaddr, caddr, *response[2:], *resp_tail, "egress", "1", _M, *vif))
-        if cif is not None and client.log is not None:
-            logs[client.log].append((*response, *resp_tail, "ingress", _M, _M, *cif))
-            answered += 1
-        self._observe(c, pair, caddr, saddr, t0, t1, cport, written + answered, hops, rejected,
-                      (qp, qb) if sent else ("0", "0"), (rp, rb) if answered else ("0", "0"),
-                      vaddr)  # fmt: skip
-
-    def _observe(
-        self,
-        c: _Compiled,
-        pair: int,
-        caddr: str,
-        saddr: str,
-        t0: int,
-        t1: int,
-        cport: str,
-        records: int,
-        hops: int,
-        rejected: bool,
-        request: tuple[str, str],
-        response: tuple[str, str],
-        vaddr: str,
-    ) -> None:
-        if self.observer is None:
-            return
-        logged = Logged(
-            client_port=int(cport),
-            end=t1,
-            action="REJECT" if rejected else "ACCEPT",
-            records=records,
-            hop_records=hops,
-            hop=vaddr if c.via is not None else None,
-            client_packets=int(request[0]),
-            client_bytes=int(request[1]),
-            server_packets=int(response[0]),
-            server_bytes=int(response[1]),
-        )
-        self.observer(c.pattern, self.pair_uses[pair][1], caddr, saddr, t0, logged)
+            request.append(
+                (server.log, req_head, ok if accept else rejected,
+                 (*req_pkt, "ingress", _M, _M if accept else c.reject_reason, *sif))
+            )  # fmt: skip
+            response.append(
+                (server.log, resp_head, ok, (*resp_pkt, "egress", c.server_path, _M, *sif))
+            )
+            counted += 1 + accept
+        if not accept:
+            response = []
+        intervals = c.intervals
+        if intervals > 1:  # every record ends before its day does, and before now
+            last_start = (self._limit - 60 - t0) // AGGREGATION_SECONDS
+            intervals = max(1, min(intervals, 1 + last_start, room // max(1, c.count)))
+        written = 0
+        sent = [0, 0, 0, 0]  # request packets, bytes; response packets, bytes
+        start, end = t0, t1
+        for i in range(intervals):
+            if intervals > 1:
+                start = t0 + i * AGGREGATION_SECONDS
+                end = start + AGGREGATION_SECONDS - 1 if i < intervals - 1 else start + (t1 - t0)
+            if not c.tcp:
+                fq = fr = "0"
+            elif intervals > 1:  # SYN / SYN-ACK open it, FIN (or the client's RST) closes it
+                if i == 0:
+                    fq, fr = "2", "18"
+                elif i < intervals - 1:
+                    fq = fr = "0"
+                else:
+                    fq, fr = ("4", "0") if rnd() < 0.1 else ("1", "1")
+            elif not accept or rnd() >= 0.7:
+                fq, fr = "2", "18"  # SYN / SYN-ACK: the connection outlives the window
+            else:
+                fq, fr = "3", "19"  # opened and closed within the window: SYN+FIN / SYN-ACK+FIN
+            span = (str(start), str(end))
+            place = logs if start < self._window_end else None
+            for legs, flags, sizes, at in (
+                (request, fq, c.pattern.request_bytes, 0),
+                (response, fr, c.pattern.response_bytes, 2),
+            ):
+                if not legs:
+                    continue
+                packets, nbytes = self._sizes(c, *sizes)
+                sent[at] += int(packets)
+                sent[at + 1] += int(nbytes)
+                counters = (packets, nbytes, *span)
+                for log, head, status, tail in legs:
+                    record = (*head, *counters, *status, flags, *tail)
+                    if place is not None:
+                        place[log].append(record)
+                    else:
+                        self._later.append((start, log, record))
+                written += len(legs)
+        if self.observer is not None:
+            logged = Logged(
+                client_port=int(cport),
+                end=end,
+                action="REJECT" if not accept and sif is not None and server.log is not None
+                else "ACCEPT",
+                records=counted * intervals,
+                hop_records=hop_legs * intervals,
+                hops=tuple(hops),
+                client_packets=sent[0] if request else 0,
+                client_bytes=sent[1] if request else 0,
+                server_packets=sent[2],
+                server_bytes=sent[3],
+                intervals=intervals,
+                reject_reason=c.pattern.reject_reason
+                if not accept and sif is not None and server.log is not None
+                else None,
+            )  # fmt: skip
+            self.observer(c.pattern, self.pair_uses[pair][1], caddr, saddr, t0, logged)
+        return written
 
 
 def _path(t: Topology, sender: _Endpoint, peer: _Endpoint, via: bool) -> str:
@@ -1309,106 +1465,216 @@ def iter_conversations(
     """
     generator = Generator(config, topology or default_topology())
     seen: list[Conversation] = []
-
-    def observe(
-        p: TrafficPattern, pair: PairRules, caddr: str, saddr: str, t0: int, logged: Logged
-    ) -> None:
-        day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
-        seen.append(
-            Conversation(
-                day,
-                p.name,
-                pair.client,
-                pair.server,
-                caddr,
-                saddr,
-                p.protocol,
-                p.port,
-                p.action,
-                t0,
-                pair.rules,
-                logged,
-            )
-        )
-
-    generator.observer = observe
+    generator.observer = lambda *event: seen.append(_conversation_of(*event))
     for _window in generator.windows():
         yield from seen
         seen.clear()
 
 
+def _conversation_of(
+    p: TrafficPattern, pair: PairRules, caddr: str, saddr: str, t0: int, logged: Logged
+) -> Conversation:
+    day = datetime.fromtimestamp(t0, UTC).strftime("%Y/%m/%d")
+    return Conversation(
+        day, p.name, pair.client, pair.server, caddr, saddr, p.protocol, p.port, p.action, t0,
+        pair.rules, logged,
+    )  # fmt: skip
+
+
 #: The key of a conversation query's row (`queries/external.sql` and the others).
 CONNECTION_KEY = ("client", "server", "server_port", "protocol", "action")
+#: Columns of a connection row of the ground truth, as the conversation queries name them
+#: (`reject_reason` is the `rejected` query's own; the others leave it out).
+CONNECTION_COLUMNS: tuple[str, ...] = (
+    *CONNECTION_KEY,
+    "connections",
+    "records",
+    "client_packets",
+    "client_bytes",
+    "server_packets",
+    "server_bytes",
+    "first_seen",
+    "last_seen",
+    "decided_by",
+    "reject_reason",
+)
+_COUNTERS = ("client_packets", "client_bytes", "server_packets", "server_bytes")
+#: The ports `remote_admin` looks at by default (SSH, RDP).
+ADMIN_PORTS = (22, 3389)
+#: How many rows `top_talkers` returns by default.
+TOP_TALKERS = 20
+
+ConnectionRow = dict[str, Any]
+
+
+def _in_a(groups: Callable[[str], frozenset[str]], row: ConnectionRow) -> tuple[bool, bool]:
+    return "A" in groups(row["client"]), "A" in groups(row["server"])
+
+
+def _between(
+    one: str, other: str
+) -> Callable[[Callable[[str], frozenset[str]], ConnectionRow], bool]:
+    def test(groups: Callable[[str], frozenset[str]], row: ConnectionRow) -> bool:
+        return one in groups(row["client"]) and other in groups(row["server"])
+
+    return test
+
+
+#: The pack's conversation queries as tests on a connection row, with A = VPC-A's blocks
+#: (`vpc_cidrs`) and B, C the peers (`peer_cidrs`), as the demo and the golden tests run them.
+#: `top_talkers` is then cut to its first TOP_TALKERS rows by bytes.
+CONNECTION_QUERIES: dict[str, Callable[[Callable[[str], frozenset[str]], ConnectionRow], bool]] = {
+    "external": lambda g, r: _in_a(g, r)[0] != _in_a(g, r)[1],
+    "internal": lambda g, r: all(_in_a(g, r)),
+    "peering": lambda g, r: _between("A", "B")(g, r) or _between("B", "A")(g, r),
+    "cross_vpc": lambda g, r: _between("A", "C")(g, r) or _between("C", "A")(g, r),
+    "inbound": _between("B", "A"),
+    "outbound": _between("A", "B"),
+    "top_talkers": lambda g, r: any(_in_a(g, r)),
+    "rejected": lambda g, r: r["action"] == "REJECT" and any(_in_a(g, r)),
+    "remote_admin": lambda g, r: (
+        r["protocol"] == 6 and r["server_port"] in ADMIN_PORTS and _in_a(g, r) == (False, True)
+    ),
+}
+
+
+def talker_order(row: ConnectionRow) -> tuple[Any, ...]:
+    """The queries' ORDER BY: bytes both ways, largest first, then the key."""
+    return (-(row["client_bytes"] + row["server_bytes"]), *(row[k] for k in CONNECTION_KEY))
 
 
 @dataclass
 class ConnectionTruth:
-    """The connection groups the simulator generated (who opened what), and the hops."""
+    """The connection groups the simulator generated (who opened what), and the hops.
 
-    rows: list[dict[str, Any]]
-    hops: set[str]  # NAT / transit gateway interface addresses
-    via_keys: set[tuple[Any, ...]]  # groups with a connection through a hop
+    `rows` are what the conversation queries return, each connection once (its packets and
+    bytes per direction as one interface logged them: every interface logs the same, so the
+    most any logged is that), with `reject_reason`. `hops` are the NAT / transit gateway
+    interface addresses the traffic crossed: never endpoints with pkt-srcaddr/pkt-dstaddr;
+    without them they appear as endpoints of rows of their own, which `rows` does not hold.
+    """
+
+    rows: list[ConnectionRow]
+    hops: set[str]
+
+    def query(self, name: str, networks: Mapping[str, Sequence[str]]) -> list[ConnectionRow]:
+        """The rows `CONNECTION_QUERIES[name]` selects, in the query's order (top_talkers: cut)."""
+        groups = AddressGroups(networks)
+        test = CONNECTION_QUERIES[name]
+        rows = sorted((r for r in self.rows if test(groups, r)), key=talker_order)
+        return rows[:TOP_TALKERS] if name == "top_talkers" else rows
 
 
-def connection_truth(config: SampleConfig, first: str, last: str, pkt: bool) -> ConnectionTruth:
-    """The conversation queries' answer as generated: connection groups from
-    `iter_conversations` (days 'yyyy/MM/dd', inclusive), with the generator's client and server,
-    each connection (client port) once, its sizes as logged. ICMP echo and reply start in the
-    same second: who started is unknown from the logs, so such groups are in address order.
-    `pkt`: whether the format has pkt-srcaddr/pkt-dstaddr; without them a connection through a
-    NAT or transit gateway is not attributable to its endpoints (`via_keys` names its groups,
-    `hops` the gateways' addresses, which then appear as endpoints)."""
-    conns: dict[tuple[Any, ...], dict[str, Any]] = {}
-    hops: set[str] = set()
-    via: set[tuple[Any, ...]] = set()
-    for c in iter_conversations(config):
+class ConnectionTally:
+    """Connection groups accumulated from generated conversations (`Conversation.logged`).
+
+    `pkt`: whether the format has pkt-srcaddr/pkt-dstaddr (else the records naming a hop are
+    not the connection's); `flags`: whether it has tcp-flags (else the port rule tells the
+    client of a TCP connection). A connection is a client address and port, server address,
+    port and protocol, over the whole window, as the queries merge them.
+    """
+
+    def __init__(self, pkt: bool, flags: bool) -> None:
+        self.pkt, self.flags = pkt, flags
+        self.conns: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.hops: set[str] = set()
+
+    def add(self, c: Conversation) -> None:
         logged = c.logged
         assert logged is not None
-        if not first <= c.day <= last or logged.records == 0:
-            continue
-        if logged.hop is not None:
-            hops.add(logged.hop)
+        if logged.records == 0:
+            return
+        self.hops.update(logged.hops)
         key = (c.client_address, logged.client_port, c.server_address, c.port, c.protocol)
-        row = conns.setdefault(
-            key,
-            {"records": 0, "client_packets": 0, "client_bytes": 0, "server_packets": 0,
-             "server_bytes": 0, "first_seen": c.start, "last_seen": logged.end,
-             "action": "ACCEPT", "via": False},
-        )  # fmt: skip
-        row["via"] |= logged.hop is not None
-        row["records"] += logged.records - (0 if pkt else logged.hop_records)
-        for name in ("client_packets", "client_bytes", "server_packets", "server_bytes"):
+        row = self.conns.get(key)
+        if row is None:
+            row = self.conns[key] = {
+                "records": 0, "client_packets": 0, "client_bytes": 0, "server_packets": 0,
+                "server_bytes": 0, "first_seen": c.start, "last_seen": logged.end,
+                "action": "ACCEPT", "reject_reason": None,
+            }  # fmt: skip
+        row["records"] += logged.records - (0 if self.pkt else logged.hop_records)
+        for name in _COUNTERS:
             row[name] += getattr(logged, name)
         row["first_seen"] = min(row["first_seen"], c.start)
         row["last_seen"] = max(row["last_seen"], logged.end)
         row["action"] = max(row["action"], logged.action)
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for (client, _port, server, port, protocol), row in conns.items():
-        rule = {6: "tcp-flags", 17: "port"}.get(protocol, "time")
-        sides = [(client, "client"), (server, "server")]
-        if protocol in (1, 58) and row["server_packets"]:  # echo and reply in one second
-            rule = "unknown"  # undecided: reported in address order
-            sides.sort()
-        (first_end, first_name), (second_end, second_name) = sides
-        key = (first_end, second_end, port, protocol, row["action"])
-        if row["via"]:
-            via.add(key)
-        group = groups.setdefault(
-            key,
-            dict(zip(CONNECTION_KEY, key, strict=True))
-            | {"connections": 0, "records": 0, "client_packets": 0, "client_bytes": 0,
-               "server_packets": 0, "server_bytes": 0, "first_seen": row["first_seen"],
-               "last_seen": row["last_seen"], "decided_by": rule},
-        )  # fmt: skip
-        group["connections"] += 1
-        group["records"] += row["records"]
-        for what in ("packets", "bytes"):
-            group[f"client_{what}"] += row[f"{first_name}_{what}"]
-            group[f"server_{what}"] += row[f"{second_name}_{what}"]
-        group["first_seen"] = min(group["first_seen"], row["first_seen"])
-        group["last_seen"] = max(group["last_seen"], row["last_seen"])
-        group["decided_by"] = max(group["decided_by"], rule, key=RULES.index)
-    return ConnectionTruth(list(groups.values()), hops, via)
+        if logged.reject_reason is not None:
+            row["reject_reason"] = max(row["reject_reason"] or "", logged.reject_reason)
+
+    def truth(self) -> ConnectionTruth:
+        """The connection groups: connections merged per client, server, port, protocol, action."""
+        groups: dict[tuple[Any, ...], ConnectionRow] = {}
+        for (client, _port, server, port, protocol), row in self.conns.items():
+            if protocol == 6:
+                rule = "tcp-flags" if self.flags else "port"
+            else:
+                rule = "port" if protocol == 17 else "time"
+            sides = [(client, "client"), (server, "server")]
+            if protocol in (1, 58) and row["server_packets"]:  # echo and reply in one second
+                rule = "unknown"  # undecided: reported in address order
+                sides.sort()
+            (first_end, first_name), (second_end, second_name) = sides
+            key = (first_end, second_end, port, protocol, row["action"])
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = dict(zip(CONNECTION_KEY, key, strict=True)) | {
+                    "connections": 0, "records": 0, "client_packets": 0, "client_bytes": 0,
+                    "server_packets": 0, "server_bytes": 0, "first_seen": row["first_seen"],
+                    "last_seen": row["last_seen"], "decided_by": rule, "reject_reason": None,
+                }  # fmt: skip
+            group["connections"] += 1
+            group["records"] += row["records"]
+            for what in ("packets", "bytes"):
+                group[f"client_{what}"] += row[f"{first_name}_{what}"]
+                group[f"server_{what}"] += row[f"{second_name}_{what}"]
+            group["first_seen"] = min(group["first_seen"], row["first_seen"])
+            group["last_seen"] = max(group["last_seen"], row["last_seen"])
+            group["decided_by"] = max(group["decided_by"], rule, key=RULES.index)
+            if row["reject_reason"] is not None:
+                group["reject_reason"] = max(group["reject_reason"] or "", row["reject_reason"])
+        rows = sorted(groups.values(), key=lambda r: tuple(r[k] for k in CONNECTION_KEY))
+        return ConnectionTruth(rows, set(self.hops))
+
+
+def format_has_pkt(fields: Sequence[str]) -> bool:
+    """Whether records of these fields name the endpoints behind a hop (pkt-srcaddr/dstaddr)."""
+    return "pkt-srcaddr" in fields and "pkt-dstaddr" in fields
+
+
+def connection_truth(
+    config: SampleConfig,
+    first: str,
+    last: str,
+    pkt: bool | None = None,
+    topology: Topology | None = None,
+) -> ConnectionTruth:
+    """The conversation queries' answer as generated: connection groups from
+    `iter_conversations` (days 'yyyy/MM/dd', inclusive), with the generator's client and server,
+    each connection (client port) once, its sizes as logged. ICMP echo and reply start in the
+    same second: who started is unknown from the logs, so such groups are in address order.
+    `pkt` (default: from the config's fields) says whether pkt-srcaddr/pkt-dstaddr are logged;
+    without them the hops' own rows are not in `rows` (`hops` names the hops)."""
+    tally = ConnectionTally(
+        format_has_pkt(config.fields) if pkt is None else pkt, "tcp-flags" in config.fields
+    )
+    for c in iter_conversations(config, topology):
+        if first <= c.day <= last:
+            tally.add(c)
+    return tally.truth()
+
+
+def connection_rows(
+    truth: Mapping[str, Any], query: str, window: str
+) -> tuple[list[ConnectionRow], set[str]]:
+    """A conversation query's expected rows from a loaded ground truth (`connections`), in the
+    query's order, and the hops (addresses that appear as endpoints only without pkt-*)."""
+    part = truth["connections"]
+    rows = part["queries"][query][window]["rows"]
+    if rows is None:
+        raise ValueError("this ground truth was written with totals only (--ground-truth summary)")
+    columns = part["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in rows], set(part["hops"])
 
 
 @dataclass(frozen=True)
@@ -1522,6 +1788,8 @@ def write_sample(
     out.mkdir(parents=True, exist_ok=True)
     generator = Generator(config, topology)
     truth = _GroundTruth(config, topology)
+    if config.detail:
+        generator.observer = lambda *event: truth.observe(_conversation_of(*event))
     writer = (
         _ParquetWriter(config.fields)
         if config.file_format == "parquet"

@@ -13,13 +13,17 @@ The default network (`default_topology()`), in one account and region:
   `2600:1f18:aaaa:ab00::/56`: two ALB nodes taking HTTPS from the internet (IPv4 and IPv6),
   app servers behind them, an ECS task, an EKS pod, a database, a dual-stack web server
   (`10.0.0.151`) that scanners probe on SSH/RDP (REJECT), a bastion (`10.0.0.175`) that the
-  corporate network reaches on SSH, a NAT gateway (`10.0.0.220`) for private subnets, and a
-  transit gateway attachment. Apps use S3 and DynamoDB through gateway endpoints and the VPC
-  resolver on UDP 53.
+  corporate network reaches on SSH, a NAT gateway (`10.0.0.220`) for private subnets, and
+  transit gateway attachment ENIs in two AZs (`10.0.250.5`, `10.0.250.21`). Apps use S3 and
+  DynamoDB through gateway endpoints and the VPC resolver on UDP 53. VPC Block Public Access
+  (block-ingress, the public subnets excluded) rejects SSH scans of an app server's IPv6 address
+  (v8 reject-reason `BPA`). SSH sessions, B's database reads, API calls over the peering and
+  through the NAT gateway last several aggregation intervals.
 - **VPC-B** `10.1.0.0/16`, peered with A: A's apps call an API at `10.1.0.123`; a reporting host
   in B queries A's database and pings A's apps.
-- **VPC-C** `10.2.0.0/16`, reachable through the transit gateway: a legacy host `10.2.0.146` still
-  calls A's web server (traffic that "should not exist") and is rejected by A's database.
+- **VPC-C** `10.2.0.0/16`, reachable through the transit gateway (its own attachment ENIs in two
+  AZs): legacy hosts `10.2.0.146` (AZ 1) and `10.2.1.30` (AZ 2) still call A's web server
+  (traffic that "should not exist"); `10.2.0.146` is rejected by A's database.
 - The internet: client, scanner, corporate, SaaS, S3 and DynamoDB address pools (IPv4 and IPv6).
 
 For security-group rule usage the network also has: rules that overlap (a-db's 5430-5432 range
@@ -69,6 +73,10 @@ POOL_ROUTES: tuple[str, ...] = ("internet", "gateway_endpoint", "local")
 #: IANA protocol numbers the simulator generates.
 PROTOCOLS: dict[int, str] = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6"}
 ACTIONS: tuple[str, ...] = ("ACCEPT", "REJECT")
+#: v8 `reject-reason` values AWS documents besides `-` (other rejects): VPC Block Public Access.
+REJECT_REASONS: tuple[str, ...] = ("BPA",)
+#: Most aggregation intervals one simulated connection may span (`TrafficPattern.intervals`).
+MAX_INTERVALS = 12
 
 
 class TopologyError(AnalysisError, ValueError):
@@ -280,7 +288,16 @@ class TrafficPattern:
     `clients`/`servers` name ENIs or address pools (one is picked per conversation). An
     ACCEPTed conversation yields the request and the response on every logging ENI that sees
     it; a REJECTed one yields the request only, REJECTed by the server's ENI. `via` names a NAT
-    gateway or transit gateway ENI that the traffic crosses and that logs it too.
+    gateway or transit gateway ENI that the traffic crosses and that logs it too. For a transit
+    gateway, `via` is its attachment ENI in the servers' VPC; every `transit_gateway` ENI of a
+    VPC is an attachment ENI of the one transit gateway, and traffic crosses the ones in the AZ
+    where it entered the gateway (the request: the client's AZ; the response: the server's),
+    as in AWS's transit gateway flow-log example.
+
+    `intervals`: how many aggregation intervals (600 s) each connection lasts (TCP, ACCEPT):
+    every interface then writes one record per interval and direction, SYN / SYN-ACK only in
+    the first, FIN (or the client's RST) in the last. `reject_reason`: the v8 `reject-reason`
+    of its REJECT records (`BPA` for VPC Block Public Access; `None` writes `-`).
 
     `rules` names the security-group rules the pattern exercises, as `group/direction/index`
     (`a-db/ingress/5`: the sixth ingress rule of group a-db): the client's egress rules and,
@@ -302,6 +319,8 @@ class TrafficPattern:
     description: str = ""
     rules: tuple[str, ...] = ()
     uses: tuple[PairRules, ...] = ()
+    intervals: int = 1
+    reject_reason: str | None = None
 
     def pair(self, client: str, server: str) -> PairRules:
         """The rules a conversation from this client to this server uses."""
@@ -322,6 +341,8 @@ class TrafficPattern:
             "response_bytes": list(self.response_bytes),
             "description": self.description,
             "rules": list(self.rules),
+            "intervals": self.intervals,
+            "reject_reason": self.reject_reason,
         }
 
 
@@ -532,6 +553,8 @@ def _build(data: Mapping[str, Any]) -> Topology:
             ),
             description=str(t.get("description", "")),
             rules=_names(t.get("rules", ())),
+            intervals=int(t.get("intervals", 1)),
+            reject_reason=t.get("reject_reason"),
         )
         for t in data["traffic"]
     )
@@ -691,6 +714,17 @@ def _validate_pattern(t: Topology, p: TrafficPattern, enis: set[str], pools: set
         raise TopologyError(f"{where}: ICMP (1) is IPv4 only and ICMPv6 (58) IPv6 only")
     if p.weight < 0:
         raise TopologyError(f"{where}: weight must be 0 or more")
+    if not 1 <= p.intervals <= MAX_INTERVALS:
+        raise TopologyError(f"{where}: intervals must be 1..{MAX_INTERVALS}, got {p.intervals}")
+    if p.intervals > 1 and (p.protocol != 6 or p.action != "ACCEPT"):
+        raise TopologyError(f"{where}: only ACCEPTed TCP connections span several intervals")
+    if p.reject_reason is not None and (
+        p.action != "REJECT" or p.reject_reason not in REJECT_REASONS
+    ):
+        raise TopologyError(
+            f"{where}: reject_reason must be one of {', '.join(REJECT_REASONS)} on a REJECT "
+            f"pattern, got {p.reject_reason!r}"
+        )
     for side, names in (("clients", p.clients), ("servers", p.servers)):
         if not names:
             raise TopologyError(f"{where}: {side} is empty")

@@ -423,7 +423,9 @@ def test_hourly_layout_fills_hour(tmp_path: Path, reference: list[tuple[Any, ...
     write_sample(SampleConfig(records=400, days=3, end_date=TODAY, seed=7, hourly=True), tmp_path)
     with LocalEngine(str(tmp_path)) as engine:
         got = rows(engine, SUMMARY)
-    assert got[0][:5] == reference[0][:5]
+    # the same number of records over the same days (other ones: windows of another size hold
+    # other conversations), now in hour partitions
+    assert (got[0][0], got[0][3], got[0][4]) == (reference[0][0], reference[0][3], reference[0][4])
     assert got[0][5] > 1 and reference[0][5] == 0
 
 

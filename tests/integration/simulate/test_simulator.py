@@ -7,7 +7,7 @@ import hashlib
 import ipaddress
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from vpc_cidr_analysis import layout, schema
 from vpc_cidr_analysis.simulate.inventory import inventory_from_topology
 from vpc_cidr_analysis.simulate.rules import rule_references
 from vpc_cidr_analysis.simulate.simulator import (
+    AGGREGATION_SECONDS,
     CONVERSATION_COLUMNS,
     SCENARIOS,
     CidrSet,
@@ -155,12 +156,12 @@ def test_keys_read_back_to_their_partitions(
         assert (parts.hour is not None) == hourly
         stamp = datetime.strptime(key.rsplit("_", 2)[1], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
         assert f"{stamp:%Y/%m/%d}" == parts.day
-        for row in rows:  # every record's times lie in its object's day (and hour)
-            for t in (int(row["start"]), int(row["end"])):
-                when = datetime.fromtimestamp(t, UTC)
-                assert f"{when:%Y/%m/%d}" == parts.day
-                if hourly:
-                    assert f"{when:%H}" == parts.hour
+        for row in rows:  # every record starts in its object's day (and hour), ends that day
+            start, end = (datetime.fromtimestamp(int(row[t]), UTC) for t in ("start", "end"))
+            assert f"{start:%Y/%m/%d}" == f"{end:%Y/%m/%d}" == parts.day
+            if hourly:
+                assert f"{start:%H}" == parts.hour
+            assert 0 <= (end - start).total_seconds() < AGGREGATION_SECONDS
             assert row["account-id"] == "210987654321"
             assert row["region"] == "eu-west-1"
             assert row["az-id"] in ("euw1-az1", "euw1-az2")
@@ -209,7 +210,7 @@ def test_log_format_fields_and_version(tmp_path: Path) -> None:
     )
     rows = list(iter_records(config))
     assert {r["version"] for r in rows} == {"8"}
-    assert {r["reject-reason"] for r in rows} == {"-"}
+    assert {r["reject-reason"] for r in rows} == {"-", "BPA"}  # VPC Block Public Access
     assert {r["ecs-cluster-name"] for r in rows} == {"-", "prod"}
 
 
@@ -323,7 +324,10 @@ def test_nodata_and_skipdata_records_have_dashes(records: list[Row]) -> None:
 def test_every_request_has_its_response_on_the_same_interface(
     records: list[Row],
 ) -> None:
-    ok = [r for r in records if r["log-status"] == "OK"]
+    # a transit gateway's request and response cross different attachment ENIs (AWS's
+    # example): see test_transit_gateway_attachments_log_the_hops
+    attachments = {e.id for e in default_topology().enis if e.kind == "transit_gateway"}
+    ok = [r for r in records if r["log-status"] == "OK" and r["interface-id"] not in attachments]
     seen = {
         (r["interface-id"], r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"], r["protocol"])
         for r in ok
@@ -354,8 +358,12 @@ def test_every_request_has_its_response_on_the_same_interface(
 
 
 def test_tcp_flags_mark_initiator_and_responder(records: list[Row]) -> None:
+    """SYN (2) on the client's direction, SYN-ACK (18) on the server's, in the interval the
+    connection opened; a connection's later intervals carry 0, FIN (1) or the client's RST (4)
+    in its last (flags are OR-ed per interval)."""
     server_ports = {str(p.port) for p in default_topology().traffic if p.protocol == 6}
     sides: Counter[str] = Counter()
+    later: dict[tuple[str | None, ...], list[Row]] = defaultdict(list)
     for r in records:
         if r["protocol"] != "6":
             if r["log-status"] == "OK":
@@ -364,13 +372,22 @@ def test_tcp_flags_mark_initiator_and_responder(records: list[Row]) -> None:
         flags = int(str(r["tcp-flags"]))
         to_server = r["dstport"] in server_ports and r["srcport"] not in server_ports
         from_server = r["srcport"] in server_ports and r["dstport"] not in server_ports
+        flow = (r["interface-id"], r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"])
         if to_server:  # the initiator's direction: SYN, maybe FIN, never SYN-ACK
-            assert flags in (2, 3), r
-            sides["request"] += 1
+            assert flags in (2, 3, 0, 1, 4), r
+            sides["request"] += flags in (2, 3)
         elif from_server:  # the responder's: SYN-ACK, maybe FIN
-            assert flags in (18, 19), r
-            sides["response"] += 1
+            assert flags in (18, 19, 0, 1), r
+            sides["response"] += flags in (18, 19)
+        if flags in (0, 1, 4):
+            later[flow].append(r)
     assert sides["request"] > sides["response"] > 1000
+    assert len(later) > 100  # connections over several intervals
+    for r in records:  # each of them opened in an earlier interval, on the same interface
+        flow = (r["interface-id"], r["srcaddr"], r["dstaddr"], r["srcport"], r["dstport"])
+        if flow in later and int(str(r["tcp-flags"])) & 2:
+            assert all(int(str(r["start"])) < int(str(x["start"])) for x in later.pop(flow))
+    assert not later
 
 
 def test_directions_paths_and_types(records: list[Row]) -> None:
@@ -404,7 +421,7 @@ def test_protocols_ports_and_scenario_traffic_are_present(
     assert rejected["22"] and rejected["3389"] and rejected["5432"]
     c_to_a = scenario_predicate("cross_vpc", NETWORKS)
     from_c = [r for r in ok if c_to_a(r) and r["srcaddr"].startswith("10.2.")]
-    assert {r["srcaddr"] for r in from_c} == {"10.2.0.146"}
+    assert {r["srcaddr"] for r in from_c} == {"10.2.0.146", "10.2.1.30"}
     assert "10.0.0.151" in {r["dstaddr"] for r in from_c}
     ipv6 = [r for r in ok if r["type"] == "IPv6"]
     assert any(r["dstaddr"].startswith("2600:1f18:aaaa:ab0") for r in ipv6)
@@ -428,6 +445,129 @@ def test_nat_gateway_interface_records_translated_addresses(
     assert to_internet and all(r["pkt-srcaddr"] == nat.ipv4 for r in to_internet)
     back = [r for r in on_nat if r["srcaddr"] == nat.ipv4 and r["traffic-path"] == "1"]
     assert back and all(r["pkt-srcaddr"] != nat.ipv4 for r in back)
+
+
+def test_nat_gateway_records_per_connection_are_awss_example(records: list[Row]) -> None:
+    """Per connection through the NAT gateway, as AWS's NAT gateway example: on the gateway's
+    interface instance -> gateway (pkt-dstaddr the internet host), the gateway's own leg both
+    ways, gateway -> instance (pkt-srcaddr the internet host); on the instance's, its own two."""
+    topology = default_topology()
+    nat = topology.eni("a-nat-1")
+    n = nat.ipv4
+    checked = 0
+    for r in records:
+        if r["interface-id"] != nat.id or not r["srcaddr"].startswith("10.") or r["dstaddr"] != n:
+            continue  # not an instance's request to the gateway
+        c, s, port = r["srcaddr"], r["pkt-dstaddr"], r["srcport"]
+        mine = [
+            x for x in records if port in (x["srcport"], x["dstport"]) and x["start"] == r["start"]
+        ]
+        on_nat = {
+            (x["srcaddr"], x["dstaddr"], x["pkt-srcaddr"], x["pkt-dstaddr"])
+            for x in mine
+            if x["interface-id"] == nat.id
+        }
+        assert {(c, n, c, s), (n, c, s, c)} <= on_nat
+        own = {  # the translated leg, from the gateway's own port
+            (x["srcaddr"], x["dstaddr"], x["pkt-srcaddr"], x["pkt-dstaddr"])
+            for x in records
+            if x["interface-id"] == nat.id
+            and x["start"] == r["start"]
+            and s in (x["srcaddr"], x["dstaddr"])
+        }
+        assert {(n, s, n, s), (s, n, s, n)} <= own
+        on_instance = {
+            (x["srcaddr"], x["dstaddr"], x["pkt-srcaddr"], x["pkt-dstaddr"])
+            for x in mine
+            if x["interface-id"] != nat.id
+        }
+        assert on_instance == {(c, s, c, s), (s, c, s, c)}
+        checked += 1
+        if checked == 20:
+            break
+    assert checked == 20
+
+
+def test_transit_gateway_attachments_log_the_hops(records: list[Row]) -> None:
+    """As AWS's transit gateway example: attachment interfaces in the server's VPC log the
+    request with srcaddr = the attachment (pkt-srcaddr the client in the other VPC) and the
+    response leaving through the attachment in the server's AZ (dstaddr the attachment,
+    pkt-dstaddr the client); the server's own interface sees the client's address. The
+    client's VPC has attachments too: srcaddr the client, dstaddr the attachment, pkt-dstaddr
+    the server. A client in another AZ than the server crosses two attachments in A."""
+    t = default_topology()
+    attachments = {e.id: e for e in t.enis if e.kind == "transit_gateway"}
+    ok = [r for r in records if r["log-status"] == "OK" and r["interface-id"] in attachments]
+    assert ok and {r["instance-id"] for r in ok} == {"-"}
+    on = Counter(attachments[str(r["interface-id"])].name for r in ok)
+    assert set(on) == {"a-tgw-1", "a-tgw-2", "c-tgw-1", "c-tgw-2"}
+    a_side = [r for r in ok if attachments[str(r["interface-id"])].vpc == "A"]
+    for r in a_side:
+        eni = attachments[str(r["interface-id"])]
+        if r["flow-direction"] == "egress":  # the request into A: srcaddr the attachment
+            assert r["srcaddr"] == eni.ipv4 and r["pkt-srcaddr"].startswith("10.2.")
+            assert r["dstaddr"] == r["pkt-dstaddr"] and r["dstaddr"].startswith("10.0.")
+        else:  # the response out of A through the server's AZ
+            assert r["dstaddr"] == eni.ipv4 and r["pkt-dstaddr"].startswith("10.2.")
+            assert eni.name == "a-tgw-1"  # A's servers are in AZ 1
+    from_az2 = {r["interface-id"] for r in a_side if r["pkt-srcaddr"] == "10.2.1.30"}
+    assert from_az2 == {t.eni("a-tgw-2").id}  # c-legacy-2 is in AZ 2: in through AZ 2
+    c_side = [r for r in ok if attachments[str(r["interface-id"])].vpc == "C"]
+    for r in c_side:
+        eni = attachments[str(r["interface-id"])]
+        if r["flow-direction"] == "ingress":  # the client's request into the gateway
+            assert r["dstaddr"] == eni.ipv4 and r["pkt-dstaddr"].startswith("10.0.")
+            assert r["srcaddr"] == r["pkt-srcaddr"]
+        else:
+            assert r["srcaddr"] == eni.ipv4 and r["pkt-srcaddr"].startswith("10.0.")
+    servers = [
+        r
+        for r in records
+        if r["interface-id"] == t.eni("a-web-1").id and r["srcaddr"] == "10.2.1.30"
+    ]
+    assert servers and {r["pkt-srcaddr"] for r in servers} == {"10.2.1.30"}
+
+
+def test_block_public_access_rejects_beside_ordinary_ones() -> None:
+    """v8 reject-reason BPA on the REJECT records VPC Block Public Access wrote; `-` on the
+    security-group rejects and on every ACCEPT."""
+    config = SampleConfig(records=6_000, days=14, end_date=END, seed=3, fields=schema.ALL_FIELDS)
+    rows = list(iter_records(config))
+    reasons = Counter((r["action"], r["reject-reason"]) for r in rows if r["log-status"] == "OK")
+    assert set(reasons) == {("ACCEPT", "-"), ("REJECT", "-"), ("REJECT", "BPA")}
+    bpa = [r for r in rows if r["reject-reason"] == "BPA"]
+    assert {r["dstaddr"] for r in bpa} == {default_topology().eni("a-app-1").ipv6}
+    assert {r["flow-direction"] for r in bpa} == {"ingress"}
+
+
+def test_no_record_ends_after_the_moment_it_runs(tmp_path: Path) -> None:
+    """On the day it runs, the simulator stops at the current minute: no record, and no
+    object's time, in the future; the same moment gives the same bytes."""
+    now = datetime(2026, 12, 1, 11, 17, 42, tzinfo=UTC)
+    config = SampleConfig(records=3_000, days=2, end_date=now.date(), seed=5, now=now)
+    result = write_sample(config, tmp_path / "one")
+    found = read_back(tmp_path / "one")
+    assert sum(len(rows) for _, _, rows in found) == result.records == 3_000
+    ends = [int(row["end"]) for _, _, rows in found for row in rows]
+    assert max(ends) <= now.timestamp()
+    assert max(ends) > (now - timedelta(hours=1)).timestamp()  # up to now, not the day before
+    for key, _, _ in found:
+        stamp = datetime.strptime(key.rsplit("_", 2)[1], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+        assert stamp <= now
+    again = write_sample(config, tmp_path / "two")
+    assert [f.read_bytes() for f in result.files] == [f.read_bytes() for f in again.files]
+    truth = read_ground_truth(tmp_path / "one")
+    assert truth["options"]["now"] == "2026-12-01T11:17:42Z"
+    # a day already over is whole, and its config the same whenever it runs
+    assert SampleConfig(end_date=END, now=now).now is None
+    assert SampleConfig(end_date=END).to_dict() == SampleConfig(end_date=END, now=now).to_dict()
+    with pytest.raises(SampleError, match="after today"):
+        SampleConfig(end_date=date(2026, 12, 2), now=now)
+    with pytest.raises(SampleError, match="no whole minute"):
+        list(Generator(
+            SampleConfig(days=1, end_date=now.date(), now=now.replace(hour=0, minute=1)),
+            default_topology(),
+        ).windows())  # fmt: skip
 
 
 def test_accepted_and_rejected_requests_follow_security_groups(
@@ -489,9 +629,11 @@ def test_timestamps_stay_in_their_window() -> None:
     for window in generator.windows():
         first = int(window.start.timestamp())
         last = first + window.minutes * 60
+        midnight = first - first % 86400 + 86400
         for per_log in window.records:
-            for r in per_log:
-                assert first <= int(r[7]) <= int(r[8]) < last
+            for r in per_log:  # a long connection's record may end in the next window
+                assert first <= int(r[7]) < last
+                assert int(r[7]) <= int(r[8]) < min(midnight, int(r[7]) + AGGREGATION_SECONDS)
 
 
 def test_window_sizes_follow_volume() -> None:
@@ -547,8 +689,10 @@ def test_ground_truth_windows_and_scenario_shapes(small_sample: Any) -> None:
     assert truth["networks"]["A"] == A
     assert truth["conversation_columns"] == list(CONVERSATION_COLUMNS)
     s = truth["scenarios"]
-    for name in ("external", "peering", "cross_vpc", "internal", "inbound", "outbound"):
+    for name in ("external", "peering", "internal", "inbound", "outbound"):
         assert 0 < s[name]["last_10_days"]["records"] < s[name]["all"]["records"], name
+    # C reaches A in a few long connections (two aggregation intervals, 16 records each)
+    assert 0 < s["cross_vpc"]["last_10_days"]["records"] <= s["cross_vpc"]["all"]["records"]
     assert (
         s["peering"]["all"]["records"]
         == s["inbound"]["all"]["records"] + s["outbound"]["all"]["records"]
@@ -618,6 +762,7 @@ def test_each_conversation_uses_exactly_the_rules_that_admit_it() -> None:
         "ssh-probes",
         "rdp-probes",
         "ssh-probes-v6",
+        "bpa-ssh-probes-v6",
     }
 
 

@@ -42,7 +42,7 @@ V2 = "version account-id interface-id srcaddr dstaddr srcport dstport protocol p
 V2 += "start end action log-status"
 DATASETS = {
     "v5-text": SampleConfig(records=5000, days=12, end_date=END, seed=21),
-    "v2-text": SampleConfig(records=4000, days=12, end_date=END, seed=22, fields=V2),
+    "v2-text": SampleConfig(records=4000, days=12, end_date=END, seed=27, fields=V2),
     "flags-no-direction-parquet": SampleConfig(
         records=4000, days=12, end_date=END, seed=23, file_format="parquet",
         fields=V2 + " tcp-flags",
