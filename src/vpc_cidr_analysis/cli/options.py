@@ -10,6 +10,7 @@
   columns that cannot fit are left out and named: pick them with `--columns`).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
+- `strict_option`: `--strict`, text lines that do not match their header become an error.
 - `note`: one line on stderr, unless `--quiet`.
 """
 
@@ -110,6 +111,17 @@ def progress_option(func: F) -> F:
         default=True,
         show_default=True,
         help="Progress bar on stderr for long reads (only when stderr is a terminal).",
+    )(func)
+    return decorated
+
+
+def strict_option(func: F) -> F:
+    """`--strict`: a text line whose field count differs from its header is an error."""
+    decorated: F = click.option(
+        "--strict",
+        is_flag=True,
+        help="Stop at the first text line whose field count differs from its file's header "
+        "(else it is read as Athena reads it, and a note says how many there were).",
     )(func)
     return decorated
 

@@ -16,6 +16,7 @@ from vpc_cidr_analysis.cli.options import (
     output_options,
     progress_option,
     s3_client_for,
+    strict_option,
     warn,
 )
 from vpc_cidr_analysis.layout import LAYOUTS
@@ -135,6 +136,7 @@ def show(name: str, raw: bool, form: str) -> None:
 )
 @output_options
 @progress_option
+@strict_option
 @aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
@@ -152,6 +154,7 @@ def run(
     fmt: str,
     columns: str | None,
     progress: bool,
+    strict: bool,
     **athena_options: str | None,
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
@@ -182,6 +185,7 @@ def run(
             s3_client=s3_client_for(
                 logs, athena_options.get("region"), athena_options.get("profile")
             ),
+            strict=strict,
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):
@@ -192,6 +196,8 @@ def run(
     emit(out.columns, out.rows, fmt, columns)
     for text in notes(q, out.fields, out.columns, out.rows):
         note(f"Note: {text}")
+    if out.ragged_note:
+        note(f"Note: {out.ragged_note}")
     if out.bytes_scanned is not None:
         note(
             f"scanned {out.bytes_scanned:,} bytes ({human_bytes(out.bytes_scanned)}), "

@@ -13,9 +13,11 @@ from vpc_cidr_analysis.cli.options import (
     aws_options,
     day_option,
     emit,
+    note,
     output_options,
     progress_option,
     s3_client_for,
+    strict_option,
     warn,
 )
 
@@ -82,6 +84,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     "and stop.",
 )
 @progress_option
+@strict_option
 @aws_options
 def sql(
     query: str | None,
@@ -95,6 +98,7 @@ def sql(
     columns: str | None,
     show_translation: bool,
     progress: bool,
+    strict: bool,
     region: str | None,
     profile: str | None,
 ) -> None:
@@ -114,6 +118,7 @@ def sql(
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
     """
     from vpc_cidr_analysis.engine.local import LocalEngine
+    from vpc_cidr_analysis.engine.sources import ragged_note
     from vpc_cidr_analysis.engine.translate import translate
 
     if (query is None) == (query_file is None):
@@ -141,6 +146,7 @@ def sql(
         today=pinned,
         progress=progress,
         s3_client=s3_client_for(logs, region, profile),
+        strict=strict,
     ) as engine:
         if show_translation:
             click.echo(translate(text, today=pinned, pretty=True), err=True)
@@ -148,3 +154,5 @@ def sql(
         if "cidrtable" in text.lower() and engine.cidrtable_empty:
             warn("cidrtable is empty; pass --cidr or --cidr-dir to fill it")
         emit(result.columns, result, fmt, columns)
+        if engine.last_ragged:
+            note(f"Note: {ragged_note(engine.last_ragged)}")

@@ -14,9 +14,11 @@ from vpc_cidr_analysis.cli.options import (
     aws_options,
     day_option,
     emit,
+    note,
     output_options,
     progress_option,
     s3_client_for,
+    strict_option,
     warn,
 )
 from vpc_cidr_analysis.days import partition_day
@@ -53,6 +55,7 @@ def _source_options(func: F) -> F:
         day_option("--end-day", help="Last day; else today"),
         day_option("--today", help="Pin today for the local engine and the window"),
         progress_option,
+        strict_option,
         aws_options,
         click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
         click.option("--database", help="Athena: Glue database (else the stack's)."),
@@ -106,9 +109,12 @@ def _analyse(options: dict[str, Any]) -> Any:
             "today": today,
             "progress": options["progress"],
             "s3_client": s3_client_for(options["logs"], options["region"], options["profile"]),
+            "strict": options["strict"],
         }
         conn = run_local(connections_query, values, options["logs"], **local)
         eni = run_local(usage_query, values, options["logs"], **local)
+        if conn.ragged_note:  # both queries read the same files: said once
+            note(f"Note: {conn.ragged_note}")
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients

@@ -11,6 +11,10 @@ reference only partition columns of `vpcflowlogstable` are evaluated over a smal
 discovered files' partition values, and only files that pass are opened (`last_files`,
 `files_read` count them). A query over the last 10 days opens no file outside them.
 
+Text lines whose field count differs from their header are read as Athena reads them (missing
+fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a note, and
+`strict=True` makes the first one an error instead.
+
 Memory stays bounded: DuckDB streams the files with a memory limit (1 GB by default) and spills
 to a private temporary folder; `stream()` hands rows out in batches.
 """
@@ -35,12 +39,21 @@ from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
 from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import sources, translate
-from vpc_cidr_analysis.engine.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
+from vpc_cidr_analysis.engine.sources import (
+    FlowLogObject,
+    LocalCopies,
+    RaggedLine,
+    ReadFile,
+    SourceError,
+)
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.s3url import is_s3_url
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
 PARTITIONS_TABLE = "athena_partitions"
+#: A query's result, kept so the lines its scans set aside are known before rows are handed
+#: out (see `LocalEngine._run_reading`).
+RESULT_TABLE = "athena_result"
 
 
 class EngineError(AnalysisError, ValueError):
@@ -356,6 +369,11 @@ def _raw_position(description: Sequence[Any], position: int) -> int | None:
     return None
 
 
+def _ordered(tree: exp.Expr) -> bool:
+    """Whether a query's rows come in an order it asks for (a top-level ORDER BY)."""
+    return isinstance(tree, exp.Query) and tree.args.get("order") is not None
+
+
 def _row_function(
     width: int, converters: dict[int, tuple[str, int | None]]
 ) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -396,12 +414,14 @@ class LocalEngine:
         s3_client: Any = None,
         memory_limit: str = "1GB",
         threads: int | None = None,
+        strict: bool = False,
     ) -> None:
         if not is_s3_url(logs) and not Path(logs).expanduser().exists():
             raise SourceError(f"--logs path does not exist: {logs} (expected a folder or s3://…)")
         self.logs = logs
         self.today = today
         self.progress = progress
+        self.strict = strict
         self.networks = [canonical_cidr(c) for c in cidrs]
         self.cidr_dir = Path(cidr_dir) if cidr_dir is not None else None
         if self.cidr_dir is not None:
@@ -415,6 +435,9 @@ class LocalEngine:
         self.last_files: tuple[str, ...] = ()
         #: Flow-log fields (as named in the files) of the files the last query read.
         self.last_fields: frozenset[str] = frozenset()
+        #: Text lines of the last query whose field count differed from their header.
+        self.last_ragged: tuple[RaggedLine, ...] = ()
+        self._groups: list[list[ReadFile]] = []
         self.con = duckdb.connect(":memory:")
         translate.prepare_connection(self.con)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -484,10 +507,12 @@ class LocalEngine:
         fast = _epoch_columns(translation.tree, names, [str(d[1]) for d in described])
         if fast is not None:
             sql = translate.generate(fast)
-        cursor = self._run(sql, values, files)
+        cursor, kept = self._run_reading(translation.tree, sql, values, files)
         description = cursor.description or []
         width = len(names) if fast is not None else len(description)
         columns = [str(d[0]) for d in description[:width]]
+        if kept and len(names) == width:
+            columns = names  # a table's columns are unique; the query's may repeat
         converters: dict[int, tuple[str, int | None]] = {}
         for i, d in enumerate(description[:width]):
             if str(d[1]) == "INET":
@@ -541,7 +566,8 @@ class LocalEngine:
             return []
         selected = self._select_files(references, values)
         files = self._read_files(selected)
-        select = sources.flow_table_select(sources.group_files(files))
+        self._groups = sources.group_files(files)
+        select = sources.flow_table_select(self._groups)
         self._create_view(schema.FLOW_TABLE, select)
         self.files_read += len(files)
         self.last_files = tuple(f.display for f in files)
@@ -636,6 +662,52 @@ class LocalEngine:
         return not self.networks and self.cidr_dir is None
 
     # ---- running -----------------------------------------------------------------------
+
+    def _run_reading(
+        self, tree: exp.Expr, sql: str, values: list[object], files: list[ReadFile]
+    ) -> tuple[Any, bool]:
+        """Run a query so that the text lines its scans set aside are read too.
+
+        The result is kept in `RESULT_TABLE` (so every scan has ended, and the rejects table
+        is complete, before a row is handed out; DuckDB keeps one open result per connection,
+        so it cannot be asked while rows stream). When lines were set aside, the flow table
+        is recreated to read them too (as Athena does) and the query runs again: twice the
+        work, only for files with such lines. Returns the cursor and whether rows come from
+        `RESULT_TABLE`.
+        """
+        self.last_ragged = ()
+        self.con.execute("SET preserve_insertion_order = false")  # an earlier read set it
+        if not any(f.file_format == "text" for f in files):
+            return self._run(sql, values, files), False
+        ordered = _ordered(tree)
+        sources.clear_rejects(self.con)
+        self._keep(sql, values, files, ordered)
+        lines = sources.rejected_lines(self.con, files)
+        if lines and self.strict:
+            files_with = len({item.path for item in lines})
+            raise SourceError(
+                f"{lines[0].describe()} (--strict: {len(lines)} line(s) in {files_with} "
+                "file(s) do not match their header; without --strict they are read as Athena "
+                "reads them)"
+            )
+        if lines:
+            self.last_ragged = tuple(lines)
+            ragged = sources.load_ragged(self.con, lines, self._groups)
+            self._create_view(schema.FLOW_TABLE, sources.flow_table_select(self._groups, ragged))
+            self._keep(sql, values, files, ordered)
+        if ordered:  # the table's rows in the order kept (reset by the next query)
+            self.con.execute("SET preserve_insertion_order = true")
+        return self.con.execute(f"SELECT * FROM {RESULT_TABLE}"), True
+
+    def _keep(self, sql: str, values: list[object], files: list[ReadFile], ordered: bool) -> None:
+        """Run the query into `RESULT_TABLE` (keeping its ORDER BY's order when it has one)."""
+        if ordered:
+            self.con.execute("SET preserve_insertion_order = true")
+        try:
+            self._run(f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {sql}", values, files)
+        finally:
+            if ordered:
+                self.con.execute("SET preserve_insertion_order = false")
 
     def _run(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
         show = self.progress and sys.stderr.isatty()
