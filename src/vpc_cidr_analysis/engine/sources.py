@@ -482,10 +482,15 @@ def empty_flow_table_select() -> str:
 
 
 def group_files(files: Sequence[ReadFile]) -> list[list[ReadFile]]:
-    """Files grouped so each group has one reader: text by header, Parquet together."""
-    groups: dict[tuple[str, tuple[str, ...]], list[ReadFile]] = {}
+    """Files grouped so each group has one reader: text by header, Parquet together, and both
+    by account, region and day, so those partition columns are constants of the group's
+    SELECT (DuckDB folds a query's `day` conditions on them instead of looking each row's
+    value up by its file; `hour` is looked up when a day's files span hours)."""
+    groups: dict[tuple[object, ...], list[ReadFile]] = {}
     for f in files:
-        key = ("parquet", ()) if f.file_format == "parquet" else ("text", f.fields)
+        fields = () if f.file_format == "parquet" else f.fields
+        p = f.partitions
+        key = (f.file_format, fields, p.aws_account_id, p.aws_region, p.day)
         groups.setdefault(key, []).append(f)
     return list(groups.values())
 
