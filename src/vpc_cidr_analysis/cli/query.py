@@ -153,6 +153,7 @@ def run(
     form: str,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     progress: bool,
     strict: bool,
     **athena_options: str | None,
@@ -193,7 +194,7 @@ def run(
     else:
         athena, settings = _athena_clients(athena_options)
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
-    emit(out.columns, out.rows, fmt, columns)
+    emit(out.columns, out.rows, fmt, columns, limit)
     for text in notes(q, out.fields, out.columns, out.rows):
         note(f"Note: {text}")
     if out.ragged_note:
@@ -247,6 +248,7 @@ def estimate(
     today: date | None,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     region: str | None,
     profile: str | None,
 ) -> None:
@@ -288,7 +290,7 @@ def estimate(
         )
     total = sum(s.bytes for s in sizes)
     rows = [(s.prefix, s.objects, s.bytes, human_bytes(s.bytes)) for s in sizes]
-    emit(ESTIMATE_COLUMNS, rows, fmt, columns)
+    emit(ESTIMATE_COLUMNS, rows, fmt, columns, limit)
     summary = (
         f"{total:,} bytes ({human_bytes(total)}) in {len(days)} days "
         f"({days[0]:%Y/%m/%d}..{days[-1]:%Y/%m/%d}): at most ${scan_cost(total):.6f} "

@@ -96,6 +96,7 @@ def sql(
     today: date | None,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     show_translation: bool,
     progress: bool,
     strict: bool,
@@ -153,6 +154,6 @@ def sql(
         result = engine.stream(text, values)
         if "cidrtable" in text.lower() and engine.cidrtable_empty:
             warn("cidrtable is empty; pass --cidr or --cidr-dir to fill it")
-        emit(result.columns, result, fmt, columns)
+        emit(result.columns, result, fmt, columns, limit)
         if engine.last_ragged:
             note(f"Note: {ragged_note(engine.last_ragged)}")

@@ -182,9 +182,21 @@ def enis(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     if options["unused"]:
-        emit(report.UNUSED_COLUMNS, report.unused_rows(), options["fmt"], options["columns"])
+        emit(
+            report.UNUSED_COLUMNS,
+            report.unused_rows(),
+            options["fmt"],
+            options["columns"],
+            options["limit"],
+        )
     else:
-        emit(report.ENI_COLUMNS, report.eni_table(), options["fmt"], options["columns"])
+        emit(
+            report.ENI_COLUMNS,
+            report.eni_table(),
+            options["fmt"],
+            options["columns"],
+            options["limit"],
+        )
 
 
 @usage.command("rules")
@@ -208,7 +220,7 @@ def rules(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     rows = report.rule_rows(options["statuses"])
-    emit(report.RULE_COLUMNS, rows, options["fmt"], options["columns"])
+    emit(report.RULE_COLUMNS, rows, options["fmt"], options["columns"], options["limit"])
 
 
 @usage.command("exposure")
@@ -223,7 +235,13 @@ def exposure(options: dict[str, Any]) -> None:
       vpc-cidr-analysis usage exposure --inventory inventory.json --logs logs/
     """
     report = _analyse(options)
-    emit(report.EXPOSURE_COLUMNS, report.exposure_rows(), options["fmt"], options["columns"])
+    emit(
+        report.EXPOSURE_COLUMNS,
+        report.exposure_rows(),
+        options["fmt"],
+        options["columns"],
+        options["limit"],
+    )
 
 
 @usage.command("report")

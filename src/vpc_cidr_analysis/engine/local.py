@@ -38,7 +38,7 @@ from sqlglot import exp
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
 from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
-from vpc_cidr_analysis.engine import sources, translate
+from vpc_cidr_analysis.engine import output_sql, sources, translate
 from vpc_cidr_analysis.engine.sources import (
     FlowLogObject,
     LocalCopies,
@@ -70,10 +70,20 @@ class QueryResult:
 
 @dataclass
 class StreamingResult:
-    """Column names and an iterator over rows fetched in batches (bounded memory)."""
+    """Column names and an iterator over rows fetched in batches (bounded memory).
+
+    When the result is kept in DuckDB (text files read), `lines(fmt, columns)` gives its
+    rows as finished CSV / JSON text lines that DuckDB formats (the shapes of `output`, many
+    times faster than Python values; None when a column's type is not one it formats the
+    same way), and `count()` the number of rows. Use either these or the rows, not both.
+    """
 
     columns: list[str]
     _batches: Iterator[list[tuple[Any, ...]]] = field(repr=False)
+    lines: Callable[[str, Sequence[int]], Iterator[str] | None] | None = field(
+        default=None, repr=False
+    )
+    count: Callable[[], int] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for batch in self._batches:
@@ -374,6 +384,19 @@ def _ordered(tree: exp.Expr) -> bool:
     return isinstance(tree, exp.Query) and tree.args.get("order") is not None
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _fetch_lines(cursor: Any, size: int = 50_000) -> Iterator[str]:
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        for (line,) in batch:
+            yield line
+
+
 def _row_function(
     width: int, converters: dict[int, tuple[str, int | None]]
 ) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -522,7 +545,54 @@ class LocalEngine:
                 if raw is not None:
                     converters[i] = ("epoch", raw)
         row = _row_function(width, converters) if converters else None
-        return StreamingResult(columns, self._batches(cursor, batch_size, row, files))
+        result = StreamingResult(columns, self._batches(cursor, batch_size, row, files))
+        if kept:
+            stored = [str(d[0]) for d in description]
+            kinds = [str(d[1]) for d in described] if len(described) == width else []
+            result.lines = lambda fmt, picks: self._lines(fmt, picks, columns, stored, kinds,
+                                                          converters)  # fmt: skip
+            result.count = self._count
+        return result
+
+    def _count(self) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+    def _lines(
+        self,
+        fmt: str,
+        picks: Sequence[int],
+        names: list[str],
+        stored: list[str],
+        kinds: list[str],
+        converters: dict[int, tuple[str, int | None]],
+    ) -> Iterator[str] | None:
+        """The kept result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB."""
+        values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
+        for i in picks:
+            if not kinds or i >= len(stored):
+                return None
+            column = _quoted(stored[i])
+            kind = kinds[i]
+            converter = converters.get(i)
+            if converter is not None and converter[0] == "epoch" and converter[1] is not None:
+                raw = _quoted(stored[converter[1]])
+                column = (
+                    f"CASE WHEN {column} IS NOT NULL THEN make_timestamp({column}) "
+                    f"ELSE timezone('UTC', {raw}) END"
+                )
+                kind = "TIMESTAMP UTC"
+            elif converter is not None:
+                return None  # INET: Python's address text
+            text = output_sql.text_sql(column, kind)
+            if text is None:
+                return None
+            values.append((names[i], text, kind))
+        line = output_sql.line_sql(fmt, values)
+        if line is None:
+            return None
+        cursor = self.con.execute(f"SELECT {line} FROM {RESULT_TABLE}")
+        return _fetch_lines(cursor)
 
     @property
     def objects(self) -> list[FlowLogObject]:

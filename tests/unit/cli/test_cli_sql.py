@@ -227,3 +227,14 @@ def test_text_values() -> None:
     assert text_value(datetime(2026, 11, 27, 1, 2, 3)) == "2026-11-27T01:02:03"
     assert text_value(False) == "false"
     assert text_value(b"\x01\xff") == "01ff"
+
+
+def test_a_table_stops_at_limit_and_counts_the_rest(runner: CliRunner, logs: Path) -> None:
+    sql = "SELECT bytes FROM vpcflowlogstable ORDER BY bytes DESC NULLS LAST"
+    code, out, _ = invoke(runner, "--logs", str(logs), "--limit", "2", sql)
+    assert code == 0
+    assert out.splitlines() == [
+        "bytes", "-----", " 1500", "  700", "… 2 more rows (show them with --limit)", "(2 rows)",
+    ]  # fmt: skip
+    code, out, _ = invoke(runner, "--logs", str(logs), "--limit", "9", sql)
+    assert out.splitlines()[-1] == "(4 rows)" and "more row" not in out
