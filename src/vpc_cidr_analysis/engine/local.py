@@ -47,6 +47,7 @@ from vpc_cidr_analysis.engine.sources import (
     SourceError,
 )
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.output import human_bytes
 from vpc_cidr_analysis.s3url import is_s3_url
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
@@ -679,19 +680,27 @@ class LocalEngine:
             files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
         return files
 
-    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[], None] | None:
-        """A counter of S3 downloads on stderr (progress on and stderr a terminal)."""
-        total = self._copies.missing(selected)
+    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[int], None] | None:
+        """A bar of S3 downloads on stderr, objects and bytes (progress on, stderr a terminal)."""
+        missing = self._copies.missing(selected)
+        total = len(missing)
         if not (self.progress and total and sys.stderr.isatty()):
             return None
-        done = [0]
+        total_bytes = sum(o.size or 0 for o in missing)
+        done = [0, 0]
         lock = threading.Lock()
 
-        def tick() -> None:
+        def tick(size: int) -> None:
             with lock:
                 done[0] += 1
+                done[1] += size
+                filled = int(done[0] / total * 30)
+                of = f"/{human_bytes(total_bytes)}" if total_bytes else ""
                 end = "\n" if done[0] == total else ""
-                sys.stderr.write(f"\rdownloading flow-log objects: {done[0]}/{total}{end}")
+                sys.stderr.write(
+                    f"\rdownloading flow-log objects [{'#' * filled}{'.' * (30 - filled)}] "
+                    f"{done[0]}/{total} objects, {human_bytes(done[1])}{of}{end}"
+                )
                 sys.stderr.flush()
 
         return tick

@@ -47,6 +47,7 @@ class FlowLogObject:
 
     location: str  # local path, or s3://bucket/key
     partitions: KeyPartitions
+    size: int | None = None  # bytes, as listed (S3)
 
     @property
     def file_format(self) -> FileFormat:
@@ -104,7 +105,7 @@ def _discover_s3(logs: str, s3_client: Any, page_size: int) -> Iterable[FlowLogO
                 key = item["Key"]
                 parts = layout.parse_key(key)
                 if parts is not None:
-                    yield FlowLogObject(f"s3://{bucket}/{key}", parts)
+                    yield FlowLogObject(f"s3://{bucket}/{key}", parts, item.get("Size"))
     except client.exceptions.NoSuchBucket as exc:
         raise SourceError(f"--logs {logs}: bucket {bucket!r} does not exist") from exc
 
@@ -115,8 +116,14 @@ def _default_s3_client() -> Any:
     return boto3.client("s3")
 
 
+#: S3 downloads at a time: bounded, so a prefix of thousands of objects opens no more
+#: connections than this (bench/bench_s3.py measured 8 and 16 against a sequential loop).
+DOWNLOAD_THREADS = 16
+
+
 class LocalCopies:
-    """Local paths of flow-log files; S3 objects are downloaded once into a private folder.
+    """Local paths of flow-log files; S3 objects are downloaded once into a private folder,
+    `DOWNLOAD_THREADS` at a time.
 
     The folder is removed by `close()`. A download is written as `<name>.part` and renamed
     when complete, so a failed or interrupted download never leaves a file that looks whole.
@@ -135,22 +142,27 @@ class LocalCopies:
             self._client = _default_s3_client()
         return self._client
 
-    def missing(self, files: Sequence[FlowLogObject]) -> int:
-        """How many of `files` are S3 objects not downloaded yet."""
-        return sum(1 for f in files if f.is_s3 and f.location not in self._paths)
+    def missing(self, files: Sequence[FlowLogObject]) -> list[FlowLogObject]:
+        """The S3 objects of `files` not downloaded yet."""
+        return [f for f in files if f.is_s3 and f.location not in self._paths]
 
     def paths(
-        self, files: Sequence[FlowLogObject], *, on_done: Callable[[], None] | None = None
+        self,
+        files: Sequence[FlowLogObject],
+        *,
+        on_done: Callable[[int], None] | None = None,
+        threads: int = DOWNLOAD_THREADS,
     ) -> list[Path]:
-        """Local paths of `files` in the same order, downloading the S3 ones not yet here."""
+        """Local paths of `files` in the same order, downloading the S3 ones not yet here
+        (`on_done(bytes)` after each download)."""
         missing = [f for f in files if f.is_s3 and f.location not in self._paths]
         if missing:
-            with ThreadPoolExecutor(max_workers=min(8, len(missing))) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, min(threads, len(missing)))) as pool:
                 for _ in pool.map(lambda f: self._download(f, on_done), missing):
                     pass
         return [self._paths[f.location] if f.is_s3 else Path(f.location) for f in files]
 
-    def _download(self, obj: FlowLogObject, on_done: Callable[[], None] | None) -> None:
+    def _download(self, obj: FlowLogObject, on_done: Callable[[int], None] | None) -> None:
         url = parse_s3_url(obj.location)
         bucket, key = url.bucket, url.key
         # Keys may hold `..` or empty segments: keep every download inside the temporary folder.
@@ -162,6 +174,7 @@ class LocalCopies:
             response = self.client.get_object(Bucket=bucket, Key=key)
             with open(partial, "wb") as out:
                 shutil.copyfileobj(response["Body"], out, 1 << 20)
+                size = out.tell()
             os.replace(partial, target)
         except Exception as exc:
             partial.unlink(missing_ok=True)
@@ -170,7 +183,7 @@ class LocalCopies:
             self._paths[obj.location] = target
             self.downloads += 1
         if on_done is not None:
-            on_done()
+            on_done(size)
 
     @property
     def workdir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import ipaddress
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -512,8 +513,12 @@ def test_progress_on_a_terminal(
         again = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/25'")
     assert got == [(2,)] and again == [(3,)]
     shown = terminal.getvalue()
-    assert "downloading flow-log objects: 2/2\n" in shown
-    assert "downloading flow-log objects: 1/1\n" in shown  # only the one not yet here
+    sizes = sorted(o.size or 0 for o in engine.objects)[-3:]
+    assert all(sizes) and len({o.size for o in engine.objects}) > 1  # sizes from the listing
+    bar = r"\rdownloading flow-log objects \[#{30}\] %s objects, ([0-9.]+ k?B)/\1\n"
+    assert re.search(bar % "2/2", shown)
+    assert re.search(bar % "1/1", shown)  # only the one not yet here
+    assert "[###############...............] 1/2 objects" in shown
 
 
 def test_stream_returns_batches(month_of_logs: Path) -> None:
