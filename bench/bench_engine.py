@@ -1,27 +1,24 @@
-"""Benchmark the local engine against the floor of reading the same files: `gzip -dc`.
+"""Benchmark the local engine on every pack query against one core's `gzip -dc` of the same files.
 
-    .venv/bin/python bench/bench_engine.py --records 1000000
-    .venv/bin/python bench/bench_engine.py --records 10000000 --data bench/out/engine-10m
+    .venv/bin/python bench/bench_engine.py --records 5000000 --data /work/bench-data/5m
+    .venv/bin/python bench/bench_engine.py --records 10000000 --data /work/bench-data/10m
 
-Simulated gzip text logs in the default layout (14 days ending --end-date) are written once
-to --data (kept, so later runs reuse them). Then, for each query, alternating runs (--repeat
-times) measure:
+Simulated gzip text logs in the default layout (14 days ending --end-date, seed 1) are written
+once to --data (kept, so later runs reuse them; keep the folder outside a checkout). Then, for
+each command, alternating runs (--repeat times, median reported) measure:
 
-- floor: `gzip -dc` over the files of the last 10 days (the files the engine opens) to
-  /dev/null — one process, one core;
-- engine: a fresh child process creating a `LocalEngine` (inet extension, file listing) and
-  running `execute` on the query (the Athena SQL, translated, with partition pruning),
-  reporting setup and query wall time and its own peak RSS.
+- floor: `cat FILES | gzip -dc > /dev/null` over the files of the last 10 days (the files the
+  engine opens) — one gzip process, one core;
+- engine: the CLI as a user runs it, in a fresh process: `vpc-cidr-analysis query run NAME
+  --logs DATA --today END -p vpc_cidrs=… --format csv > /dev/null` for `external`, `between`,
+  `internal`, `top_talkers`, `rejected`, `sg_connections`, and `usage rules --inventory DATA
+  --logs DATA --format csv` as a whole (its two queries and the matching). Wall clock, CPU
+  seconds (user + system, all threads) and peak RSS of that process (`wait4`).
 
-Queries: `scenario` — external traffic of 10.0.0.0/16 aggregated by srcaddr/dstaddr over the
-last 10 days with literal contains(); `pack-external` — the pack's `queries/external.sql` with
-its parameters bound (CIDR list from its `params` CTE: parsed once per query, each row's address
-tested against it in any_match; 129 k result rows with two timestamp columns fetched).
-
-Prints one JSON object per query with the best (minimum) times, the ratio engine/floor (wall
-clock; also CPU seconds, which a busy shared machine distorts less: the engine uses both cores,
-gzip one), records/s of the engine, and peak RSS. Targets: ratio <= 1.5, RSS < 1 GB at
-10 M records.
+Prints one JSON object per command: median wall and CPU of both, the ratios engine/floor (the
+target is wall ≤ 0.8; CPU compares the work done: the engine uses both cores, gzip one),
+records/s of the engine, peak RSS, result rows, load average. The engine code measured is the
+one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this script).
 """
 
 from __future__ import annotations
@@ -29,8 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -39,26 +35,20 @@ from pathlib import Path
 from typing import Any
 
 from vpc_cidr_analysis import layout
-from vpc_cidr_analysis.pack.queries import get_query
 from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
 
-SCENARIO = """
-SELECT srcaddr, dstaddr, count(*) AS flows, sum(bytes) AS bytes
-FROM vpcflowlogscidrdb.vpcflowlogstable
-WHERE day >= date_format(current_date - interval '9' day, '%Y/%m/%d')
-  AND contains('10.0.0.0/16', TRY_CAST(srcaddr AS IPADDRESS))
-      <> contains('10.0.0.0/16', TRY_CAST(dstaddr AS IPADDRESS))
-GROUP BY srcaddr, dstaddr
-ORDER BY bytes DESC
-"""
-
-
-def query_of(name: str) -> tuple[str, list[object]]:
-    """SQL text and parameters of a benchmark query."""
-    if name == "scenario":
-        return SCENARIO, []
-    query = get_query("external")
-    return query.sql, list(query.bind({"vpc_cidrs": "10.0.0.0/16"}))
+VPC = "vpc_cidrs=10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56"
+#: Command name -> CLI arguments after `vpc-cidr-analysis` ({data}, {today} filled in).
+COMMANDS: dict[str, list[str]] = {
+    "external": ["query", "run", "external", "-p", VPC],
+    "between": ["query", "run", "between", "-p", VPC, "-p", "peer_cidrs=10.1.0.0/16"],
+    "internal": ["query", "run", "internal", "-p", VPC],
+    "top_talkers": ["query", "run", "top_talkers", "-p", VPC],
+    "rejected": ["query", "run", "rejected", "-p", VPC],
+    "sg_connections": ["query", "run", "sg_connections"],
+    "usage_rules": ["usage", "rules", "--inventory", "{data}"],
+}
+CLI = "from vpc_cidr_analysis.cli import main; main()"
 
 
 def ensure_sample(records: int, data: Path, end: date) -> Path:
@@ -84,48 +74,38 @@ def window_files(data: Path, end: date) -> list[Path]:
     return files
 
 
-def gzip_floor(files: list[Path]) -> tuple[float, float]:
-    """Wall and CPU seconds of `gzip -dc` over the files to /dev/null (in argument chunks)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> dict[str, float]:
+    """Wall seconds, CPU seconds and peak RSS (bytes) of one child process."""
     start = time.perf_counter()
-    for i in range(0, len(files), 500):
-        chunk = [str(p) for p in files[i : i + 500]]
-        subprocess.run(["gzip", "-dc", *chunk], stdout=subprocess.DEVNULL, check=True)
+    child = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    stderr = child.stderr.read().decode() if child.stderr is not None else ""
+    if status != 0:
+        raise SystemExit(f"{command[:6]}… failed ({status}): {stderr.strip()[-500:]}")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss * 1024,
+    }
 
 
-def child(args: argparse.Namespace) -> None:
-    """Run one query in this process and print wall seconds, rows and peak RSS as JSON."""
-    from vpc_cidr_analysis.engine.local import LocalEngine
+def gzip_floor(files: list[Path]) -> dict[str, float]:
+    """One core's `cat FILES | gzip -dc > /dev/null`."""
+    script = 'cat "$@" | gzip -dc > /dev/null'
+    return measured(["bash", "-c", script, "floor", *(str(p) for p in files)])
 
-    sql, params = query_of(args.query)
-    cpu_start = time.process_time()
-    start = time.perf_counter()
-    with LocalEngine(str(args.data), today=date.fromisoformat(args.end_date)) as engine:
-        listed = len(engine.objects)  # discovery: listing and parsing keys
-        ready = time.perf_counter()
-        result = engine.execute(sql, params)
-        files = len(engine.last_files)
-        done = time.perf_counter()
-    cpu = time.process_time() - cpu_start  # all threads of this process (DuckDB's too)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(
-        json.dumps(
-            {
-                "wall": done - start,
-                "setup": ready - start,
-                "query": done - ready,
-                "cpu": cpu,
-                "rows": len(result.rows),
-                "files": files,
-                "listed": listed,
-                "rss": rss,
-            }
-        )
-    )
+
+def engine_command(name: str, data: Path, today: str) -> list[str]:
+    args = [a.format(data=data, today=today) for a in COMMANDS[name]]
+    local = ["--logs", str(data), "--today", today, "--format", "csv", "--no-progress"]
+    return [sys.executable, "-c", CLI, *args, *local]
+
+
+def result_rows(name: str, data: Path, today: str) -> int:
+    """Rows the command writes (CSV lines after the header), from one extra run."""
+    out = subprocess.run(engine_command(name, data, today), capture_output=True, check=True)
+    return max(0, out.stdout.count(b"\n") - 1)
 
 
 def count_records(data: Path, end: date) -> int:
@@ -139,81 +119,51 @@ def count_records(data: Path, end: date) -> int:
         return int(engine.execute(sql).rows[0][0])
 
 
-def run_child(args: argparse.Namespace, query: str) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        "--query",
-        query,
-        "--data",
-        str(args.data),
-        "--end-date",
-        args.end_date,
-    ]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--records", type=int, default=5_000_000)
     parser.add_argument("--end-date", default="2026-11-27")
-    parser.add_argument("--data", type=Path, help="folder for the simulated logs (kept)")
+    parser.add_argument("--data", type=Path, required=True, help="folder for the logs (kept)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--query", choices=["scenario", "pack-external", "all"], default="all")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--query", choices=[*COMMANDS, "all"], default="all")
     args = parser.parse_args()
-    if args.child:
-        child(args)
-        return
     end = date.fromisoformat(args.end_date)
-    if args.data is None:
-        args.data = Path(__file__).resolve().parent / "out" / f"engine-{args.records}"
-    generated = time.perf_counter()
     ensure_sample(args.records, args.data, end)
-    generated = time.perf_counter() - generated
     files = window_files(args.data, end)
     records = count_records(args.data, end)
-    queries = ["scenario", "pack-external"] if args.query == "all" else [args.query]
-    for query in queries:
+    names = list(COMMANDS) if args.query == "all" else [args.query]
+    for name in names:
+        command = engine_command(name, args.data, args.end_date)
         floors, runs = [], []
         for _ in range(args.repeat):  # alternate, so load changes hit both alike
             floors.append(gzip_floor(files))
-            runs.append(run_child(args, query))
-        best = min(runs, key=lambda r: float(r["wall"]))
-        floor = min(f[0] for f in floors)
-        floor_cpu = min(f[1] for f in floors)
-        engine_cpu = min(float(r["cpu"]) for r in runs)
+            runs.append(measured(command))
+        wall = statistics.median(r["wall"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
+        floor_wall = statistics.median(f["wall"] for f in floors)
+        floor_cpu = statistics.median(f["cpu"] for f in floors)
         print(
             json.dumps(
                 {
-                    "query": query,
-                    "records_total": args.records,
+                    "command": name,
                     "records_in_window": records,
                     "files_in_window": len(files),
-                    "files_opened": best["files"],
                     "bytes_in_window": sum(p.stat().st_size for p in files),
-                    "rows": best["rows"],
-                    "gzip_floor_s": round(floor, 3),
-                    "engine_s": round(float(best["wall"]), 3),
-                    "engine_setup_s": round(float(best["setup"]), 3),
-                    "engine_query_s": round(float(best["query"]), 3),
-                    "engine_runs_s": [round(float(r["wall"]), 3) for r in runs],
-                    "ratio": round(float(best["wall"]) / floor, 2),
-                    "ratio_query_only": round(float(best["query"]) / floor, 2),
-                    "gzip_floor_cpu_s": round(floor_cpu, 3),
-                    "engine_cpu_s": round(engine_cpu, 3),
-                    "cpu_ratio": round(engine_cpu / floor_cpu, 2),
-                    "records_per_s": round(records / float(best["wall"])),
-                    "peak_rss_mb": round(max(int(r["rss"]) for r in runs) / 2**20),
-                    "generate_s": round(generated, 1),
-                    "cpus": os.cpu_count(),
-                    "load_avg": os.getloadavg(),
-                    "python": platform.python_version(),
+                    "rows": result_rows(name, args.data, args.end_date),
+                    "gzip_s": round(floor_wall, 3),
+                    "gzip_cpu_s": round(floor_cpu, 3),
+                    "engine_s": round(wall, 3),
+                    "engine_cpu_s": round(cpu, 3),
+                    "engine_runs_s": [round(r["wall"], 2) for r in runs],
+                    "gzip_runs_s": [round(f["wall"], 2) for f in floors],
+                    "ratio": round(wall / floor_wall, 2),
+                    "cpu_ratio": round(cpu / floor_cpu, 2),
+                    "records_per_s": round(records / wall),
+                    "peak_rss_mb": round(max(r["rss"] for r in runs) / 2**20),
+                    "load_avg": [round(x, 2) for x in os.getloadavg()],
                 }
-            )
+            ),
+            flush=True,
         )
 
 

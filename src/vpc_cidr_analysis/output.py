@@ -4,7 +4,10 @@ NULL is `NULL` in a table, an empty field in CSV and `null` in JSON; dates, time
 decimals are text in JSON (`2026-11-27`, `2026-11-27T10:00:00Z`, `"12.50"`) so no precision
 is lost. Timestamps are ISO 8601 everywhere, in UTC with `Z` when they carry a zone. JSON is
 always one array of objects; JSON Lines one object per line, for streaming. A table can be
-fitted to a width (a terminal's): the widest columns are cut, their cells ending in `…`.
+fitted to a width (a terminal's): the widest columns are cut, their cells ending in `…`; and
+cut to a number of rows (`more`: how many were left out, said on the last lines).
+`write_lines` writes rows that are already text lines (CSV records or JSON objects formatted
+elsewhere, e.g. by the local engine's DuckDB) in the same shapes.
 """
 
 from __future__ import annotations
@@ -178,18 +181,53 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
+def write_lines(
+    columns: Sequence[str], lines: Iterable[str], fmt: Format | str, out: TextIO
+) -> int:
+    """Write rows given as finished lines (a CSV record, or a JSON object) in `fmt`'s shape:
+    CSV under a header row, JSON Lines as they are, JSON inside one array."""
+    if fmt == "csv":
+        csv.writer(out, lineterminator="\n").writerow(columns)
+    elif fmt == "json":
+        out.write("[")
+    elif fmt != "jsonl":
+        raise OutputError(f"lines cannot be written as {fmt!r}: expected csv, json or jsonl")
+    count = 0
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == 10_000:
+            out.write(_joined(batch, fmt, first=count == 0))
+            count += len(batch)
+            batch = []
+    if batch:
+        out.write(_joined(batch, fmt, first=count == 0))
+        count += len(batch)
+    if fmt == "json":
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _joined(batch: list[str], fmt: str, *, first: bool) -> str:
+    if fmt == "json":
+        return ("" if first else ",") + "\n  " + ",\n  ".join(batch)
+    return "\n".join(batch) + "\n"
+
+
 def render_table(
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     out: TextIO,
     *,
     width: int | None = None,
+    more: int = 0,
 ) -> int:
     """Aligned columns with a header and a rule; numbers right-aligned; NULL shown as NULL.
 
     With `width`, the widest columns are narrowed (down to `MIN_COLUMN_WIDTH`) until a line
     fits, and cells cut to their column end in `…`; columns that still do not fit are left
-    out from the right, and the last line names them.
+    out from the right, and the last line names them. `more`: rows left out after these,
+    said as `… N more rows` (the CLI's `--limit` shows more).
     """
     cells: list[list[str]] = []
     numeric = [True] * len(columns)
@@ -225,6 +263,10 @@ def render_table(
     out.write("  ".join("-" * w for w in widths[:shown]) + "\n")
     for line in cells:
         out.write(fmt(line) + "\n")
+    if more:
+        out.write(
+            f"{ELLIPSIS} {more} more row{'s' if more != 1 else ''} (show them with --limit)\n"
+        )
     hidden = list(columns[shown:])
     left_out = f"; {len(hidden)} columns left out to fit: {', '.join(hidden)}" if hidden else ""
     out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''}{left_out})\n")

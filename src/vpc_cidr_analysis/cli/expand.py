@@ -35,6 +35,7 @@ def expand(
     max_addresses: int | None,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     as_json: bool,
 ) -> None:
     """Write every address of each CIDR block as OUT/<cidr>.csv.gz (rows `cidr,ip`).
@@ -58,7 +59,7 @@ def expand(
     except CidrConfigError as exc:
         raise click.ClickException(str(exc)) from None
     rows = [(r.cidr, r.addresses, r.path, r.bytes, round(r.seconds, 3)) for r in written]
-    emit(COLUMNS, rows, "jsonl" if as_json else fmt, columns)
+    emit(COLUMNS, rows, "jsonl" if as_json else fmt, columns, limit)
 
 
 COLUMNS = ("cidr", "addresses", "path", "bytes", "seconds")

@@ -41,7 +41,11 @@ def networks() -> None:
 @aws_ranges_option
 @output_options
 def show(
-    networks_file: Path | None, aws_ranges_file: Path | None, fmt: str, columns: str | None
+    networks_file: Path | None,
+    aws_ranges_file: Path | None,
+    fmt: str,
+    columns: str | None,
+    limit: int | None,
 ) -> None:
     """Validate a networks file and print the `networks` table it makes (network, cidr).
 
@@ -49,7 +53,7 @@ def show(
     Example:
       vpc-cidr-analysis networks show --networks networks.yaml --format csv
     """
-    emit(COLUMNS, _rows(networks_file, aws_ranges_file), fmt, columns)
+    emit(COLUMNS, _rows(networks_file, aws_ranges_file), fmt, columns, limit)
 
 
 @networks.command("push")

@@ -5,20 +5,24 @@
   usage error (exit 2) naming the option as the user typed it.
 - `CIDR`: a block through the one parser (`cidr.parse_block`); upper-case IPv6 is read in its
   canonical form, and a note on stderr says so; a bad block is a usage error (exit 2).
-- `output_options`: `--format table|csv|json|jsonl` and `--columns a,b,c`; `emit` writes rows
-  with them (a table fits the terminal's width when stdout is one, full width when piped;
-  columns that cannot fit are left out and named: pick them with `--columns`).
+- `output_options`: `--format table|csv|json|jsonl`, `--columns a,b,c` and `--limit N`;
+  `emit` writes rows with them (a table fits the terminal's width and height when stdout is
+  one, full width and every row when piped; columns that cannot fit are left out and named:
+  pick them with `--columns`; rows left out are counted: show them with `--limit`). CSV and
+  JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
   `read_networks`, which notes each nested block; names then stand for their blocks in `-p`.
   `aws_ranges_option`: `--aws-ranges FILE` (AWS's ip-ranges.json); `network_rows` gives the
   `networks` table: the named blocks, then AWS's prefixes labelled `aws:<service>:<region>`.
+- `strict_option`: `--strict`, text lines that do not match their header become an error.
 - `note`: one line on stderr, unless `--quiet`.
 """
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -86,7 +90,13 @@ def day_option(*names: str, help: str) -> Callable[[F], F]:
 
 
 def output_options(func: F) -> F:
-    """`--format` and `--columns`, for every command that prints rows."""
+    """`--format`, `--columns` and `--limit`, for every command that prints rows."""
+    func = click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Rows a table shows (default: the terminal's height when stdout is one, else all).",
+    )(func)
     func = click.option(
         "--columns",
         metavar="A,B,C",
@@ -131,6 +141,17 @@ def networks_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help=f"Named networks file (name: [CIDR, ...]); names stand for their blocks in -p "
         f"(else {NETWORKS_FILE}).",
+    )(func)
+    return decorated
+
+
+def strict_option(func: F) -> F:
+    """`--strict`: a text line whose field count differs from its header is an error."""
+    decorated: F = click.option(
+        "--strict",
+        is_flag=True,
+        help="Stop at the first text line whose field count differs from its file's header "
+        "(else it is read as Athena reads it, and a note says how many there were).",
     )(func)
     return decorated
 
@@ -196,14 +217,45 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
+def terminal_rows() -> int | None:
+    """Rows of a table that fit the terminal (header, rule and two last lines aside) when
+    stdout is one; None (every row) when piped."""
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size().lines - 5, 5)
+
+
 def emit(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, chosen: str | None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    chosen: str | None,
+    limit: int | None = None,
 ) -> int:
-    """Write rows to stdout in `fmt`, only the `--columns` chosen; returns the rows written."""
+    """Write rows to stdout in `fmt`, only the `--columns` chosen; returns the rows written.
+
+    A table shows `limit` rows (else a terminal's worth, or all when piped) and counts the
+    rest. Rows that can give themselves as text lines (`lines`, the local engine's) are
+    written from those for CSV and JSON.
+    """
     try:
-        names, selected = output.select_columns(columns, rows, output.parse_columns(chosen))
+        picked = output.parse_columns(chosen)
+        names, selected = output.select_columns(columns, rows, picked)
     except output.OutputError as exc:
         raise click.BadParameter(str(exc), param_hint="--columns") from None
+    if fmt == "table":
+        shown = limit if limit is not None else terminal_rows()
+        if shown is None:
+            return output.write(names, selected, fmt, sys.stdout, width=terminal_width())
+        head = list(itertools.islice(selected, shown))
+        count = getattr(rows, "count", None)
+        more = count() - len(head) if callable(count) else sum(1 for _ in selected)
+        return output.render_table(names, head, sys.stdout, width=terminal_width(), more=more)
+    lines = getattr(rows, "lines", None)
+    if callable(lines) and fmt in ("csv", "json", "jsonl"):
+        text = lines(fmt, [list(columns).index(n) for n in names])
+        if text is not None:
+            return output.write_lines(names, text, fmt, sys.stdout)
     return output.write(names, selected, fmt, sys.stdout, width=terminal_width())
 
 

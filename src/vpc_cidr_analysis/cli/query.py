@@ -20,6 +20,7 @@ from vpc_cidr_analysis.cli.options import (
     progress_option,
     read_networks,
     s3_client_for,
+    strict_option,
     warn,
 )
 from vpc_cidr_analysis.layout import LAYOUTS
@@ -150,6 +151,7 @@ def show(name: str, raw: bool, form: str) -> None:
 )
 @output_options
 @progress_option
+@strict_option
 @aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
@@ -168,7 +170,9 @@ def run(
     form: str,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     progress: bool,
+    strict: bool,
     **athena_options: str | None,
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
@@ -209,6 +213,7 @@ def run(
                 logs, athena_options.get("region"), athena_options.get("profile")
             ),
             networks=network_rows(networks, aws_ranges_file),
+            strict=strict,
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):
@@ -216,9 +221,11 @@ def run(
     else:
         athena, settings = _athena_clients(athena_options)
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
-    emit(out.columns, out.rows, fmt, columns)
+    emit(out.columns, out.rows, fmt, columns, limit)
     for text in notes(q, out.fields, out.columns, out.rows):
         note(f"Note: {text}")
+    if out.ragged_note:
+        note(f"Note: {out.ragged_note}")
     if out.bytes_scanned is not None:
         note(
             f"scanned {out.bytes_scanned:,} bytes ({human_bytes(out.bytes_scanned)}), "
@@ -270,6 +277,7 @@ def estimate(
     today: date | None,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     region: str | None,
     profile: str | None,
 ) -> None:
@@ -311,7 +319,7 @@ def estimate(
         )
     total = sum(s.bytes for s in sizes)
     rows = [(s.prefix, s.objects, s.bytes, human_bytes(s.bytes)) for s in sizes]
-    emit(ESTIMATE_COLUMNS, rows, fmt, columns)
+    emit(ESTIMATE_COLUMNS, rows, fmt, columns, limit)
     summary = (
         f"{total:,} bytes ({human_bytes(total)}) in {len(days)} days "
         f"({days[0]:%Y/%m/%d}..{days[-1]:%Y/%m/%d}): at most ${scan_cost(total):.6f} "

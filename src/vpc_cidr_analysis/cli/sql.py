@@ -16,10 +16,12 @@ from vpc_cidr_analysis.cli.options import (
     emit,
     network_rows,
     networks_option,
+    note,
     output_options,
     progress_option,
     read_networks,
     s3_client_for,
+    strict_option,
     warn,
 )
 
@@ -88,6 +90,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
     "and stop.",
 )
 @progress_option
+@strict_option
 @aws_options
 def sql(
     query: str | None,
@@ -101,8 +104,10 @@ def sql(
     today: date | None,
     fmt: str,
     columns: str | None,
+    limit: int | None,
     show_translation: bool,
     progress: bool,
+    strict: bool,
     region: str | None,
     profile: str | None,
 ) -> None:
@@ -123,6 +128,7 @@ def sql(
          GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10" -p 10.0.0.0/16
     """
     from vpc_cidr_analysis.engine.local import LocalEngine
+    from vpc_cidr_analysis.engine.sources import ragged_note
     from vpc_cidr_analysis.engine.translate import translate
     from vpc_cidr_analysis.pack.runner import add_networks_table
 
@@ -152,6 +158,7 @@ def sql(
         today=pinned,
         progress=progress,
         s3_client=s3_client_for(logs, region, profile),
+        strict=strict,
     ) as engine:
         add_networks_table(engine, rows)
         if show_translation:
@@ -159,4 +166,6 @@ def sql(
         result = engine.stream(text, values)
         if "cidrtable" in text.lower() and engine.cidrtable_empty:
             warn("cidrtable is empty; pass --cidr or --cidr-dir to fill it")
-        emit(result.columns, result, fmt, columns)
+        emit(result.columns, result, fmt, columns, limit)
+        if engine.last_ragged:
+            note(f"Note: {ragged_note(engine.last_ragged)}")

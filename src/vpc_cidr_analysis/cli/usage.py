@@ -14,9 +14,11 @@ from vpc_cidr_analysis.cli.options import (
     aws_options,
     day_option,
     emit,
+    note,
     output_options,
     progress_option,
     s3_client_for,
+    strict_option,
     warn,
 )
 from vpc_cidr_analysis.days import partition_day
@@ -53,6 +55,7 @@ def _source_options(func: F) -> F:
         day_option("--end-day", help="Last day; else today"),
         day_option("--today", help="Pin today for the local engine and the window"),
         progress_option,
+        strict_option,
         aws_options,
         click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
         click.option("--database", help="Athena: Glue database (else the stack's)."),
@@ -106,9 +109,12 @@ def _analyse(options: dict[str, Any]) -> Any:
             "today": today,
             "progress": options["progress"],
             "s3_client": s3_client_for(options["logs"], options["region"], options["profile"]),
+            "strict": options["strict"],
         }
         conn = run_local(connections_query, values, options["logs"], **local)
         eni = run_local(usage_query, values, options["logs"], **local)
+        if conn.ragged_note:  # both queries read the same files: said once
+            note(f"Note: {conn.ragged_note}")
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients
@@ -176,9 +182,21 @@ def enis(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     if options["unused"]:
-        emit(report.UNUSED_COLUMNS, report.unused_rows(), options["fmt"], options["columns"])
+        emit(
+            report.UNUSED_COLUMNS,
+            report.unused_rows(),
+            options["fmt"],
+            options["columns"],
+            options["limit"],
+        )
     else:
-        emit(report.ENI_COLUMNS, report.eni_table(), options["fmt"], options["columns"])
+        emit(
+            report.ENI_COLUMNS,
+            report.eni_table(),
+            options["fmt"],
+            options["columns"],
+            options["limit"],
+        )
 
 
 @usage.command("rules")
@@ -202,7 +220,7 @@ def rules(options: dict[str, Any]) -> None:
     """
     report = _analyse(options)
     rows = report.rule_rows(options["statuses"])
-    emit(report.RULE_COLUMNS, rows, options["fmt"], options["columns"])
+    emit(report.RULE_COLUMNS, rows, options["fmt"], options["columns"], options["limit"])
 
 
 @usage.command("exposure")
@@ -217,7 +235,13 @@ def exposure(options: dict[str, Any]) -> None:
       vpc-cidr-analysis usage exposure --inventory inventory.json --logs logs/
     """
     report = _analyse(options)
-    emit(report.EXPOSURE_COLUMNS, report.exposure_rows(), options["fmt"], options["columns"])
+    emit(
+        report.EXPOSURE_COLUMNS,
+        report.exposure_rows(),
+        options["fmt"],
+        options["columns"],
+        options["limit"],
+    )
 
 
 @usage.command("report")

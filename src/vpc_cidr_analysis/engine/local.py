@@ -11,6 +11,10 @@ reference only partition columns of `vpcflowlogstable` are evaluated over a smal
 discovered files' partition values, and only files that pass are opened (`last_files`,
 `files_read` count them). A query over the last 10 days opens no file outside them.
 
+Text lines whose field count differs from their header are read as Athena reads them (missing
+fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a note, and
+`strict=True` makes the first one an error instead.
+
 Memory stays bounded: DuckDB streams the files with a memory limit (1 GB by default) and spills
 to a private temporary folder; `stream()` hands rows out in batches.
 """
@@ -34,13 +38,23 @@ from sqlglot import exp
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
 from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
-from vpc_cidr_analysis.engine import sources, translate
-from vpc_cidr_analysis.engine.sources import FlowLogObject, LocalCopies, ReadFile, SourceError
+from vpc_cidr_analysis.engine import output_sql, sources, translate
+from vpc_cidr_analysis.engine.sources import (
+    FlowLogObject,
+    LocalCopies,
+    RaggedLine,
+    ReadFile,
+    SourceError,
+)
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.output import human_bytes
 from vpc_cidr_analysis.s3url import is_s3_url
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
 PARTITIONS_TABLE = "athena_partitions"
+#: A query's result, kept so the lines its scans set aside are known before rows are handed
+#: out (see `LocalEngine._run_reading`).
+RESULT_TABLE = "athena_result"
 
 
 class EngineError(AnalysisError, ValueError):
@@ -57,10 +71,20 @@ class QueryResult:
 
 @dataclass
 class StreamingResult:
-    """Column names and an iterator over rows fetched in batches (bounded memory)."""
+    """Column names and an iterator over rows fetched in batches (bounded memory).
+
+    When the result is kept in DuckDB (text files read), `lines(fmt, columns)` gives its
+    rows as finished CSV / JSON text lines that DuckDB formats (the shapes of `output`, many
+    times faster than Python values; None when a column's type is not one it formats the
+    same way), and `count()` the number of rows. Use either these or the rows, not both.
+    """
 
     columns: list[str]
     _batches: Iterator[list[tuple[Any, ...]]] = field(repr=False)
+    lines: Callable[[str, Sequence[int]], Iterator[str] | None] | None = field(
+        default=None, repr=False
+    )
+    count: Callable[[], int] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for batch in self._batches:
@@ -356,6 +380,24 @@ def _raw_position(description: Sequence[Any], position: int) -> int | None:
     return None
 
 
+def _ordered(tree: exp.Expr) -> bool:
+    """Whether a query's rows come in an order it asks for (a top-level ORDER BY)."""
+    return isinstance(tree, exp.Query) and tree.args.get("order") is not None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _fetch_lines(cursor: Any, size: int = 50_000) -> Iterator[str]:
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        for (line,) in batch:
+            yield line
+
+
 def _row_function(
     width: int, converters: dict[int, tuple[str, int | None]]
 ) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -396,12 +438,14 @@ class LocalEngine:
         s3_client: Any = None,
         memory_limit: str = "1GB",
         threads: int | None = None,
+        strict: bool = False,
     ) -> None:
         if not is_s3_url(logs) and not Path(logs).expanduser().exists():
             raise SourceError(f"--logs path does not exist: {logs} (expected a folder or s3://…)")
         self.logs = logs
         self.today = today
         self.progress = progress
+        self.strict = strict
         self.networks = [canonical_cidr(c) for c in cidrs]
         self.cidr_dir = Path(cidr_dir) if cidr_dir is not None else None
         if self.cidr_dir is not None:
@@ -415,6 +459,9 @@ class LocalEngine:
         self.last_files: tuple[str, ...] = ()
         #: Flow-log fields (as named in the files) of the files the last query read.
         self.last_fields: frozenset[str] = frozenset()
+        #: Text lines of the last query whose field count differed from their header.
+        self.last_ragged: tuple[RaggedLine, ...] = ()
+        self._groups: list[list[ReadFile]] = []
         self.con = duckdb.connect(":memory:")
         translate.prepare_connection(self.con)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -484,10 +531,12 @@ class LocalEngine:
         fast = _epoch_columns(translation.tree, names, [str(d[1]) for d in described])
         if fast is not None:
             sql = translate.generate(fast)
-        cursor = self._run(sql, values, files)
+        cursor, kept = self._run_reading(translation.tree, sql, values, files)
         description = cursor.description or []
         width = len(names) if fast is not None else len(description)
         columns = [str(d[0]) for d in description[:width]]
+        if kept and len(names) == width:
+            columns = names  # a table's columns are unique; the query's may repeat
         converters: dict[int, tuple[str, int | None]] = {}
         for i, d in enumerate(description[:width]):
             if str(d[1]) == "INET":
@@ -497,7 +546,54 @@ class LocalEngine:
                 if raw is not None:
                     converters[i] = ("epoch", raw)
         row = _row_function(width, converters) if converters else None
-        return StreamingResult(columns, self._batches(cursor, batch_size, row, files))
+        result = StreamingResult(columns, self._batches(cursor, batch_size, row, files))
+        if kept:
+            stored = [str(d[0]) for d in description]
+            kinds = [str(d[1]) for d in described] if len(described) == width else []
+            result.lines = lambda fmt, picks: self._lines(fmt, picks, columns, stored, kinds,
+                                                          converters)  # fmt: skip
+            result.count = self._count
+        return result
+
+    def _count(self) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+    def _lines(
+        self,
+        fmt: str,
+        picks: Sequence[int],
+        names: list[str],
+        stored: list[str],
+        kinds: list[str],
+        converters: dict[int, tuple[str, int | None]],
+    ) -> Iterator[str] | None:
+        """The kept result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB."""
+        values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
+        for i in picks:
+            if not kinds or i >= len(stored):
+                return None
+            column = _quoted(stored[i])
+            kind = kinds[i]
+            converter = converters.get(i)
+            if converter is not None and converter[0] == "epoch" and converter[1] is not None:
+                raw = _quoted(stored[converter[1]])
+                column = (
+                    f"CASE WHEN {column} IS NOT NULL THEN make_timestamp({column}) "
+                    f"ELSE timezone('UTC', {raw}) END"
+                )
+                kind = "TIMESTAMP UTC"
+            elif converter is not None:
+                return None  # INET: Python's address text
+            text = output_sql.text_sql(column, kind)
+            if text is None:
+                return None
+            values.append((names[i], text, kind))
+        line = output_sql.line_sql(fmt, values)
+        if line is None:
+            return None
+        cursor = self.con.execute(f"SELECT {line} FROM {RESULT_TABLE}")
+        return _fetch_lines(cursor)
 
     @property
     def objects(self) -> list[FlowLogObject]:
@@ -541,7 +637,8 @@ class LocalEngine:
             return []
         selected = self._select_files(references, values)
         files = self._read_files(selected)
-        select = sources.flow_table_select(sources.group_files(files))
+        self._groups = sources.group_files(files)
+        select = sources.flow_table_select(self._groups)
         self._create_view(schema.FLOW_TABLE, select)
         self.files_read += len(files)
         self.last_files = tuple(f.display for f in files)
@@ -583,19 +680,27 @@ class LocalEngine:
             files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
         return files
 
-    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[], None] | None:
-        """A counter of S3 downloads on stderr (progress on and stderr a terminal)."""
-        total = self._copies.missing(selected)
+    def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[int], None] | None:
+        """A bar of S3 downloads on stderr, objects and bytes (progress on, stderr a terminal)."""
+        missing = self._copies.missing(selected)
+        total = len(missing)
         if not (self.progress and total and sys.stderr.isatty()):
             return None
-        done = [0]
+        total_bytes = sum(o.size or 0 for o in missing)
+        done = [0, 0]
         lock = threading.Lock()
 
-        def tick() -> None:
+        def tick(size: int) -> None:
             with lock:
                 done[0] += 1
+                done[1] += size
+                filled = int(done[0] / total * 30)
+                of = f"/{human_bytes(total_bytes)}" if total_bytes else ""
                 end = "\n" if done[0] == total else ""
-                sys.stderr.write(f"\rdownloading flow-log objects: {done[0]}/{total}{end}")
+                sys.stderr.write(
+                    f"\rdownloading flow-log objects [{'#' * filled}{'.' * (30 - filled)}] "
+                    f"{done[0]}/{total} objects, {human_bytes(done[1])}{of}{end}"
+                )
                 sys.stderr.flush()
 
         return tick
@@ -636,6 +741,52 @@ class LocalEngine:
         return not self.networks and self.cidr_dir is None
 
     # ---- running -----------------------------------------------------------------------
+
+    def _run_reading(
+        self, tree: exp.Expr, sql: str, values: list[object], files: list[ReadFile]
+    ) -> tuple[Any, bool]:
+        """Run a query so that the text lines its scans set aside are read too.
+
+        The result is kept in `RESULT_TABLE` (so every scan has ended, and the rejects table
+        is complete, before a row is handed out; DuckDB keeps one open result per connection,
+        so it cannot be asked while rows stream). When lines were set aside, the flow table
+        is recreated to read them too (as Athena does) and the query runs again: twice the
+        work, only for files with such lines. Returns the cursor and whether rows come from
+        `RESULT_TABLE`.
+        """
+        self.last_ragged = ()
+        self.con.execute("SET preserve_insertion_order = false")  # an earlier read set it
+        if not any(f.file_format == "text" for f in files):
+            return self._run(sql, values, files), False
+        ordered = _ordered(tree)
+        sources.clear_rejects(self.con)
+        self._keep(sql, values, files, ordered)
+        lines = sources.rejected_lines(self.con, files)
+        if lines and self.strict:
+            files_with = len({item.path for item in lines})
+            raise SourceError(
+                f"{lines[0].describe()} (--strict: {len(lines)} line(s) in {files_with} "
+                "file(s) do not match their header; without --strict they are read as Athena "
+                "reads them)"
+            )
+        if lines:
+            self.last_ragged = tuple(lines)
+            ragged = sources.load_ragged(self.con, lines, self._groups)
+            self._create_view(schema.FLOW_TABLE, sources.flow_table_select(self._groups, ragged))
+            self._keep(sql, values, files, ordered)
+        if ordered:  # the table's rows in the order kept (reset by the next query)
+            self.con.execute("SET preserve_insertion_order = true")
+        return self.con.execute(f"SELECT * FROM {RESULT_TABLE}"), True
+
+    def _keep(self, sql: str, values: list[object], files: list[ReadFile], ordered: bool) -> None:
+        """Run the query into `RESULT_TABLE` (keeping its ORDER BY's order when it has one)."""
+        if ordered:
+            self.con.execute("SET preserve_insertion_order = true")
+        try:
+            self._run(f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {sql}", values, files)
+        finally:
+            if ordered:
+                self.con.execute("SET preserve_insertion_order = false")
 
     def _run(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
         show = self.progress and sys.stderr.isatty()

@@ -6,10 +6,14 @@ Discovery lists every object below `--logs` and keeps those whose key parses as 
 only those are opened: S3 objects are downloaded to a private temporary folder (written under a
 `.part` name and renamed when complete), text headers are read here, and DuckDB reads the data.
 
-Text files are read as Athena reads them through the Glue table's LazySimpleSerDe: fields split
-on single spaces, string columns keep the literal `-`, numeric columns that do not parse are
-NULL, and `\\N` is NULL. Each file's header line names its fields (any AWS field, any order);
-files with the same header are read together; fields a file lacks are NULL.
+Text files are read as Athena reads them through the Glue table's LazySimpleSerDe: every single
+space separates a field (two spaces make an empty one), string columns keep the literal `-` and
+the empty text, values that do not parse as the column's type are NULL, and `\\N` is NULL. Each
+file's header line names its fields (any AWS field, any order); files with the same header are
+read together; fields a file lacks are NULL. A line with fewer fields than its header reads the
+missing ones as NULL, one with more drops the extra ones: DuckDB's reader sets such lines aside
+in a rejects table (`REJECTS_TABLE`, at no measurable cost to the scan, see bench/
+bench_text_reader.py), and the engine reads them again from there (`ragged_group_select`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class FlowLogObject:
 
     location: str  # local path, or s3://bucket/key
     partitions: KeyPartitions
+    size: int | None = None  # bytes, as listed (S3)
 
     @property
     def file_format(self) -> FileFormat:
@@ -100,7 +105,7 @@ def _discover_s3(logs: str, s3_client: Any, page_size: int) -> Iterable[FlowLogO
                 key = item["Key"]
                 parts = layout.parse_key(key)
                 if parts is not None:
-                    yield FlowLogObject(f"s3://{bucket}/{key}", parts)
+                    yield FlowLogObject(f"s3://{bucket}/{key}", parts, item.get("Size"))
     except client.exceptions.NoSuchBucket as exc:
         raise SourceError(f"--logs {logs}: bucket {bucket!r} does not exist") from exc
 
@@ -111,8 +116,14 @@ def _default_s3_client() -> Any:
     return boto3.client("s3")
 
 
+#: S3 downloads at a time: bounded, so a prefix of thousands of objects opens no more
+#: connections than this (bench/bench_s3.py measured 8 and 16 against a sequential loop).
+DOWNLOAD_THREADS = 16
+
+
 class LocalCopies:
-    """Local paths of flow-log files; S3 objects are downloaded once into a private folder.
+    """Local paths of flow-log files; S3 objects are downloaded once into a private folder,
+    `DOWNLOAD_THREADS` at a time.
 
     The folder is removed by `close()`. A download is written as `<name>.part` and renamed
     when complete, so a failed or interrupted download never leaves a file that looks whole.
@@ -131,22 +142,27 @@ class LocalCopies:
             self._client = _default_s3_client()
         return self._client
 
-    def missing(self, files: Sequence[FlowLogObject]) -> int:
-        """How many of `files` are S3 objects not downloaded yet."""
-        return sum(1 for f in files if f.is_s3 and f.location not in self._paths)
+    def missing(self, files: Sequence[FlowLogObject]) -> list[FlowLogObject]:
+        """The S3 objects of `files` not downloaded yet."""
+        return [f for f in files if f.is_s3 and f.location not in self._paths]
 
     def paths(
-        self, files: Sequence[FlowLogObject], *, on_done: Callable[[], None] | None = None
+        self,
+        files: Sequence[FlowLogObject],
+        *,
+        on_done: Callable[[int], None] | None = None,
+        threads: int = DOWNLOAD_THREADS,
     ) -> list[Path]:
-        """Local paths of `files` in the same order, downloading the S3 ones not yet here."""
+        """Local paths of `files` in the same order, downloading the S3 ones not yet here
+        (`on_done(bytes)` after each download)."""
         missing = [f for f in files if f.is_s3 and f.location not in self._paths]
         if missing:
-            with ThreadPoolExecutor(max_workers=min(8, len(missing))) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, min(threads, len(missing)))) as pool:
                 for _ in pool.map(lambda f: self._download(f, on_done), missing):
                     pass
         return [self._paths[f.location] if f.is_s3 else Path(f.location) for f in files]
 
-    def _download(self, obj: FlowLogObject, on_done: Callable[[], None] | None) -> None:
+    def _download(self, obj: FlowLogObject, on_done: Callable[[int], None] | None) -> None:
         url = parse_s3_url(obj.location)
         bucket, key = url.bucket, url.key
         # Keys may hold `..` or empty segments: keep every download inside the temporary folder.
@@ -158,6 +174,7 @@ class LocalCopies:
             response = self.client.get_object(Bucket=bucket, Key=key)
             with open(partial, "wb") as out:
                 shutil.copyfileobj(response["Body"], out, 1 << 20)
+                size = out.tell()
             os.replace(partial, target)
         except Exception as exc:
             partial.unlink(missing_ok=True)
@@ -166,7 +183,7 @@ class LocalCopies:
             self._paths[obj.location] = target
             self.downloads += 1
         if on_done is not None:
-            on_done()
+            on_done(size)
 
     @property
     def workdir(self) -> Path:
@@ -236,13 +253,17 @@ def _sql_list(items: Iterable[str]) -> str:
     return "[" + ", ".join(_sql_string(i) for i in items) + "]"
 
 
-def _column_expr(field: schema.Field, present: bool, source: str = "r") -> str:
-    if not present:
+def _column_expr(field: schema.Field, ref: str | None) -> str:
+    """A flow-table column from the raw text `ref` of its field (None: the file lacks it)."""
+    if ref is None:
         return f"CAST(NULL AS {field.duckdb_type}) AS {_quote(field.column)}"
-    ref = f"{source}.{_quote(field.column)}"
     if field.duckdb_type == "VARCHAR":
         return f"{ref} AS {_quote(field.column)}"
     return f"TRY_CAST({ref} AS {field.duckdb_type}) AS {_quote(field.column)}"
+
+
+def _column_ref(field: schema.Field, present: set[str]) -> str | None:
+    return f"r.{_quote(field.column)}" if field.name in present else None
 
 
 def _quote(name: str) -> str:
@@ -271,8 +292,21 @@ def _partition_exprs(files: Sequence[ReadFile]) -> str:
     return ", ".join(exprs)
 
 
-def text_group_select(files: Sequence[ReadFile]) -> str:
-    """SELECT of the flow table over text files that share one header."""
+#: Where DuckDB's reader puts the lines whose field count differs from their header, and the
+#: table of those lines (with their files' partition values) the flow table then also reads.
+REJECTS_TABLE = "athena_rejects"
+REJECTS_SCAN = "athena_reject_scans"
+RAGGED_TABLE = "athena_ragged"
+#: DuckDB's error types for lines with too many and too few fields.
+FIELD_COUNT_ERRORS = ("TOO MANY COLUMNS", "MISSING COLUMNS")
+
+
+def text_group_select(files: Sequence[ReadFile], group: int | None = None) -> str:
+    """SELECT of the flow table over text files that share one header.
+
+    Lines whose field count differs from the header go to `REJECTS_TABLE`; with `group` (the
+    group's number in `RAGGED_TABLE`), the lines of that group kept there are read too.
+    """
     fields = files[0].fields
     columns = (
         "{" + ", ".join(f"{_sql_string(n.replace('-', '_'))}: 'VARCHAR'" for n in fields) + "}"
@@ -281,11 +315,131 @@ def text_group_select(files: Sequence[ReadFile]) -> str:
     reader = (
         f"read_csv({paths}, delim=' ', header=true, columns={columns}, auto_detect=false, "
         "quote='', escape='', nullstr='\\N', strict_mode=true, null_padding=false, "
-        "compression='gzip')"
+        f"ignore_errors=true, store_rejects=true, rejects_table='{REJECTS_TABLE}', "
+        f"rejects_scan='{REJECTS_SCAN}', compression='gzip')"
     )
     present = set(fields)
-    select = ", ".join(_column_expr(f, f.name in present) for f in schema.FIELDS)
-    return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
+    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in schema.FIELDS)
+    text = f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
+    if group is not None:
+        text += "\nUNION ALL\n" + ragged_group_select(fields, group)
+    return text
+
+
+def ragged_group_select(fields: Sequence[str], group: int) -> str:
+    """SELECT of the flow table over one group's lines in `RAGGED_TABLE`, split as Athena
+    splits them: field i is the i-th single-space-separated text (NULL past the line's end,
+    extra ones dropped), `\\N` is NULL."""
+    position = {name: i + 1 for i, name in enumerate(fields)}
+    exprs = []
+    for f in schema.FIELDS:
+        i = position.get(f.name)
+        ref = None if i is None else f"CASE WHEN r.f[{i}] = '\\N' THEN NULL ELSE r.f[{i}] END"
+        exprs.append(_column_expr(f, ref))
+    partitions = ", ".join(f"r.{_quote(c)}" for c in schema.PARTITION_COLUMNS)
+    return (
+        f"SELECT {', '.join(exprs)}, {partitions} FROM (SELECT string_split(line, ' ') AS f, "
+        f"{', '.join(_quote(c) for c in schema.PARTITION_COLUMNS)} FROM {RAGGED_TABLE} "
+        f"WHERE grp = {int(group)}) AS r"
+    )
+
+
+@dataclass(frozen=True)
+class RaggedLine:
+    """A text line whose field count differs from its file's header."""
+
+    display: str
+    path: str
+    line: int
+    expected: int
+    found: int
+    text: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.display} line {self.line}: expected {self.expected} fields as named by "
+            f"the header line, found {self.found}: {self.text[:200]!r}"
+        )
+
+
+def rejected_lines(con: Any, files: Sequence[ReadFile]) -> list[RaggedLine]:
+    """The lines the last scans set aside, by file and line (each once).
+
+    A line rejected for anything but its field count (e.g. invalid UTF-8) is a SourceError
+    naming the file and line, as before: Athena's reader would not read it as text either.
+    """
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [REJECTS_TABLE]
+    ).fetchone()
+    if not present or not present[0]:
+        return []
+    rows = con.execute(
+        f"SELECT DISTINCT s.file_path, e.line, e.error_type, e.csv_line, e.error_message "
+        f"FROM {REJECTS_TABLE} e JOIN {REJECTS_SCAN} s USING (scan_id, file_id) "
+        "ORDER BY s.file_path, e.line"
+    ).fetchall()
+    by_path = {str(f.path): f for f in files}
+    seen: set[tuple[str, int]] = set()
+    lines: list[RaggedLine] = []
+    for path, line, error_type, text, message in rows:
+        read = by_path.get(str(path))
+        display = read.display if read is not None else str(path)
+        if str(error_type) not in FIELD_COUNT_ERRORS:
+            raise SourceError(f"{display} line {line}: {_first_line(str(message))}")
+        if (str(path), int(line)) in seen:
+            continue
+        seen.add((str(path), int(line)))
+        expected = len(read.fields) if read is not None else 0
+        found = len(str(text).split(" "))
+        lines.append(RaggedLine(display, str(path), int(line), expected, found, str(text)))
+    return lines
+
+
+def clear_rejects(con: Any) -> None:
+    """Forget the lines earlier scans set aside (DuckDB appends to the rejects tables)."""
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_SCAN}")
+
+
+def load_ragged(
+    con: Any, lines: Sequence[RaggedLine], groups: Sequence[Sequence[ReadFile]]
+) -> set[int]:
+    """Fill `RAGGED_TABLE` with the lines and their files' partition values and group
+    numbers; returns the groups that have lines."""
+    group_of: dict[str, tuple[int, ReadFile]] = {}
+    for number, files in enumerate(groups):
+        for f in files:
+            group_of[str(f.path)] = (number, f)
+    partition_columns = ", ".join(f"{_quote(c)} VARCHAR" for c in schema.PARTITION_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {RAGGED_TABLE} (grp INTEGER, line VARCHAR, "
+        f"{partition_columns})"
+    )
+    rows = []
+    for item in lines:
+        if item.path not in group_of:
+            continue
+        number, f = group_of[item.path]
+        values = [getattr(f.partitions, c) for c in schema.PARTITION_COLUMNS]
+        rows.append([number, item.text, *values])
+    if rows:
+        marks = ", ".join("?" for _ in range(2 + len(schema.PARTITION_COLUMNS)))
+        con.executemany(f"INSERT INTO {RAGGED_TABLE} VALUES ({marks})", rows)
+    return {row[0] for row in rows}
+
+
+def ragged_note(lines: Sequence[RaggedLine]) -> str:
+    """One line saying how many lines of which files did not match their header."""
+    counts: dict[str, int] = {}
+    for item in lines:
+        counts[item.display] = counts.get(item.display, 0) + 1
+    shown = ", ".join(f"{name} ({n})" for name, n in list(counts.items())[:3])
+    more = f" and {len(counts) - 3} more files" if len(counts) > 3 else ""
+    return (
+        f"{len(lines)} line(s) did not match their file's header: {shown}{more}; read as "
+        f"Athena reads them (missing fields NULL, extra fields dropped); first: "
+        f"{lines[0].describe()}; --strict makes this an error"
+    )
 
 
 def parquet_group_select(files: Sequence[ReadFile]) -> str:
@@ -295,7 +449,7 @@ def parquet_group_select(files: Sequence[ReadFile]) -> str:
         present.update(f.fields)
     paths = _sql_list(str(f.path) for f in files)
     reader = f"read_parquet({paths}, union_by_name=true)"
-    select = ", ".join(_column_expr(f, f.name in present) for f in schema.FIELDS)
+    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in schema.FIELDS)
     return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 
@@ -318,14 +472,16 @@ def parquet_fields(con: Any, path: Path, display: str) -> tuple[str, ...]:
         raise SourceError(f"{display}: Parquet columns: {exc}") from exc
 
 
-def flow_table_select(groups: Sequence[Sequence[ReadFile]]) -> str:
-    """The flow table over groups of files (one reader per group), or an empty table."""
+def flow_table_select(groups: Sequence[Sequence[ReadFile]], ragged: Iterable[int] = ()) -> str:
+    """The flow table over groups of files (one reader per group), or an empty table;
+    `ragged`: the groups whose lines in `RAGGED_TABLE` are read too."""
+    with_ragged = set(ragged)
     parts = []
-    for files in groups:
+    for number, files in enumerate(groups):
         if files[0].file_format == "parquet":
             parts.append(parquet_group_select(files))
         else:
-            parts.append(text_group_select(files))
+            parts.append(text_group_select(files, number if number in with_ragged else None))
     if not parts:
         return empty_flow_table_select()
     return "\nUNION ALL\n".join(parts)
@@ -339,10 +495,15 @@ def empty_flow_table_select() -> str:
 
 
 def group_files(files: Sequence[ReadFile]) -> list[list[ReadFile]]:
-    """Files grouped so each group has one reader: text by header, Parquet together."""
-    groups: dict[tuple[str, tuple[str, ...]], list[ReadFile]] = {}
+    """Files grouped so each group has one reader: text by header, Parquet together, and both
+    by account, region and day, so those partition columns are constants of the group's
+    SELECT (DuckDB folds a query's `day` conditions on them instead of looking each row's
+    value up by its file; `hour` is looked up when a day's files span hours)."""
+    groups: dict[tuple[object, ...], list[ReadFile]] = {}
     for f in files:
-        key = ("parquet", ()) if f.file_format == "parquet" else ("text", f.fields)
+        fields = () if f.file_format == "parquet" else f.fields
+        p = f.partitions
+        key = (f.file_format, fields, p.aws_account_id, p.aws_region, p.day)
         groups.setdefault(key, []).append(f)
     return list(groups.values())
 

@@ -33,6 +33,8 @@ class QueryOutput:
     fields: frozenset[str] | None = None
     #: The local engine's first and last `day` (yyyy/MM/dd) of the files under --logs.
     data_days: tuple[str, str] | None = None
+    #: The local engine's note on text lines that did not match their header (else None).
+    ragged_note: str | None = None
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -63,11 +65,14 @@ def run_local(
     progress: bool = False,
     s3_client: Any = None,
     networks: Sequence[tuple[str, str]] = (),
+    strict: bool = False,
 ) -> QueryOutput:
     """Run on the embedded engine over flow-log files; the cidrtable form expands the
     query's own CIDR parameters unless a folder of expanded blocks is given. `networks` are
-    the rows (network, cidr) of the `networks` table (empty when none are named)."""
+    the rows (network, cidr) of the `networks` table (empty when none are named); `strict`: a
+    text line that does not match its header is an error (else `ragged_note` says so)."""
     from vpc_cidr_analysis.engine.local import LocalEngine
+    from vpc_cidr_analysis.engine.sources import ragged_note
 
     sql = query_sql(query, raw=raw, form=form)
     bound = query.bind(values, sql)
@@ -79,16 +84,19 @@ def run_local(
         today=today,
         progress=progress,
         s3_client=s3_client,
+        strict=strict,
     ) as engine:
         add_networks_table(engine, networks)
         result = engine.execute(sql, bound)
         fields = engine.last_fields
+        ragged = ragged_note(engine.last_ragged) if engine.last_ragged else None
         days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
     return QueryOutput(
         list(result.columns),
         [tuple(r) for r in result.rows],
         fields=fields,
         data_days=(days[0], days[-1]) if days else None,
+        ragged_note=ragged,
     )
 
 

@@ -1556,6 +1556,7 @@ class ConnectionTruth:
 
     rows: list[ConnectionRow]
     hops: set[str]
+    via_keys: set[tuple[Any, ...]]  # the groups (CONNECTION_KEY) with a connection through a hop
 
     def query(self, name: str, networks: Mapping[str, Sequence[str]]) -> list[ConnectionRow]:
         """The rows `CONNECTION_QUERIES[name]` selects, in the query's order (top_talkers: cut)."""
@@ -1591,8 +1592,9 @@ class ConnectionTally:
             row = self.conns[key] = {
                 "records": 0, "client_packets": 0, "client_bytes": 0, "server_packets": 0,
                 "server_bytes": 0, "first_seen": c.start, "last_seen": logged.end,
-                "action": "ACCEPT", "reject_reason": None,
+                "action": "ACCEPT", "reject_reason": None, "via": False,
             }  # fmt: skip
+        row["via"] |= bool(logged.hops)
         row["records"] += logged.records - (0 if self.pkt else logged.hop_records)
         for name in _COUNTERS:
             row[name] += getattr(logged, name)
@@ -1605,6 +1607,7 @@ class ConnectionTally:
     def truth(self) -> ConnectionTruth:
         """The connection groups: connections merged per client, server, port, protocol, action."""
         groups: dict[tuple[Any, ...], ConnectionRow] = {}
+        via: set[tuple[Any, ...]] = set()
         for (client, _port, server, port, protocol), row in self.conns.items():
             if protocol == 6:
                 rule = "tcp-flags" if self.flags else "port"
@@ -1624,6 +1627,8 @@ class ConnectionTally:
                     "last_seen": row["last_seen"], "decided_by": rule, "reject_reason": None,
                 }  # fmt: skip
             group["connections"] += 1
+            if row["via"]:
+                via.add(key)
             group["records"] += row["records"]
             for what in ("packets", "bytes"):
                 group[f"client_{what}"] += row[f"{first_name}_{what}"]
@@ -1634,7 +1639,7 @@ class ConnectionTally:
             if row["reject_reason"] is not None:
                 group["reject_reason"] = max(group["reject_reason"] or "", row["reject_reason"])
         rows = sorted(groups.values(), key=lambda r: tuple(r[k] for k in CONNECTION_KEY))
-        return ConnectionTruth(rows, set(self.hops))
+        return ConnectionTruth(rows, set(self.hops), via)
 
 
 def format_has_pkt(fields: Sequence[str]) -> bool:

@@ -3,7 +3,6 @@ the pack: every field reads as written, and the pack's answers carry the documen
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from vpc_cidr_analysis.pack.queries import get_query
 from vpc_cidr_analysis.pack.runner import run_local
 
 EXAMPLES = aws_examples.load()
-#: The TCP-flag example holds a record with a double space (an empty field, as AWS printed it);
-#: reading such lines as Athena's LazySimpleSerDe does is the Trino-fidelity work's.
-READABLE = sorted(name for name in EXAMPLES if name != "tcp_flags")
+#: Every example, the TCP-flag one's record with a double space included (read as Athena's
+#: LazySimpleSerDe reads it: an empty field, every later field one place to the right).
+READABLE = sorted(EXAMPLES)
 NUMERIC = {f.name for f in schema.FIELDS if f.athena_type != "string"}
 
 
@@ -68,9 +67,10 @@ def test_every_field_reads_as_written(name: str, tmp_path: Path) -> None:
     expected: list[tuple[Any, ...]] = []
     for record in example.records:
         values: list[Any] = []
-        for field, text in zip(example.fields, record.split(" "), strict=True):
+        texts = record.split(" ")  # every single space separates; extra fields dropped
+        for field, text in zip(example.fields, texts[: len(example.fields)], strict=False):
             if field in NUMERIC:
-                values.append(None if text == "-" else int(text))
+                values.append(int(text) if text.isdigit() else None)
             else:
                 values.append(text)
         expected.append(tuple(values))
@@ -126,16 +126,30 @@ def test_ipv6_ssh_inside_the_vpc(tmp_path: Path) -> None:
     assert (rows[0]["client_packets"], rows[0]["client_bytes"]) == (54, 8855)
 
 
+def test_the_double_space_record_reads_as_athena_reads_it(tmp_path: Path) -> None:
+    """AWS's server reply on port 43638 has two spaces after dstport: Athena reads an empty
+    pkt-srcaddr and every later field one place to the right (the last one dropped)."""
+    sql = (
+        "SELECT srcaddr, srcport, dstport, pkt_srcaddr, pkt_dstaddr, protocol, bytes, packets, "
+        '"start", "end", action, tcp_flags, log_status FROM vpcflowlogstable WHERE dstport = 43638'
+    )
+    with LocalEngine(str(logs_of("tcp_flags", tmp_path))) as engine:
+        rows = engine.execute(sql).rows
+        ragged = [(r.line, r.expected, r.found) for r in engine.last_ragged]
+    assert rows == [
+        ("10.0.0.62", 5001, 43638, "", "10.0.0.62", None, 6, 967, 14, 1566933133,
+         "1566933193", None, "19"),
+    ]  # fmt: skip
+    assert ragged == [(9, 21, 22)]  # line 9: the header, then the eighth record
+
+
 def test_tcp_flags_connections_to_5001_and_no_reply_rows(tmp_path: Path) -> None:
     """52.213.180.42 opened the connections to 10.0.0.62:5001 (SYN 2 / 3 from it, SYN-ACK 18 / 19
     from the server); the later records (flags 1) belong to the same connection. The record
-    with AWS's double space is left out until the engine reads such lines as Athena does."""
-    example = EXAMPLES["tcp_flags"]
-    readable = [r for r in example.records if "  " not in r]
-    assert len(readable) == len(example.records) - 1
-    aws_examples.write(replace(example, records=readable), tmp_path)
+    with AWS's double space reads with log-status '19' (see above), so as on Athena it is not
+    a data record and the answer has the other seven."""
     out = run_local(get_query("external"), {"vpc_cidrs": "10.0.0.0/16", **window("tcp_flags")},
-                    str(tmp_path))  # fmt: skip
+                    str(logs_of("tcp_flags", tmp_path)))  # fmt: skip
     rows = [dict(zip(out.columns, row, strict=True)) for row in out.rows]
     assert [connection(r) for r in rows] == [("52.213.180.42", "10.0.0.62", 5001, 6, "ACCEPT")]
     row = rows[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import ipaddress
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -307,16 +308,58 @@ def test_cidrtable_rows_with_wrong_columns_are_reported(
 # ---- errors ------------------------------------------------------------------------------
 
 
-def test_wrong_field_count_names_file_line_and_expected(tmp_path: Path) -> None:
+def test_wrong_field_count_is_an_error_only_when_strict(tmp_path: Path) -> None:
     path = write_log(
         day_folder(tmp_path, TODAY), "a", V2, record("10.0.0.1", "10.0.0.2"), "2 only three"
     )
-    with LocalEngine(str(tmp_path)) as engine, pytest.raises(SourceError) as info:
+    with LocalEngine(str(tmp_path), strict=True) as engine, pytest.raises(SourceError) as info:
         rows(engine, "SELECT count(*) FROM vpcflowlogstable")
     message = str(info.value)
     assert str(path) in message
     assert "line 3" in message
     assert "expected 14 fields" in message and "found 3" in message
+    assert "\n" not in message and "--strict" in message
+    with LocalEngine(str(tmp_path)) as engine:
+        assert rows(engine, "SELECT count(*), count(srcaddr) FROM vpcflowlogstable") == [(2, 1)]
+        assert [(r.display, r.line, r.expected, r.found) for r in engine.last_ragged] == [
+            (str(path), 3, 14, 3)
+        ]
+
+
+def test_lines_that_do_not_match_the_header_read_as_athena_reads_them(tmp_path: Path) -> None:
+    """LazySimpleSerDe: each single space separates a field (two make an empty one), missing
+    trailing fields are NULL, extra ones dropped, values that do not parse are NULL."""
+    ok = record("10.0.0.1", "10.0.0.2")
+    folder = day_folder(tmp_path, TODAY)
+    short = write_log(folder, "short", V2, ok, "2 123 eni-0a2 10.0.0.3")
+    long = write_log(folder, "long", V2, ok + " extra fields", ok.replace(" 100 ", " http "))
+    double = write_log(folder, "double", V2, ok.replace(" 443 ", "  443 "))
+    sql = (
+        "SELECT interface_id, srcaddr, dstaddr, srcport, dstport, bytes, action, log_status "
+        "FROM vpcflowlogstable"
+    )
+    with LocalEngine(str(tmp_path)) as engine:
+        got = sorted(rows(engine, sql), key=repr)
+        ragged = {(r.display, r.line, r.found) for r in engine.last_ragged}
+        # a non-blocking query (rows streamed) sees the same lines as an aggregate
+        counted = rows(engine, "SELECT count(*), sum(srcport) FROM vpcflowlogstable")
+    full = ("eni-0a1", "10.0.0.1", "10.0.0.2", 443, 50000, 100, "ACCEPT", "OK")
+    assert (
+        got
+        == sorted(
+            [
+                full,  # short's first line
+                ("eni-0a2", "10.0.0.3", None, None, None, None, None, None),  # short: NULLs
+                full,  # long: the extra fields dropped
+                (*full[:5], None, *full[6:]),  # `http` in bytes: NULL
+                # double: srcport is the empty field, every later field one place to the right
+                ("eni-0a1", "10.0.0.1", "10.0.0.2", None, 443, 1, "1795740060", "ACCEPT"),
+            ],
+            key=repr,
+        )
+    )
+    assert ragged == {(str(short), 3, 4), (str(long), 2, 16), (str(double), 2, 15)}
+    assert counted == [(5, 443 * 3)]
 
 
 def test_unknown_header_field_and_bad_gzip(tmp_path: Path) -> None:
@@ -472,8 +515,12 @@ def test_progress_on_a_terminal(
         again = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/25'")
     assert got == [(2,)] and again == [(3,)]
     shown = terminal.getvalue()
-    assert "downloading flow-log objects: 2/2\n" in shown
-    assert "downloading flow-log objects: 1/1\n" in shown  # only the one not yet here
+    sizes = sorted(o.size or 0 for o in engine.objects)[-3:]
+    assert all(sizes) and len({o.size for o in engine.objects}) > 1  # sizes from the listing
+    bar = r"\rdownloading flow-log objects \[#{30}\] %s objects, ([0-9.]+ k?B)/\1\n"
+    assert re.search(bar % "2/2", shown)
+    assert re.search(bar % "1/1", shown)  # only the one not yet here
+    assert "[###############...............] 1/2 objects" in shown
 
 
 def test_stream_returns_batches(month_of_logs: Path) -> None:

@@ -170,9 +170,16 @@ def test_bad_line_is_reported_with_file_and_line(runner: CliRunner, logs: Path) 
     bad = next(logs.rglob("*20261101T0000Z_ab.log.gz"))
     with gzip.open(bad, "wt") as handle:
         handle.write(HEADER + "\n" + f"2 {ACCOUNT} 10.0.0.5 8.8.8.8 99\n")
-    code, _, err = invoke(runner, "--logs", str(logs), "SELECT count(*) FROM vpcflowlogstable")
+    code, _, err = invoke(
+        runner, "--logs", str(logs), "--strict", "SELECT count(*) FROM vpcflowlogstable"
+    )
     assert code == 1
     assert str(bad) in err and "line 2: expected 8 fields" in err and "found 5" in err
+    # Without --strict the line is read as Athena reads it, and a note names it.
+    code, out, err = invoke(runner, "--logs", str(logs), "--format", "csv",
+                            "SELECT count(*) FROM vpcflowlogstable")  # fmt: skip
+    assert code == 0 and out.splitlines()[-1].isdigit()
+    assert f"1 line(s) did not match their file's header: {bad} (1)" in err
     # The same query over the other day never opens the bad file.
     sql = "SELECT count(*) FROM vpcflowlogstable WHERE day = '2026/11/27'"
     code, out, _ = invoke(runner, "--logs", str(logs), "--format", "csv", sql)
@@ -220,3 +227,14 @@ def test_text_values() -> None:
     assert text_value(datetime(2026, 11, 27, 1, 2, 3)) == "2026-11-27T01:02:03"
     assert text_value(False) == "false"
     assert text_value(b"\x01\xff") == "01ff"
+
+
+def test_a_table_stops_at_limit_and_counts_the_rest(runner: CliRunner, logs: Path) -> None:
+    sql = "SELECT bytes FROM vpcflowlogstable ORDER BY bytes DESC NULLS LAST"
+    code, out, _ = invoke(runner, "--logs", str(logs), "--limit", "2", sql)
+    assert code == 0
+    assert out.splitlines() == [
+        "bytes", "-----", " 1500", "  700", "… 2 more rows (show them with --limit)", "(2 rows)",
+    ]  # fmt: skip
+    code, out, _ = invoke(runner, "--logs", str(logs), "--limit", "9", sql)
+    assert out.splitlines()[-1] == "(4 rows)" and "more row" not in out

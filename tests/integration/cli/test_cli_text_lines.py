@@ -1,0 +1,66 @@
+"""Text lines that do not match their header: read as Athena reads them, with one note on
+stderr; `--strict` on `sql`, `query run` and `usage` makes the first one an error."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from vpc_cidr_analysis.cli import cli
+
+
+@pytest.fixture
+def ragged_sample(small_sample: Any, tmp_path: Path) -> tuple[Path, Path, Any]:
+    """A copy of the small sample whose newest file gains a line with one field too many."""
+    copy = tmp_path / "sample"
+    shutil.copytree(small_sample.path, copy)
+    path = sorted(copy.rglob("*.log.gz"))[-1]
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    lines.append(lines[1] + " extra")
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return copy, path, small_sample.config.end_date
+
+
+COUNT = "SELECT count(*) AS n FROM vpcflowlogstable"
+
+
+def test_sql_reads_the_line_and_says_so(ragged_sample: tuple[Path, Path, Any]) -> None:
+    logs, path, _ = ragged_sample
+    result = CliRunner().invoke(cli, ["sql", "--logs", str(logs), "--format", "csv", COUNT])
+    assert result.exit_code == 0, result.output
+    clean = CliRunner().invoke(cli, ["sql", "--logs", str(path.parent), "--format", "csv", COUNT])
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Note: ")]
+    assert len(notes) == 1
+    assert f"1 line(s) did not match their file's header: {path} (1)" in notes[0]
+    assert int(result.stdout.splitlines()[1]) > int(clean.stdout.splitlines()[1]) > 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sql", "--logs", "{logs}", COUNT],
+        ["query", "run", "top_talkers", "--logs", "{logs}", "-p", "vpc_cidrs=0.0.0.0/0",
+         "--today", "{today}"],
+        ["usage", "rules", "--inventory", "{logs}", "--logs", "{logs}", "--today", "{today}"],
+    ],
+)  # fmt: skip
+def test_strict_is_one_error_line_naming_file_and_line(
+    ragged_sample: tuple[Path, Path, Any], command: list[str]
+) -> None:
+    logs, path, today = ragged_sample
+    args = [a.format(logs=logs, today=today.isoformat()) for a in command]
+    result = CliRunner().invoke(cli, [*args, "--strict"])
+    assert result.exit_code != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and result.stdout == ""
+    with gzip.open(path, "rt") as handle:
+        lines = sum(1 for _ in handle)
+    assert f"Error: {path} line {lines}: expected 29 fields" in errors[0]
+    assert "found 30" in errors[0] and "--strict" in errors[0]

@@ -1,0 +1,71 @@
+"""Rows DuckDB formats as text lines (`StreamingResult.lines`) are byte for byte what
+`output.write` makes of the same rows as Python values, in CSV, JSON and JSON Lines."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from vpc_cidr_analysis import output, schema
+from vpc_cidr_analysis.engine.local import LocalEngine
+
+SQL = """
+SELECT srcaddr, bytes, action = 'ACCEPT' AS accepted, from_unixtime("start") AS first_seen,
+       from_unixtime("start" + 0.25) AS with_ms, date(from_unixtime("end")) AS day_seen,
+       CAST(from_unixtime("end") AS TIMESTAMP) AS plain,
+       CASE WHEN bytes > 150 THEN 'a,"quoted"' || chr(10) || 'line' END AS awkward,
+       CASE WHEN bytes > 150 THEN '' END AS empty, log_status
+FROM vpcflowlogstable ORDER BY bytes, srcaddr
+"""
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    folder = tmp_path / "AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/27"
+    folder.mkdir(parents=True)
+    lines = [" ".join(schema.V2_FIELDS)]
+    for i, status in enumerate(["OK", "OK", "NODATA", "OK"]):
+        bytes_ = "-" if status == "NODATA" else str(100 + 50 * i)
+        lines.append(f"2 123456789012 eni-1 10.0.0.{i} 10.0.1.{i} 443 5000{i} 6 1 {bytes_} "
+                     f"{1795740000 + i} {1795740060 + i} {'REJECT' if i == 1 else 'ACCEPT'} "
+                     f"{status}")  # fmt: skip
+    path = folder / "123456789012_vpcflowlogs_us-east-1_fl-1_20261127T0000Z_ab.log.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+@pytest.mark.parametrize("picks", [None, [3, 0, 7]])
+def test_lines_are_what_output_writes(logs: Path, fmt: str, picks: list[int] | None) -> None:
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(SQL)
+        result = engine.stream(SQL)
+        positions = picks if picks is not None else list(range(len(result.columns)))
+        names = [result.columns[i] for i in positions]
+        assert result.lines is not None
+        lines = result.lines(fmt, positions)
+        assert lines is not None
+        fast = io.StringIO()
+        assert output.write_lines(names, lines, fmt, fast) == 4
+    slow = io.StringIO()
+    rows = [[row[i] for i in positions] for row in values.rows]
+    output.write(names, rows, fmt, slow)
+    assert fast.getvalue() == slow.getvalue()
+    text = fast.getvalue()
+    if picks is None:  # a value of every kind is there
+        assert "2026-11-27T" in text and ".250Z" in text
+        assert ("2026-11-27," in text) == (fmt == "csv")  # the DATE column
+        assert ('"a,""quoted""\nline"' in text) == (fmt == "csv")
+        assert ("null" in text) == (fmt != "csv")
+
+
+def test_types_formatted_otherwise_fall_back_to_python_values(logs: Path) -> None:
+    with LocalEngine(str(logs)) as engine:
+        result = engine.stream("SELECT srcaddr, bytes / 3.0 AS ratio FROM vpcflowlogstable")
+        assert result.lines is not None
+        assert result.lines("csv", [0, 1]) is None  # a decimal: Python's text, not DuckDB's
+        assert result.lines("csv", [0]) is None  # one column: Python writes '' as ""
+        assert result.count is not None and result.count() == 4
