@@ -15,7 +15,7 @@ Text lines whose field count differs from their header are read as Athena reads 
 fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a note, and
 `strict=True` makes the first one an error instead.
 
-Memory stays bounded: DuckDB streams the files with a memory limit (1 GB by default) and spills
+Memory stays bounded: DuckDB streams the files with a memory limit (`MEMORY_LIMIT`) and spills
 to a private temporary folder; `stream()` hands rows out in batches.
 """
 
@@ -424,6 +424,13 @@ def _row_function(
 # The engine.
 
 
+#: DuckDB's own memory limit (it spills to the engine's temporary folder beyond it). The
+#: process holds more than DuckDB's buffers (Python, the result handed out, allocator slack):
+#: at 10 M records 1GB gave 1.1-1.3 GB peak RSS, 600MB 0.72-0.99 GB, 500MB 0.69-0.84 GB, for
+#: about 15 % more CPU than 1GB (BENCHMARKS.md).
+MEMORY_LIMIT = "500MB"
+
+
 class LocalEngine:
     """Athena SQL over flow-log files (local folder or s3://bucket/prefix) on DuckDB."""
 
@@ -436,7 +443,7 @@ class LocalEngine:
         today: date | None = None,
         progress: bool = False,
         s3_client: Any = None,
-        memory_limit: str = "1GB",
+        memory_limit: str = MEMORY_LIMIT,
         threads: int | None = None,
         strict: bool = False,
     ) -> None:
