@@ -7,10 +7,13 @@
 --   stack with `networks push`), and AWS's address ranges as `aws:<service>:<region>` where they
 --   are loaded (`--aws-ranges`). An address belongs to the most specific block that holds it,
 --   a named network before an AWS range; addresses in none are `internet`. NODATA and SKIPDATA
---   records are excluded. Largest first.
+--   records are excluded. Largest first. With per_day=true, one row per pair and day: each
+--   connection on the UTC day it started (a connection across midnight counts once, on its first
+--   day), oldest day first.
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
 -- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.
+-- param: per_day | enum false,true | default false | example true | true: one row per pair and day (the day each connection started); false: one row per pair for the window.
 -- column: client_network | varchar | Network of the addresses that started the connections (internet when in none).
 -- column: server_network | varchar | Network of the addresses that answered them.
 -- column: connections | bigint | Connections: distinct client ports (TCP/UDP; one per pair for ICMP), each counted once.
@@ -22,6 +25,7 @@
 -- column: server_packets | bigint | Packets the servers sent (counted once, likewise).
 -- column: first_seen | timestamp(3) with time zone | Start of the earliest record.
 -- column: last_seen | timestamp(3) with time zone | End of the latest record.
+-- column: day | varchar | With per_day=true the day (yyyy/MM/dd, UTC) the connections started; NULL otherwise.
 WITH records AS (
   SELECT f.*
   FROM vpcflowlogscidrdb.vpcflowlogstable f
@@ -175,17 +179,30 @@ labels AS (
     FROM candidates
   ) ranked
   WHERE specificity = 1
+),
+-- Each connection once, with the day it started when asked per day.
+dated AS (
+  SELECT o.*,
+         CASE WHEN g.per_day THEN date_format(from_unixtime(o.first_start), '%Y/%m/%d') END AS day
+  FROM oriented o
+  CROSS JOIN (
+    SELECT per_day FROM (VALUES true, false) AS t(per_day)
+    WHERE per_day = (? /* per_day */ = 'true')
+  ) g
 )
 SELECT coalesce(cl.network, 'internet') AS client_network,
        coalesce(sl.network, 'internet') AS server_network,
-       sum(m.connections) AS connections,
-       count(DISTINCT m.client) AS clients, count(DISTINCT m.server) AS servers,
-       sum(m.client_bytes) AS client_bytes, sum(m.server_bytes) AS server_bytes,
-       sum(m.client_packets) AS client_packets, sum(m.server_packets) AS server_packets,
-       min(m.first_seen) AS first_seen, max(m.last_seen) AS last_seen
-FROM matched m
-LEFT JOIN labels cl ON cl.address = m.client
-LEFT JOIN labels sl ON sl.address = m.server
-GROUP BY coalesce(cl.network, 'internet'), coalesce(sl.network, 'internet')
-ORDER BY coalesce(sum(m.client_bytes), 0) + coalesce(sum(m.server_bytes), 0) DESC,
+       count(*) AS connections,
+       count(DISTINCT d.client) AS clients, count(DISTINCT d.server) AS servers,
+       sum(d.client_bytes) AS client_bytes, sum(d.server_bytes) AS server_bytes,
+       sum(d.client_packets) AS client_packets, sum(d.server_packets) AS server_packets,
+       from_unixtime(min(d.first_start)) AS first_seen,
+       from_unixtime(max(d.last_end)) AS last_seen,
+       d.day
+FROM dated d
+LEFT JOIN labels cl ON cl.address = d.client
+LEFT JOIN labels sl ON sl.address = d.server
+GROUP BY d.day, coalesce(cl.network, 'internet'), coalesce(sl.network, 'internet')
+ORDER BY d.day,
+         coalesce(sum(d.client_bytes), 0) + coalesce(sum(d.server_bytes), 0) DESC,
          client_network, server_network

@@ -1604,8 +1604,9 @@ class ConnectionTally:
         if logged.reject_reason is not None:
             row["reject_reason"] = max(row["reject_reason"] or "", logged.reject_reason)
 
-    def truth(self) -> ConnectionTruth:
-        """The connection groups: connections merged per client, server, port, protocol, action."""
+    def truth(self, per_day: bool = False) -> ConnectionTruth:
+        """The connection groups: connections merged per client, server, port, protocol, action;
+        with `per_day` also per UTC day each connection started (a `day` field, yyyy/MM/dd)."""
         groups: dict[tuple[Any, ...], ConnectionRow] = {}
         via: set[tuple[Any, ...]] = set()
         for (client, _port, server, port, protocol), row in self.conns.items():
@@ -1619,13 +1620,18 @@ class ConnectionTally:
                 sides.sort()
             (first_end, first_name), (second_end, second_name) = sides
             key = (first_end, second_end, port, protocol, row["action"])
-            group = groups.get(key)
+            day: tuple[str, ...] = ()
+            if per_day:
+                day = (datetime.fromtimestamp(row["first_seen"], UTC).strftime("%Y/%m/%d"),)
+            group = groups.get(key + day)
             if group is None:
-                group = groups[key] = dict(zip(CONNECTION_KEY, key, strict=True)) | {
+                group = groups[key + day] = dict(zip(CONNECTION_KEY, key, strict=True)) | {
                     "connections": 0, "records": 0, "client_packets": 0, "client_bytes": 0,
                     "server_packets": 0, "server_bytes": 0, "first_seen": row["first_seen"],
                     "last_seen": row["last_seen"], "decided_by": rule, "reject_reason": None,
                 }  # fmt: skip
+            if per_day:
+                group["day"] = day[0]
             group["connections"] += 1
             if row["via"]:
                 via.add(key)
@@ -1638,7 +1644,9 @@ class ConnectionTally:
             group["decided_by"] = max(group["decided_by"], rule, key=RULES.index)
             if row["reject_reason"] is not None:
                 group["reject_reason"] = max(group["reject_reason"] or "", row["reject_reason"])
-        rows = sorted(groups.values(), key=lambda r: tuple(r[k] for k in CONNECTION_KEY))
+        rows = sorted(
+            groups.values(), key=lambda r: (*(r[k] for k in CONNECTION_KEY), r.get("day", ""))
+        )
         return ConnectionTruth(rows, set(self.hops), via)
 
 
@@ -1653,20 +1661,22 @@ def connection_truth(
     last: str,
     pkt: bool | None = None,
     topology: Topology | None = None,
+    per_day: bool = False,
 ) -> ConnectionTruth:
     """The conversation queries' answer as generated: connection groups from
     `iter_conversations` (days 'yyyy/MM/dd', inclusive), with the generator's client and server,
     each connection (client port) once, its sizes as logged. ICMP echo and reply start in the
     same second: who started is unknown from the logs, so such groups are in address order.
     `pkt` (default: from the config's fields) says whether pkt-srcaddr/pkt-dstaddr are logged;
-    without them the hops' own rows are not in `rows` (`hops` names the hops)."""
+    without them the hops' own rows are not in `rows` (`hops` names the hops). `per_day` splits
+    the groups by the UTC day each connection started (field `day`)."""
     tally = ConnectionTally(
         format_has_pkt(config.fields) if pkt is None else pkt, "tcp-flags" in config.fields
     )
     for c in iter_conversations(config, topology):
         if first <= c.day <= last:
             tally.add(c)
-    return tally.truth()
+    return tally.truth(per_day)
 
 
 def connection_rows(

@@ -179,8 +179,9 @@ def _timeline(report: TrafficReport, order: list[tuple[str, str]]) -> str:
         )
     return (
         f'<div class="timeline" id="timeline">{"".join(figures)}</div>'
-        f'<p class="note">One bar per day, {_e(days[0])} to {_e(days[-1])}: bytes logged that '
-        "day (a connection across midnight counts on both days).</p>"
+        f'<p class="note">One bar per day, {_e(days[0])} to {_e(days[-1])}: bytes of the '
+        "connections that started that day (UTC; one across midnight counts on its first day)."
+        "</p>"
     )
 
 

@@ -1,12 +1,12 @@
 """The traffic report: who talks to whom between named networks, gathered from the pack's queries.
 
 `build_report` runs, through one `Runner` (the local engine or Athena, as the CLI chooses):
-`network_matrix` for the window and for each of its days (the daily timeline: what was logged
-that day), `network_servers` (per pair the servers clients used: "can I remove this peering?"),
-`aws_services`, and `rejected` and `remote_admin` over every named block, whose endpoints are
-then labelled by the same rule as the matrix (`label_address`). The result is plain data: JSON
-as it is (`report_json`), or one self-contained HTML page (`traffic.html.render_html`).
-"""
+`network_matrix` for the window and once more with per_day=true (the daily timeline: each
+connection on the day it started, so the days add up to the window), `network_servers` (per
+pair the servers clients used: "can I remove this peering?"), `aws_services`, and `rejected`
+and `remote_admin` over every named block, whose endpoints are then labelled by the same rule
+as the matrix (`label_address`). The result is plain data: JSON as it is (`report_json`), or
+one self-contained HTML page (`traffic.html.render_html`)."""
 
 from __future__ import annotations
 
@@ -91,11 +91,7 @@ def build_report(
     first, last = partition_day(days[0]), partition_day(days[-1])
     window = {"start_day": first, "end_day": last}
     matrix = rows_of(run("network_matrix", window))
-    daily: list[dict[str, Any]] = []
-    for day in days:
-        text = partition_day(day)
-        for row in rows_of(run("network_matrix", {"start_day": text, "end_day": text})):
-            daily.append({"day": text, **row})
+    daily = rows_of(run("network_matrix", window | {"per_day": "true"}))
     servers: list[dict[str, Any]] = []
     kept: dict[tuple[str, str], int] = {}
     for row in rows_of(run("network_servers", window)):

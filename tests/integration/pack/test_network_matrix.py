@@ -71,26 +71,31 @@ def _epoch(value: Any) -> int:
 
 
 def expected_matrix(
-    config: SampleConfig, networks: Networks, days: int = 10, ranges: AwsRanges | None = None
+    config: SampleConfig,
+    networks: Networks,
+    days: int = 10,
+    ranges: AwsRanges | None = None,
+    per_day: bool = False,
 ) -> list[dict[str, Any]]:
     """The matrix of the generated connections: a named network first (most specific block),
-    else AWS's longest prefix, else internet."""
+    else AWS's longest prefix, else internet; `per_day`: per pair and day each connection
+    started."""
     first = (END - timedelta(days=days - 1)).strftime("%Y/%m/%d")
-    truth = connection_truth(config, first, END.strftime("%Y/%m/%d"), pkt=True)
+    truth = connection_truth(config, first, END.strftime("%Y/%m/%d"), pkt=True, per_day=per_day)
 
     def network(address: str) -> str:
         aws = ranges.label(address) if ranges is not None else None
         return networks.network_of(address) or aws or INTERNET
 
-    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    cells: dict[tuple[str | None, str, str], dict[str, Any]] = {}
     for row in truth.rows:
-        pair = (network(row["client"]), network(row["server"]))
+        key = (row.get("day"), network(row["client"]), network(row["server"]))
         cell = cells.setdefault(
-            pair,
-            {"client_network": pair[0], "server_network": pair[1], "connections": 0,
+            key,
+            {"client_network": key[1], "server_network": key[2], "connections": 0,
              "clients": set(), "servers": set(), "client_bytes": 0, "server_bytes": 0,
              "client_packets": 0, "server_packets": 0, "first_seen": row["first_seen"],
-             "last_seen": row["last_seen"]},
+             "last_seen": row["last_seen"], "day": key[0]},
         )  # fmt: skip
         cell["connections"] += row["connections"]
         cell["clients"].add(row["client"])
@@ -101,7 +106,11 @@ def expected_matrix(
         cell["last_seen"] = max(cell["last_seen"], row["last_seen"])
     for cell in cells.values():
         cell["clients"], cell["servers"] = len(cell["clients"]), len(cell["servers"])
-    return sorted(cells.values(), key=lambda c: (c["client_network"], c["server_network"]))
+    return sorted(cells.values(), key=_cell_order)
+
+
+def _cell_order(cell: dict[str, Any]) -> tuple[str, str, str]:
+    return (cell["day"] or "", cell["client_network"], cell["server_network"])
 
 
 def as_cells(columns: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -112,9 +121,9 @@ def as_cells(columns: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, 
         for name in ("first_seen", "last_seen"):
             cell[name] = _epoch(cell[name])
         cells.append(cell)
-    totals = [c["client_bytes"] + c["server_bytes"] for c in cells]
-    assert totals == sorted(totals, reverse=True), "largest first"
-    return sorted(cells, key=lambda c: (c["client_network"], c["server_network"]))
+    order = [(c["day"] or "", -(c["client_bytes"] + c["server_bytes"])) for c in cells]
+    assert order == sorted(order), "oldest day first, largest first within a day"
+    return sorted(cells, key=_cell_order)
 
 
 def test_matrix_equals_ground_truth_on_the_local_engine(dataset: Any) -> None:
@@ -173,6 +182,30 @@ def test_without_networks_everything_is_internet(dataset: Any) -> None:
     assert [(c["client_network"], c["server_network"]) for c in got] == [(INTERNET, INTERNET)]
 
 
+def test_per_day_counts_each_connection_on_the_day_it_started(dataset: Any) -> None:
+    """per_day=true: one row per pair and day; the days add up to the window's matrix (no
+    connection counted twice, one across midnight only on its first day)."""
+    path, config, truth = dataset
+    networks = named_networks(truth)
+    values = {"per_day": "true"}
+    out = run_local(QUERY, values, str(path), today=END, networks=networks.rows())
+    got = as_cells(out.columns, out.rows)
+    assert got == expected_matrix(config, networks, per_day=True)
+    window = as_cells(*_columns_rows(run_local(QUERY, {}, str(path), today=END,
+                                               networks=networks.rows())))  # fmt: skip
+    days = {c["day"] for c in got}
+    assert len(days) == 10 and None not in days
+    for cell in window:
+        pair = (cell["client_network"], cell["server_network"])
+        same = [c for c in got if (c["client_network"], c["server_network"]) == pair]
+        for name in ("connections", "client_bytes", "server_bytes"):
+            assert sum(c[name] for c in same) == cell[name], (pair, name)
+
+
+def _columns_rows(out: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    return list(out.columns), out.rows
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
@@ -195,7 +228,9 @@ def test_the_athena_form_gives_the_same_matrix(dataset: Any, aws: None) -> None:
     sent = run_athena(QUERY, values, athena, settings)
     execution = athena_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].executions[sent.query_execution_id]
     assert execution.query == QUERY.sql
-    assert execution.execution_parameters == ["''", "'2026/11/27'", "10", "'2026/11/27'"]
+    assert execution.execution_parameters == [
+        "''", "'2026/11/27'", "10", "'2026/11/27'", "'false'"
+    ]  # fmt: skip
     assert "FROM vpcflowlogscidrdb.networks" in execution.query
     assert "contains(n.cidr, TRY_CAST(a.address AS IPADDRESS))" in execution.query
     console = _typed_in(execution.query, execution.execution_parameters)
@@ -203,6 +238,24 @@ def test_the_athena_form_gives_the_same_matrix(dataset: Any, aws: None) -> None:
         add_networks_table(engine, networks.rows())
         result = engine.execute(console)
     assert as_cells(list(result.columns), result.rows) == expected_matrix(config, networks)
+
+
+def test_the_athena_form_gives_the_same_matrix_per_day(dataset: Any, aws: None) -> None:
+    path, config, truth = dataset
+    networks = named_networks(truth)
+    athena = boto3.client("athena", region_name="us-east-1")
+    settings = AthenaSettings(workgroup="primary", output_location="s3://results/")
+    values = {"end_day": END.strftime("%Y-%m-%d"), "per_day": "true"}
+    sent = run_athena(QUERY, values, athena, settings)
+    execution = athena_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].executions[sent.query_execution_id]
+    assert execution.query == QUERY.sql
+    assert execution.execution_parameters[-1] == "'true'"
+    console = _typed_in(execution.query, execution.execution_parameters)
+    with LocalEngine(str(path), today=date(2027, 1, 1)) as engine:
+        add_networks_table(engine, networks.rows())
+        result = engine.execute(console)
+    got = as_cells(list(result.columns), result.rows)
+    assert got == expected_matrix(config, networks, per_day=True)
 
 
 def test_cli_runs_the_matrix_with_a_networks_file(dataset: Any, tmp_path: Path) -> None:
@@ -236,9 +289,11 @@ def test_the_servers_query_labels_endpoints_with_the_same_text() -> None:
     """network_servers repeats network_matrix's labelling (most specific block, named before
     AWS) word for word, so the servers behind an arrow are those the map counts."""
     queries = load_queries()
-    start, end = "-- Each endpoint's network", "\nSELECT "
+    start, end = "-- Each endpoint's network", "  WHERE specificity = 1\n)"
     texts = {n: queries[n].sql for n in ("network_matrix", "network_servers")}
-    parts = {n: t[t.index(start) : t.index(end, t.index(start))] for n, t in texts.items()}
+    parts = {
+        n: t[t.index(start) : t.index(end, t.index(start)) + len(end)] for n, t in texts.items()
+    }
     assert parts["network_matrix"] == parts["network_servers"]
     assert "row_number() OVER" in parts["network_matrix"]
 

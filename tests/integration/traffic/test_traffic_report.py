@@ -75,6 +75,10 @@ def test_days_and_servers_add_up_to_the_matrix(built: dict[str, Any]) -> None:
     days = {r["day"] for r in data["daily"]}
     assert days <= {f"2026/11/{d}" for d in range(21, 28)} and len(days) >= 5
     assert {_pair(r) for r in data["daily"]} == set(matrix)
+    for pair, cell in matrix.items():  # each connection on one day: the days add up
+        same = [r for r in data["daily"] if _pair(r) == pair]
+        assert sum(r["connections"] for r in same) == cell["connections"], pair
+        assert sum(_bytes(r) for r in same) == _bytes(cell), pair
     servers: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in data["servers"]:
         servers.setdefault(_pair(row), []).append(row)
