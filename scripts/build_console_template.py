@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.engine.translate import READ_DIALECT
 from vpc_cidr_analysis.pack.forms import saved_forms
 from vpc_cidr_analysis.pack.queries import Query, load_queries
 
@@ -274,12 +276,25 @@ def saved_query_text(header: str, sql: str) -> str:
     return f"{header.rstrip()}\n{sql.strip()}\n"
 
 
+def reads_stack_tables(query: Query) -> bool:
+    """Whether every table the query reads is one the stack defines: Transit Gateway queries
+    (tgwflowlogstable) are saved once the stack has that table, not before."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(query.sql, read=READ_DIALECT)
+    return all(t.name.lower() != schema.TGW_TABLE for t in tree.find_all(exp.Table))
+
+
 def named_query_resources(queries_dir: Path = QUERIES_DIR) -> dict[str, Any]:
-    """One `AWS::Athena::NamedQuery` per query file and form (contains(), cidrtable)."""
+    """One `AWS::Athena::NamedQuery` per query file and form (contains(), cidrtable), for the
+    queries over the stack's tables."""
     resources: dict[str, Any] = {}
     if not queries_dir.is_dir():
         return resources
     for _, query in sorted(load_queries(queries_dir).items()):
+        if not reads_stack_tables(query):
+            continue
         for form_name, sql in saved_forms(query):
             logical_id = _logical_id(form_name)
             if logical_id in resources:

@@ -87,3 +87,43 @@ def test_columns_and_types() -> None:
     assert len(schema.ALL_FIELDS) == len(set(schema.ALL_FIELDS)) == 40
     assert schema.PARTITION_COLUMNS == ("aws_account_id", "aws_region", "day", "hour")
     assert not set(schema.PARTITION_COLUMNS) & {f.column for f in schema.FIELDS}
+
+
+def test_tgw_fields_are_awss_table_in_order_with_parquet_types() -> None:
+    # AWS Transit Gateway guide, "Available fields": order, versions, Parquet types.
+    assert schema.TGW_DEFAULT_FIELDS[:4] == ("version", "resource-type", "account-id", "tgw-id")
+    assert schema.TGW_DEFAULT_FIELDS[-3:] == (
+        "flow-direction",
+        "pkt-src-aws-service",
+        "pkt-dst-aws-service",
+    )
+    assert len(schema.TGW_FIELDS) == 36
+    types = {f.name: (f.athena_type, f.version) for f in schema.TGW_FIELDS}
+    assert types["version"] == ("int", 2)
+    assert types["srcport"] == ("int", 2)
+    assert types["tcp-flags"] == ("int", 3)
+    assert types["protocol"] == ("bigint", 2)
+    assert types["packets-lost-ttl-expired"] == ("bigint", 6)
+    assert types["tgw-pair-attachment-id"] == ("string", 6)
+    assert types["type"] == ("string", 3)
+    # Shared fields are the VPC definitions themselves.
+    assert schema.TGW_FIELDS_BY_NAME["bytes"] is schema.FIELDS_BY_NAME["bytes"]
+    assert schema.TGW.table == "tgwflowlogstable"
+
+
+def test_a_header_is_vpc_or_tgw_by_its_own_fields() -> None:
+    tgw = " ".join(schema.TGW_DEFAULT_FIELDS)
+    assert schema.parse_any_log_format(tgw) == (schema.TGW, schema.TGW_DEFAULT_FIELDS)
+    assert schema.kind_of_format("version tgw_id bytes") is schema.TGW  # Parquet columns
+    assert schema.kind_of_format("${version} ${interface-id} ${bytes}") is schema.VPC
+    assert schema.kind_of_format("version srcaddr dstaddr") is schema.VPC  # shared only
+    with pytest.raises(UnknownFieldError, match="mixes VPC fields"):
+        schema.kind_of_format("version interface-id tgw-id")
+
+
+def test_a_tgw_field_is_not_a_vpc_field_and_the_error_says_whose_it_is() -> None:
+    with pytest.raises(UnknownFieldError, match="'resource-type' \\(a Transit Gateway"):
+        parse_log_format("version resource-type")
+    with pytest.raises(UnknownFieldError, match="Transit Gateway flow-log field 'action'"):
+        parse_log_format("version action", schema.TGW)
+    assert schema.athena_columns(kind=schema.TGW)[1] == ("resource_type", "string")

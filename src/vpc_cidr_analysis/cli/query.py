@@ -226,6 +226,8 @@ def run(
         note(f"Note: {text}")
     if out.ragged_note:
         note(f"Note: {out.ragged_note}")
+    if out.skipped_note:
+        note(f"Note: {out.skipped_note}")
     if out.bytes_scanned is not None:
         note(
             f"scanned {out.bytes_scanned:,} bytes ({human_bytes(out.bytes_scanned)}), "

@@ -169,3 +169,5 @@ def sql(
         emit(result.columns, result, fmt, columns, limit)
         if engine.last_ragged:
             note(f"Note: {ragged_note(engine.last_ragged)}")
+        if engine.last_skipped_note:
+            note(f"Note: {engine.last_skipped_note}")

@@ -115,6 +115,8 @@ def _analyse(options: dict[str, Any]) -> Any:
         eni = run_local(usage_query, values, options["logs"], **local)
         if conn.ragged_note:  # both queries read the same files: said once
             note(f"Note: {conn.ragged_note}")
+        if conn.skipped_note:
+            note(f"Note: {conn.skipped_note}")
         source = f"local engine over {options['logs']}"
     else:
         from vpc_cidr_analysis.cli.query import _athena_clients

@@ -11,6 +11,10 @@ reference only partition columns of `vpcflowlogstable` are evaluated over a smal
 discovered files' partition values, and only files that pass are opened (`last_files`,
 `files_read` count them). A query over the last 10 days opens no file outside them.
 
+Transit Gateway flow-log files under the same prefix are told apart by their header (or Parquet
+columns) and read only by `tgwflowlogstable` (the TGW fields, the same partition columns): a
+`vpcflowlogstable` query leaves them out and `last_skipped_note` says so, once per engine.
+
 Text lines whose field count differs from their header are read as Athena reads them (missing
 fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a note, and
 `strict=True` makes the first one an error instead.
@@ -182,18 +186,23 @@ def cidr_files(cidr_dir: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class _FlowReference:
-    """One `vpcflowlogstable` in FROM/JOIN and the conjuncts that filter it alone (None: all)."""
+    """One flow table (`vpcflowlogstable` or `tgwflowlogstable`) in FROM/JOIN and the
+    conjuncts that filter it alone (None: all)."""
 
     conjuncts: list[exp.Expr] | None
+    kind: schema.FlowLogKind = schema.VPC
 
 
-def _is_flow_table(table: exp.Table, cte_names: set[str]) -> bool:
-    if table.name.lower() != schema.FLOW_TABLE or table.args.get("catalog") is not None:
-        return False
+def _flow_kind(table: exp.Table, cte_names: set[str]) -> schema.FlowLogKind | None:
+    """The kind of flow logs a table reference reads, None when it is no flow table."""
+    name = table.name.lower()
+    kind = schema.KINDS_BY_TABLE.get(name)
+    if kind is None or table.args.get("catalog") is not None:
+        return None
     db = table.db.lower()
     if db == "":
-        return schema.FLOW_TABLE not in cte_names
-    return db == schema.DATABASE
+        return kind if name not in cte_names else None
+    return kind if db == schema.DATABASE else None
 
 
 def _references_table(tree: exp.Expr, name: str) -> bool:
@@ -246,13 +255,14 @@ def _only_partitions(node: exp.Expr, alias: str) -> bool:
 
 
 def flow_references(tree: exp.Expr) -> list[_FlowReference]:
-    """Each `vpcflowlogstable` reference of a translated query with its pruning conjuncts."""
+    """Each flow-table reference of a translated query with its kind and pruning conjuncts."""
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     references: list[_FlowReference] = []
     for table in tree.find_all(exp.Table):
-        if not _is_flow_table(table, cte_names):
+        kind = _flow_kind(table, cte_names)
+        if kind is None:
             continue
-        references.append(_FlowReference(_filters_of(table)))
+        references.append(_FlowReference(_filters_of(table), kind))
     return references
 
 
@@ -468,7 +478,11 @@ class LocalEngine:
         self.last_fields: frozenset[str] = frozenset()
         #: Text lines of the last query whose field count differed from their header.
         self.last_ragged: tuple[RaggedLine, ...] = ()
+        #: A note naming the files of the other kind a query left out, once per engine.
+        self.last_skipped_note: str | None = None
+        self._skipped_noted: set[str] = set()
         self._groups: list[list[ReadFile]] = []
+        self._kinds: list[schema.FlowLogKind] = []
         self.con = duckdb.connect(":memory:")
         translate.prepare_connection(self.con)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -639,17 +653,33 @@ class LocalEngine:
         self.last_files = ()
         if _references_table(tree, schema.CIDR_TABLE):
             self._create_cidrtable()
+        self.last_skipped_note = None
         references = flow_references(tree)
         if not references:
             return []
-        selected = self._select_files(references, values)
-        files = self._read_files(selected)
+        kinds = [k for k in schema.KINDS if any(r.kind is k for r in references)]
+        files: list[ReadFile] = []
+        for kind in kinds:
+            selected = self._select_files([r for r in references if r.kind is kind], values)
+            opened = self._read_files(selected)
+            files += [f for f in opened if f.kind is kind]
+            if kind is schema.VPC:  # TGW queries leave VPC files out as a matter of course
+                self._note_skipped(kind, [f for f in opened if f.kind is not kind])
         self._groups = sources.group_files(files)
-        select = sources.flow_table_select(self._groups)
-        self._create_view(schema.FLOW_TABLE, select)
+        self._kinds = kinds
+        for kind in kinds:
+            self._create_view(kind.table, sources.flow_table_select(self._groups, (), kind))
         self.files_read += len(files)
         self.last_files = tuple(f.display for f in files)
         return files
+
+    def _note_skipped(self, kind: schema.FlowLogKind, skipped: list[ReadFile]) -> None:
+        """Say once which files of the other kind a table's queries leave out."""
+        new = [f for f in skipped if f.display not in self._skipped_noted]
+        if not new:
+            return
+        self._skipped_noted.update(f.display for f in new)
+        self.last_skipped_note = sources.skipped_note(kind.table, new)
 
     def _create_view(self, name: str, select: str) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {schema.DATABASE}.{name} AS {select}")
@@ -779,7 +809,9 @@ class LocalEngine:
         if lines:
             self.last_ragged = tuple(lines)
             ragged = sources.load_ragged(self.con, lines, self._groups)
-            self._create_view(schema.FLOW_TABLE, sources.flow_table_select(self._groups, ragged))
+            for kind in self._kinds:
+                select = sources.flow_table_select(self._groups, ragged, kind)
+                self._create_view(kind.table, select)
             self._keep(sql, values, files, ordered)
         if ordered:  # the table's rows in the order kept (reset by the next query)
             self.con.execute("SET preserve_insertion_order = true")

@@ -229,7 +229,7 @@ def read_text_header(path: Path, display: str) -> tuple[str, ...]:
             "(e.g. 'version account-id interface-id srcaddr dstaddr ...')"
         )
     try:
-        return schema.parse_log_format(line)
+        return schema.parse_any_log_format(line)[1]
     except schema.UnknownFieldError as exc:
         raise SourceError(f"{display} line 1 (header): {exc}") from exc
 
@@ -243,6 +243,11 @@ class ReadFile:
     partitions: KeyPartitions
     fields: tuple[str, ...]
     file_format: FileFormat
+
+    @property
+    def kind(self) -> schema.FlowLogKind:
+        """VPC or Transit Gateway flow logs, by the file's fields."""
+        return schema.kind_of_format(" ".join(self.fields))
 
 
 def _sql_string(text: str) -> str:
@@ -319,7 +324,8 @@ def text_group_select(files: Sequence[ReadFile], group: int | None = None) -> st
         f"rejects_scan='{REJECTS_SCAN}', compression='gzip')"
     )
     present = set(fields)
-    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in schema.FIELDS)
+    kind = files[0].kind
+    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in kind.fields)
     text = f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
     if group is not None:
         text += "\nUNION ALL\n" + ragged_group_select(fields, group)
@@ -332,7 +338,7 @@ def ragged_group_select(fields: Sequence[str], group: int) -> str:
     extra ones dropped), `\\N` is NULL."""
     position = {name: i + 1 for i, name in enumerate(fields)}
     exprs = []
-    for f in schema.FIELDS:
+    for f in schema.kind_of_format(" ".join(fields)).fields:
         i = position.get(f.name)
         ref = None if i is None else f"CASE WHEN r.f[{i}] = '\\N' THEN NULL ELSE r.f[{i}] END"
         exprs.append(_column_expr(f, ref))
@@ -449,7 +455,8 @@ def parquet_group_select(files: Sequence[ReadFile]) -> str:
         present.update(f.fields)
     paths = _sql_list(str(f.path) for f in files)
     reader = f"read_parquet({paths}, union_by_name=true)"
-    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in schema.FIELDS)
+    kind = files[0].kind
+    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in kind.fields)
     return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 
@@ -467,29 +474,36 @@ def parquet_fields(con: Any, path: Path, display: str) -> tuple[str, ...]:
         ) from exc
     names = [str(r[0]) for r in rows]
     try:
-        return schema.parse_log_format(" ".join(names))
+        return schema.parse_any_log_format(" ".join(names))[1]
     except schema.UnknownFieldError as exc:
         raise SourceError(f"{display}: Parquet columns: {exc}") from exc
 
 
-def flow_table_select(groups: Sequence[Sequence[ReadFile]], ragged: Iterable[int] = ()) -> str:
-    """The flow table over groups of files (one reader per group), or an empty table;
-    `ragged`: the groups whose lines in `RAGGED_TABLE` are read too."""
+def flow_table_select(
+    groups: Sequence[Sequence[ReadFile]],
+    ragged: Iterable[int] = (),
+    kind: schema.FlowLogKind = schema.VPC,
+) -> str:
+    """The table of one kind over the groups of files of that kind (one reader per group), or
+    an empty table; `ragged`: the groups (numbered in `groups`, all kinds) whose lines in
+    `RAGGED_TABLE` are read too."""
     with_ragged = set(ragged)
     parts = []
     for number, files in enumerate(groups):
+        if files[0].kind is not kind:
+            continue
         if files[0].file_format == "parquet":
             parts.append(parquet_group_select(files))
         else:
             parts.append(text_group_select(files, number if number in with_ragged else None))
     if not parts:
-        return empty_flow_table_select()
+        return empty_flow_table_select(kind)
     return "\nUNION ALL\n".join(parts)
 
 
-def empty_flow_table_select() -> str:
-    """The flow table's columns with no rows (a query whose partitions match no file)."""
-    columns = [f"CAST(NULL AS {f.duckdb_type}) AS {_quote(f.column)}" for f in schema.FIELDS]
+def empty_flow_table_select(kind: schema.FlowLogKind = schema.VPC) -> str:
+    """The columns of a kind's table with no rows (a query whose partitions match no file)."""
+    columns = [f"CAST(NULL AS {f.duckdb_type}) AS {_quote(f.column)}" for f in kind.fields]
     columns += [f"CAST(NULL AS VARCHAR) AS {_quote(c)}" for c in schema.PARTITION_COLUMNS]
     return f"SELECT {', '.join(columns)} WHERE false"
 
@@ -503,7 +517,7 @@ def group_files(files: Sequence[ReadFile]) -> list[list[ReadFile]]:
     for f in files:
         fields = () if f.file_format == "parquet" else f.fields
         p = f.partitions
-        key = (f.file_format, fields, p.aws_account_id, p.aws_region, p.day)
+        key = (f.kind.name, f.file_format, fields, p.aws_account_id, p.aws_region, p.day)
         groups.setdefault(key, []).append(f)
     return list(groups.values())
 
@@ -524,6 +538,19 @@ class KnownFile:
     display: str
     fields: str  # e.g. "version srcaddr ..." or "cidr,ip"
     origin: str  # where the field list comes from, for the message
+
+
+def skipped_note(table: str, skipped: Sequence[ReadFile]) -> str:
+    """One line saying which files of the other kind a table's query left out."""
+    kinds = sorted({f.kind.title for f in skipped})
+    shown = ", ".join(f.display for f in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    other = schema.TGW_TABLE if table == schema.FLOW_TABLE else schema.FLOW_TABLE
+    return (
+        f"{len(skipped)} {' and '.join(kinds)} flow-log file(s) under --logs are not read by "
+        f"{table} (their header names the other kind's fields; query {other} for them): "
+        f"{shown}{more}"
+    )
 
 
 def known_flow_files(files: Sequence[ReadFile]) -> dict[str, KnownFile]:

@@ -35,6 +35,8 @@ class QueryOutput:
     data_days: tuple[str, str] | None = None
     #: The local engine's note on text lines that did not match their header (else None).
     ragged_note: str | None = None
+    #: The Transit Gateway flow-log files a VPC query left out, when there were any.
+    skipped_note: str | None = None
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -90,6 +92,7 @@ def run_local(
         result = engine.execute(sql, bound)
         fields = engine.last_fields
         ragged = ragged_note(engine.last_ragged) if engine.last_ragged else None
+        skipped = engine.last_skipped_note
         days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
     return QueryOutput(
         list(result.columns),
@@ -97,6 +100,7 @@ def run_local(
         fields=fields,
         data_days=(days[0], days[-1]) if days else None,
         ragged_note=ragged,
+        skipped_note=skipped,
     )
 
 

@@ -57,6 +57,8 @@ def test_pack_has_every_scenario_and_summary() -> None:
 
 
 USAGE = {"eni_usage", "eni_ports", "sg_connections"}  # per-ENI results, no CIDR parameter
+#: Queries over Transit Gateway flow logs (tgwflowlogstable): by attachment, no CIDR parameter.
+TRANSIT = {"tgw_attachments"}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
@@ -81,7 +83,7 @@ def test_cidr_parameters_are_required_with_an_example(name: str) -> None:
 
 
 def test_every_query_is_a_conversation_or_a_usage_query() -> None:
-    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | MAPS | USAGE
+    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | MAPS | USAGE | TRANSIT
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -114,7 +116,7 @@ def test_placeholders_stand_only_in_where_clauses(name: str, form: str, sql: str
 def test_every_form_is_valid_trino(name: str, form: str) -> None:
     query = QUERIES[name]
     sql = raw_form(query.sql) if form.startswith("raw") else query.sql
-    if form.endswith("cidrtable") and name in USAGE | MAPS:
+    if form.endswith("cidrtable") and name in USAGE | MAPS | TRANSIT:
         with pytest.raises(QueryError, match="no contains"):
             cidrtable_form(sql)
         return

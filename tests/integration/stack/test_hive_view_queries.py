@@ -115,9 +115,11 @@ def test_the_view_reads_the_hive_partitions_as_the_default_layout(worlds: Worlds
 
 
 QUERIES = load_queries()
+#: The stack's Hive view is the VPC table's; Transit Gateway queries read tgwflowlogstable.
+VPC_QUERIES = sorted(n for n, q in QUERIES.items() if "tgwflowlogstable" not in q.sql)
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+@pytest.mark.parametrize("name", VPC_QUERIES)
 def test_every_pack_query_returns_the_default_layouts_rows(worlds: Worlds, name: str) -> None:
     query = QUERIES[name]
     # Required parameters (the CIDR blocks) take their documented example: the simulated network's.

@@ -128,7 +128,7 @@ def test_pack_forms_are_those_the_stack_saves() -> None:
     assert {"external", "between", "top_talkers"} <= set(MEMBERSHIP)
     assert set(USAGE) == {
         "eni_usage", "eni_ports", "sg_connections", "network_matrix", "network_servers",
-        "aws_services",
+        "aws_services", "tgw_attachments",
     }  # fmt: skip
 
 

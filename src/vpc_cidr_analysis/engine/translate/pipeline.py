@@ -289,8 +289,11 @@ def annotate(tree: exp.Expr) -> dict[int, exp.DataType]:
 def _table_schema() -> dict[str, object]:
     flow = {f.column: f.athena_type for f in schema.FIELDS}
     flow.update({column: "string" for column in schema.PARTITION_COLUMNS})
+    tgw = {f.column: f.athena_type for f in schema.TGW_FIELDS}
+    tgw.update({column: "string" for column in schema.PARTITION_COLUMNS})
     cidr = dict(schema.CIDR_COLUMNS)
-    return {schema.DATABASE: {schema.FLOW_TABLE: flow, schema.CIDR_TABLE: cidr}}
+    tables = {schema.FLOW_TABLE: flow, schema.TGW_TABLE: tgw, schema.CIDR_TABLE: cidr}
+    return {schema.DATABASE: tables}
 
 
 def _name_output_columns(tree: exp.Expr) -> None:
