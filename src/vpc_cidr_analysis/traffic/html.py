@@ -210,9 +210,10 @@ def _servers(
             {2, 3, 4},
             f"servers-{pairs[pair]}",
         )
+        servers = f"{len(rows)} server" + ("" if len(rows) == 1 else "s")
         parts.append(
             f'<details class="pair" id="{_pair_id(pairs[pair])}"><summary>{_e(pair[0])} → '
-            f"{_e(pair[1])} ({len(rows)} servers)</summary>{table}</details>"
+            f"{_e(pair[1])} ({servers})</summary>{table}</details>"
         )
     return "".join(parts)
 
