@@ -57,8 +57,57 @@ def test_pack_has_every_scenario_and_summary() -> None:
 
 
 USAGE = {"eni_usage", "eni_ports", "sg_connections"}  # per-ENI results, no CIDR parameter
-#: Queries over Transit Gateway flow logs (tgwflowlogstable): by attachment, no CIDR parameter.
-TRANSIT = {"tgw_attachments"}
+#: Queries over Transit Gateway flow logs (tgwflowlogstable) without a CIDR parameter.
+TRANSIT = {"tgw_attachments", "tgw_top_talkers", "tgw_drops"}
+#: Transit Gateway queries between two networks (a CIDR parameter each: a cidrtable form too).
+TRANSIT_ROUTES = {"tgw_route_usage"}
+#: tgw.md's columns of tgw_route_usage and tgw_top_talkers, and of tgw_drops, with their types.
+TGW_CONNECTION = [
+    ("tgw_id", "varchar"), ("client_attachment_id", "varchar"),
+    ("server_attachment_id", "varchar"), ("client_vpc_id", "varchar"),
+    ("server_vpc_id", "varchar"), ("client", "varchar"), ("server", "varchar"),
+    ("server_port", "integer"), ("protocol", "bigint"), ("connections", "bigint"),
+    ("client_packets", "bigint"), ("client_bytes", "bigint"), ("server_packets", "bigint"),
+    ("server_bytes", "bigint"), ("first_seen", "timestamp(3) with time zone"),
+    ("last_seen", "timestamp(3) with time zone"), ("decided_by", "varchar"),
+]  # fmt: skip
+TGW_DROPS = [
+    ("tgw_id", "varchar"), ("tgw_attachment_id", "varchar"),
+    ("tgw_pair_attachment_id", "varchar"), ("src_vpc_id", "varchar"), ("dst_vpc_id", "varchar"),
+    ("dstaddr", "varchar"), ("dstport", "integer"), ("protocol", "bigint"), ("flows", "bigint"),
+    ("packets_lost_no_route", "bigint"), ("packets_lost_blackhole", "bigint"),
+    ("packets_lost_mtu_exceeded", "bigint"), ("packets_lost_ttl_expired", "bigint"),
+    ("first_seen", "timestamp(3) with time zone"), ("last_seen", "timestamp(3) with time zone"),
+]  # fmt: skip
+WINDOW = ["start_day", "days", "end_day"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "columns"),
+    [
+        ("tgw_route_usage", ["a_cidrs", "b_cidrs", *WINDOW], TGW_CONNECTION),
+        ("tgw_top_talkers", ["top", *WINDOW], TGW_CONNECTION),
+        ("tgw_drops", WINDOW, TGW_DROPS),
+    ],
+)
+def test_transit_gateway_queries_keep_the_shared_contract(
+    name: str, params: list[str], columns: list[tuple[str, str]]
+) -> None:
+    """tgw.md's parameters and columns, names and types in order; the day window declared as in
+    tgw_attachments; the TGW table only."""
+    query = QUERIES[name]
+    assert [p.name for p in query.params] == params
+    assert [(c.name, c.type) for c in query.columns] == columns
+    window = {p.name: p for p in QUERIES["tgw_attachments"].params}
+    assert [p for p in query.params if p.name in WINDOW] == [window[n] for n in WINDOW]
+    assert "FROM vpcflowlogscidrdb.tgwflowlogstable f" in query.sql
+    assert "vpcflowlogstable" not in query.sql.replace("tgwflowlogstable", "")
+    if name == "tgw_route_usage":
+        assert all(p.required for p in query.params[:2])
+        assert [p.example for p in query.params[:2]] == ["10.0.0.0/16", "10.2.0.0/16"]
+    if name == "tgw_top_talkers":
+        top = query.params[0]
+        assert (str(top.type), top.default) == ("int 1..100000", "20")
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
@@ -67,7 +116,7 @@ def test_every_query_returns_the_conversation_columns(name: str) -> None:
     assert [c.name for c in QUERIES[name].columns] == CONVERSATION + extra
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"}))
+@pytest.mark.parametrize("name", sorted(SCENARIOS | SUMMARIES | {"between"} | TRANSIT_ROUTES))
 def test_cidr_parameters_are_required_with_an_example(name: str) -> None:
     """No silent default network: forgetting -p vpc_cidrs is an error that shows an example."""
     query = QUERIES[name]
@@ -83,7 +132,8 @@ def test_cidr_parameters_are_required_with_an_example(name: str) -> None:
 
 
 def test_every_query_is_a_conversation_or_a_usage_query() -> None:
-    assert set(QUERIES) == SCENARIOS | SUMMARIES | {"between"} | MAPS | USAGE | TRANSIT
+    conversations = SCENARIOS | SUMMARIES | {"between"}
+    assert set(QUERIES) == conversations | MAPS | USAGE | TRANSIT | TRANSIT_ROUTES
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -14,6 +14,7 @@ from sqlglot.tokenizer_core import TokenType
 
 from vpc_cidr_analysis.pack.forms import (
     RAW_CONNECTION_SELECT,
+    RAW_SELECT,
     cidrtable_form,
     has_membership_test,
     raw_form,
@@ -106,8 +107,10 @@ def test_reformatted_forms_keep_the_text_outside_what_they_replace(name: str) ->
         assert converted.count(kept) == variant.count(kept) == 1
     raw = raw_form(variant)
     # a connection query keeps every CTE; its main query selects the matched groups' records
-    assert raw.endswith(RAW_CONNECTION_SELECT)
-    kept = raw[: -len(RAW_CONNECTION_SELECT)]
+    # (a Transit Gateway query's `matched` holds the records themselves: it selects them all)
+    select = RAW_SELECT if name.startswith("tgw_") else RAW_CONNECTION_SELECT
+    assert raw.endswith(select)
+    kept = raw[: -len(select)]
     assert variant.startswith(kept) and "-- the next CTE\nmatched\n  as\n(" in kept
     assert "-- the end" not in raw  # everything after the CTEs is the new main query
 
@@ -125,10 +128,10 @@ def test_pack_forms_are_those_the_stack_saves() -> None:
         forms = dict(saved_forms(query))
         assert forms[name] == query.sql
         assert (f"{name} (cidrtable)" in forms) == (name in MEMBERSHIP)
-    assert {"external", "between", "top_talkers"} <= set(MEMBERSHIP)
+    assert {"external", "between", "top_talkers", "tgw_route_usage"} <= set(MEMBERSHIP)
     assert set(USAGE) == {
         "eni_usage", "eni_ports", "sg_connections", "network_matrix", "network_servers",
-        "aws_services", "tgw_attachments",
+        "aws_services", "tgw_attachments", "tgw_top_talkers", "tgw_drops",
     }  # fmt: skip
 
 
