@@ -1,5 +1,7 @@
 """Transit Gateway flow-log records in AWS's documented default format, hand-written for tests
-(tests/fixtures/tgw_flow_log_examples.json: the guide gives no example records), read and written
+(the guide gives no example records): tests/fixtures/tgw_flow_log_examples.json (traffic between
+attachments) and tgw_connection_examples.json (connections, initiator cases, drops by cause; each
+fixture's "about" says what its records mean), read and written
 with `aws_examples` (one `Example`, one writer): text with a header line or Parquet, in every
 layout the VPC logs have (TGW keys share `AWSLogs/<account>/vpcflowlogs/<region>/…`)."""
 
@@ -14,14 +16,15 @@ from paths import ROOT
 from vpc_cidr_analysis.layout import FileFormat, Layout
 
 FIXTURE = ROOT / "tests" / "fixtures" / "tgw_flow_log_examples.json"
+CONNECTIONS = ROOT / "tests" / "fixtures" / "tgw_connection_examples.json"
 REGION = aws_examples.REGION
 
-__all__ = ["FIXTURE", "REGION", "Example", "load", "write"]
+__all__ = ["CONNECTIONS", "FIXTURE", "REGION", "Example", "load", "write"]
 
 
-def load() -> dict[str, Example]:
-    """Every example of the TGW fixture, by name."""
-    return aws_examples.load(FIXTURE)
+def load(fixture: Path = FIXTURE) -> dict[str, Example]:
+    """Every example of a TGW fixture (the attachments one unless told), by name."""
+    return aws_examples.load(fixture)
 
 
 def write(
