@@ -128,6 +128,15 @@ def test_route_usage_between_two_vpcs(logs: Path) -> None:
     assert run("tgw_route_usage", logs, a_cidrs=B_CIDRS, b_cidrs=A_CIDRS) == ROUTE_A_B
 
 
+def test_route_usage_in_the_cidrtable_form_is_the_same(logs: Path) -> None:
+    """The stack's lookup form (addresses read from `cidrtable` rows of the blocks) returns
+    the rows contains() does (IPv4 blocks: an IPv6 /56 is too large to expand)."""
+    values = {**DAY, "a_cidrs": "10.0.0.0/16", "b_cidrs": "10.1.0.0/16"}
+    query = QUERIES["tgw_route_usage"]
+    lookup = run_local(query, values, str(logs), form="cidrtable")
+    assert as_rows(lookup.columns, lookup.rows) == [r for r in ROUTE_A_B if r is not SSH6]
+
+
 def test_route_usage_to_on_premises_either_end_the_client(logs: Path) -> None:
     rows = run("tgw_route_usage", logs, a_cidrs="192.168.0.0/16", b_cidrs="10.0.0.0/8")
     assert rows == [MYSQL, DNS]  # a client in a_cidrs, and one in b_cidrs
@@ -236,3 +245,53 @@ def test_the_athena_form_gives_the_same_rows(
     with LocalEngine(str(logs), today=date(2027, 1, 1)) as engine:  # the window is explicit
         result = engine.execute(console)
     assert as_rows(result.columns, result.rows) == expected
+
+
+def _between(text: str, start: str, end: str) -> str:
+    first = text.index(start)
+    return text[first : text.index(end, first) + len(end)]
+
+
+def test_route_usage_and_top_talkers_share_their_pipeline_word_for_word() -> None:
+    """From the records counted to the rows, the two are one text: the same connections."""
+    start, end = "-- Each record as a half of its connection", "           protocol\n)\n"
+    texts = [_between(QUERIES[n].sql, start, end) for n in ("tgw_route_usage", "tgw_top_talkers")]
+    assert texts[0] == texts[1]
+    assert "FROM matched m" in texts[0] and "routes AS (" in texts[0]
+
+
+def test_the_initiator_rule_is_the_vpc_packs_word_for_word() -> None:
+    """One rule (usage/initiator.py): the TGW queries decide the client with the VPC pack's
+    own tests of the flags, then the ports, then the time."""
+    pieces = [
+        ("bool_or(bitwise_and(tcp_flags, 18)", "AS b_opened,"),
+        ("CASE WHEN c.a_opened AND NOT c.b_opened THEN 1", "END AS a_client"),
+        ("CASE max(rule) WHEN 1", "END AS decided_by"),
+    ]
+    vpc = QUERIES["top_talkers"].sql
+    for name in ("tgw_route_usage", "tgw_top_talkers"):
+        for start, end in pieces:
+            assert _between(QUERIES[name].sql, start, end) == _between(vpc, start, end)
+
+
+@pytest.mark.parametrize("fixture", [tgw_examples.FIXTURE, tgw_examples.CONNECTIONS])
+def test_drops_add_up_to_the_losses_of_tgw_attachments(fixture: Path, tmp_path: Path) -> None:
+    """Per attachment pair and VPCs, the drops' losses are those `tgw_attachments` reports."""
+    for example in tgw_examples.load(fixture).values():
+        tgw_examples.write(example, tmp_path)
+    window = {"start_day": f"{example.day:%Y/%m/%d}", "end_day": f"{example.day:%Y/%m/%d}"}
+    pairs = run_local(QUERIES["tgw_attachments"], window, str(tmp_path))
+    losses: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in pairs.rows:
+        item = dict(zip(pairs.columns, row, strict=True))
+        lost = tuple(item[c] for c in pairs.columns if c.startswith("packets_lost_"))
+        if any(lost):
+            losses[tuple(item[c] for c in pairs.columns[:5])] = lost
+    drops = run_local(QUERIES["tgw_drops"], window, str(tmp_path))
+    added: dict[tuple[Any, ...], list[int]] = {}
+    for row in drops.rows:
+        total = added.setdefault(tuple(row[:5]), [0, 0, 0, 0])
+        for i, value in enumerate(row[9:13]):
+            total[i] += value
+    assert {k: tuple(v) for k, v in added.items()} == losses
+    assert len(losses) >= 2

@@ -2,7 +2,8 @@
 
 Each case is a connection's records (one interface) written as a flow log; the pack's
 `top_talkers` (the connection pipeline every conversation query shares) reports its client,
-and `client_end` decides the same from the same facts.
+and `client_end` decides the same from the same facts. The same records written as Transit
+Gateway flow logs (each logged ingress and egress) give `tgw_top_talkers` the same answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import aws_examples
 import pytest
+import tgw_examples
 
 from vpc_cidr_analysis.pack.queries import get_query
 from vpc_cidr_analysis.pack.runner import run_local
@@ -99,3 +101,40 @@ def test_each_case_reads_as_documented(case: str, records: list[tuple[Any, ...]]
         "both sides syn: ports": ("10.0.10.1", 179, "port"),
     }[case]
     assert (client, port, rule) == expected
+
+
+#: Transit Gateway records of the cases: `.1` ends behind one attachment, `.9` ends another.
+TGW_RECORD = (
+    "6 TransitGateway 123456789010 tgw-0test {attachment} 123456789010 123456789010 - - - - - - "
+    "- - {pair} {src} {dst} {sp} {dp} {p} 1 100 {t} {t_end} OK IPv4 0 0 0 0 {flags} us-east-1 "
+    "{direction} - -"
+)
+
+
+def test_transit_gateway_queries_agree_on_every_case(tmp_path: Path) -> None:
+    def attachment(address: str) -> str:
+        return "tgw-attach-0one" if address.endswith(".1") else "tgw-attach-0nine"
+
+    lines = [
+        TGW_RECORD.format(
+            attachment=attachment(s if direction == "ingress" else d),
+            pair=attachment(d if direction == "ingress" else s),
+            src=s, dst=d, sp=sp, dp=dp, p=p, t=t, t_end=t + 50,
+            flags="-" if f is None else f, direction=direction,
+        )
+        for _, records in CASES
+        for s, d, sp, dp, p, t, f in records
+        for direction in ("ingress", "egress")
+    ]  # fmt: skip
+    fields = tuple(tgw_examples.load()["hub_and_spokes"].fields)
+    example = tgw_examples.Example("cases", "tests", fields, tuple(lines))
+    tgw_examples.write(example, tmp_path)
+    day = f"{example.day:%Y/%m/%d}"
+    values = {"top": "100", "start_day": day, "end_day": day}
+    out = run_local(get_query("tgw_top_talkers"), values, str(tmp_path))
+    got = {
+        (row["client"], row["server"], row["server_port"], row["decided_by"])
+        for row in (dict(zip(out.columns, r, strict=True)) for r in out.rows)
+    }
+    assert got == {python_answer(records) for _, records in CASES}
+    assert len(out.rows) == len(CASES)
