@@ -1769,6 +1769,7 @@ class SampleResult:
     records: int
     bytes: int
     ground_truth: Path
+    tgw_records: int = 0  # records of the transit gateway's flow log (in `files` too)
 
 
 class _TextWriter:
@@ -1987,4 +1988,7 @@ def write_sample(
     if tgw_log is not None and tgw_truth is not None:
         document["tgw"] = _tgw_section(topology, tgw_log, tgw_truth, tgw_files)
     atomic_write(truth_path, ground_truth_json(document).encode())
-    return SampleResult(out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path)
+    tgw_records = sum(int(entry["records"]) for entry in tgw_files)
+    return SampleResult(
+        out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path, tgw_records
+    )

@@ -17,7 +17,8 @@ MTU-exceeded and TTL-expired losses are a tenth of a request record's packets (a
 counted on both records of a flow that otherwise crosses (the VPC records keep the sender's
 counts). The VPN attachment has `-` for its side's VPC, subnet, ENI, AZ and account. Records
 cover at most 60 s (the gateway's fixed aggregation interval): a VPC record of a 600 s interval
-becomes up to ten, its packets and bytes split among them, SYN on the first, FIN/RST on the last.
+becomes up to ten, one per minute with packets (spread evenly over the interval, the first at
+its start), its packets and bytes split among them, SYN on the first, FIN/RST on the last.
 Addresses are the endpoints' (a gateway does not translate), tcp-flags as the VPC records have
 them; the gateway's log has no NODATA or SKIPDATA records.
 """
@@ -367,13 +368,14 @@ class TgwLog:
 
     def emit(self, flow: Flow, packets: int, nbytes: int, start: int, end: int, flags: str) -> None:
         """The records of one interval of a flow (one VPC record's worth), 60 s each at most."""
-        pieces = min(packets, (end - start) // TGW_AGGREGATION_SECONDS + 1)
+        minutes = (end - start) // TGW_AGGREGATION_SECONDS + 1
+        pieces = min(packets, minutes)  # minutes without a packet have no record
         bits = int(flags)
         for j in range(pieces):
             p = packets // pieces + (j < packets % pieces)
             b = nbytes // pieces + (j < nbytes % pieces)
-            s = start + j * TGW_AGGREGATION_SECONDS
-            e = end if j == pieces - 1 else s + TGW_AGGREGATION_SECONDS - 1
+            s = start + (j * minutes // pieces) * TGW_AGGREGATION_SECONDS
+            e = min(end, s + TGW_AGGREGATION_SECONDS - 1)
             if pieces == 1:
                 f = flags
             elif j == 0:
