@@ -33,6 +33,14 @@ per flow log. Time ends at `SampleConfig.cutoff`: the end of `end_date`, or the 
 simulation runs when that is earlier, so no record lies in the future. The same seed and
 options (and, on the current day, the same `now`) give byte-identical output.
 
+A topology with a transit gateway flow log (`Topology.transit_gateway`, e.g. the hub network)
+also gets that log's objects, beside the VPC logs' with the same keys but its own flow-log id
+(`simulate.tgw`: the generator hands it each conversation through the gateway, and what each
+interval sent), and a `tgw` section in the ground truth: the TGW queries' expected rows per
+window (`tgw_rows`). Its records reuse the VPC records' sizes and draw no random numbers of
+their own (but for a conversation no VPC logs), so the VPC records are those of the same
+topology without a gateway log.
+
 `iter_records(config, topology)` yields the very same records as dicts (field → text as written,
 plus the partition values), so tests can evaluate any question in plain Python;
 `expected(records, predicate)` aggregates conversations the way the scenario queries do.

@@ -39,7 +39,14 @@ one; `simulate.rules`), fills them in for a pattern that has none, and records w
 each client/server pair uses (`TrafficPattern.uses`). The simulator writes its ground truth of
 rule use from the pair each conversation was generated for; it has no matcher of its own.
 
-All three VPCs publish flow logs (one flow log each) to the same bucket.
+All three VPCs publish flow logs (one flow log each) to the same bucket. The default network's
+transit gateway publishes none (no `transit_gateway` entry), so its files stay as they were.
+
+The hub-and-spoke network (`hub_topology()`, `hub_topology.json`, `sample --topology hub`) has a
+`transit_gateway` entry: its VPCs meet only through the gateway, whose own flow log
+(`simulate.tgw`) is written beside theirs; pools with route `transit_gateway` sit behind the
+gateway (on premises over its VPN attachment, or addresses it has no route for), and patterns
+with `tgw_drop` are dropped by it (no route, blackhole) or lose packets in it (MTU, TTL).
 """
 
 from __future__ import annotations
@@ -320,7 +327,14 @@ class TrafficPattern:
     gateway, `via` is its attachment ENI in the servers' VPC; every `transit_gateway` ENI of a
     VPC is an attachment ENI of the one transit gateway, and traffic crosses the ones in the AZ
     where it entered the gateway (the request: the client's AZ; the response: the server's),
-    as in AWS's transit gateway flow-log example.
+    as in AWS's transit gateway flow-log example. One side may be a pool with route
+    `transit_gateway` (behind the gateway: no attachment ENI there); `via` is then the
+    attachment ENI in the clients' VPC when the servers are that pool.
+
+    `tgw_drop` (transit gateway patterns, ACCEPTed): `no_route` or `blackhole` drop every
+    request where it entered the gateway (the client and its side's attachment ENI log it, the
+    server never sees it, nothing answers); `mtu_exceeded` or `ttl_expired` lose some of the
+    request's packets in the gateway (its own flow log counts them), the rest crossing as usual.
 
     `intervals`: how many aggregation intervals (600 s) each connection lasts (TCP, ACCEPT):
     every interface then writes one record per interval and direction, SYN / SYN-ACK only in

@@ -171,3 +171,19 @@ def test_sample_command_writes_the_hub_network(tmp_path: Path) -> None:
         f"records), {size:,} bytes to {tmp_path} (ground truth: ground_truth.json)"
     )
     assert truth["topology"]["transit_gateway"]["name"] == "tgw-hub"
+
+
+def test_summary_ground_truth_lists_no_tgw_rows(tmp_path: Path) -> None:
+    config = SampleConfig(
+        records=1000, days=2, end_date=END, seed=3, now=CONFIG.now, ground_truth="summary"
+    )
+    write_sample(config, tmp_path, hub_topology())
+    truth = read_ground_truth(tmp_path)
+    assert truth["tgw"]["records"] > 0 and truth["tgw"]["files"]
+    assert all(
+        part[w]["rows"] is None
+        for part in truth["tgw"]["queries"].values()
+        for w in truth["windows"]
+    )
+    with pytest.raises(ValueError, match="totals only"):
+        tgw_rows(truth, "tgw_attachments", "all")

@@ -193,6 +193,14 @@ def test_vpc_logs_see_a_dropped_request_only_on_the_client_side(records: Any) ->
     assert not [r for r in vpc if r[V["pkt-srcaddr"]] == legacy.ipv4]  # never answered
 
 
+def test_the_gateway_log_leaves_the_vpc_records_unchanged(records: Any) -> None:
+    _tgw, vpc = records
+    data = copy.deepcopy(HUB)
+    data["transit_gateway"]["flow_log_id"] = None
+    tgw, without = generated(Topology.from_dict(data))
+    assert tgw == [] and without == vpc
+
+
 def test_same_seed_same_records() -> None:
     assert generated() == generated()
 
