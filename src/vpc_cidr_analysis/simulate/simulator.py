@@ -1931,7 +1931,9 @@ def write_sample(
     tgw_files: list[dict[str, Any]] = []
     if tgw_log is not None:
         first_days = {w: first for w, (first, _last) in truth.windows.items()}
-        tgw_truth = tgw_log.truth = TgwTruth(tgw_log.tgw.id, first_days, config.detail)
+        tgw_truth = tgw_log.truth = TgwTruth(
+            tgw_log.tgw.id, first_days, config.detail, tgw_log.only
+        )
     files: list[Path] = []
     made: set[Path] = set()
     # One background thread compresses and writes while the next window is generated; at most

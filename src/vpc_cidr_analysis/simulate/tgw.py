@@ -19,6 +19,9 @@ counts). The VPN attachment has `-` for its side's VPC, subnet, ENI, AZ and acco
 cover at most 60 s (the gateway's fixed aggregation interval): a VPC record of a 600 s interval
 becomes up to ten, one per minute with packets (spread evenly over the interval, the first at
 its start), its packets and bytes split among them, SYN on the first, FIN/RST on the last.
+A flow log on one attachment only (`TransitGateway.flow_log_attachment`) writes the records
+whose `tgw-attachment-id` is that attachment: the flows entering by it (ingress) and those
+leaving by it (egress), and its truth is the whole gateway's rows that involve it.
 Addresses are the endpoints' (a gateway does not translate), tcp-flags as the VPC records have
 them; the gateway's log has no NODATA or SKIPDATA records.
 """
@@ -129,8 +132,12 @@ class TgwTruth:
     without `detail` nothing is kept (the ground truth then lists no rows).
     """
 
-    def __init__(self, tgw_id: str, windows: dict[str, str], detail: bool) -> None:
+    def __init__(
+        self, tgw_id: str, windows: dict[str, str], detail: bool, only: str | None = None
+    ) -> None:
         self.tgw_id = tgw_id
+        #: the one attachment the flow log is on (its id), None for the whole gateway
+        self.only = only
         self.windows = windows
         self.detail = detail
         #: kept with full detail only (totals only above 200,000 records: memory stays bounded)
@@ -141,11 +148,18 @@ class TgwTruth:
     ) -> list[dict[str, Any]]:
         """The query's rows in its order; `pair(client, server)` selects tgw_route_usage's."""
         tally = self.tallies[window]
-        if query == "tgw_attachments":
-            return _attachment_rows(self.tgw_id, tally)
-        if query == "tgw_drops":
-            return _drop_rows(self.tgw_id, tally)
-        rows = _connection_rows(self.tgw_id, tally)
+        only = self.only
+        if query in ("tgw_attachments", "tgw_drops"):
+            # a log on one attachment holds the flows entering or leaving by it, alike
+            make = _attachment_rows if query == "tgw_attachments" else _drop_rows
+            return [
+                r for r in make(self.tgw_id, tally)
+                if only is None or only in (r["tgw_attachment_id"], r["tgw_pair_attachment_id"])
+            ]  # fmt: skip
+        rows = [
+            r for r in _connection_rows(self.tgw_id, tally)
+            if only is None or only in (r["client_attachment_id"], r["server_attachment_id"])
+        ]  # fmt: skip
         if query == "tgw_route_usage":
             assert pair is not None
             rows = [r for r in rows if pair(r["client"], r["server"])]
@@ -270,6 +284,12 @@ class TgwLog:
         self.tgw = tgw
         self.account, self.region = account, region
         self.truth = truth
+        #: the attachment a flow log on one attachment only is on (its id), else None
+        self.only = (
+            tgw.attachment_id(tgw.flow_log_attachment)
+            if tgw.flow_log_attachment is not None
+            else None
+        )
         self.records: list[Record] = []  # the window being filled
         self._later: list[tuple[int, Record]] = []  # records starting in later windows
         self._window_end = 0
@@ -390,8 +410,11 @@ class TgwLog:
                 lost_count = p if drop in STOPPED else max(1, p // 10)
                 lost[LOST_FIELDS.index(drop)] = str(lost_count)
             tail = (str(p), str(b), str(s), str(e), "OK", flow.family, *lost, f, self.region)
-            records = [(*flow.ingress, *flow.ends, *tail, "ingress", _M, _M)]
-            if flow.egress is not None:
+            records = []
+            only = self.only
+            if only is None or flow.ingress[4] == only:
+                records.append((*flow.ingress, *flow.ends, *tail, "ingress", _M, _M))
+            if flow.egress is not None and (only is None or flow.egress[4] == only):
                 records.append((*flow.egress, *flow.ends, *tail, "egress", _M, _M))
             for record in records:
                 if s < self._window_end:

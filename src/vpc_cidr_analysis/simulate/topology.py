@@ -172,20 +172,26 @@ class TransitGateway:
 
     Each VPC with `transit_gateway` ENIs has one VPC attachment (`attachment_id(key)`); `vpn`
     names its VPN attachment to on premises (pools with route `transit_gateway`).
-    `flow_log_id` publishes the gateway's own flow log (every attachment), None for none.
+    `flow_log_id` publishes the gateway's own flow log, None for none: on the whole gateway, or
+    with `flow_log_attachment` (a VPC key, or the VPN's name) on that attachment only (AWS then
+    writes only the records whose `tgw-attachment-id` is that attachment).
     """
 
     name: str
     id: str
     vpn: str
     flow_log_id: str | None
+    flow_log_attachment: str | None = None
 
     def attachment_id(self, side: str) -> str:
         """The `tgw-attach-…` id of a VPC's attachment (by key) or of the VPN attachment."""
         return derived_id("tgw-attach", f"{self.name}/{side}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "id": self.id, "vpn": self.vpn, "flow_log_id": self.flow_log_id}
+        out = {"name": self.name, "id": self.id, "vpn": self.vpn, "flow_log_id": self.flow_log_id}
+        if self.flow_log_attachment is not None:
+            out["flow_log_attachment"] = self.flow_log_attachment
+        return out
 
 
 @dataclass(frozen=True)
@@ -616,6 +622,7 @@ def _build(data: Mapping[str, Any]) -> Topology:
             flow_log_id=(
                 tgw["flow_log_id"] if "flow_log_id" in tgw else derived_id("fl", tgw["name"])
             ),
+            flow_log_attachment=tgw.get("flow_log_attachment"),
         )
         if tgw is not None
         else None
@@ -759,6 +766,15 @@ def _validate(t: Topology) -> None:
         raise TopologyError("nodata_weight and skipdata_weight must be 0 or more")
     if not any(t.logged(e) for e in t.enis):
         raise TopologyError("no ENI is in a VPC with a flow log: nothing would be written")
+    gateway = t.transit_gateway
+    if gateway is not None and gateway.flow_log_attachment is not None:
+        attached = sorted({e.vpc for e in t.enis if e.kind == "transit_gateway"})
+        if gateway.flow_log_attachment not in (*attached, gateway.vpn):
+            raise TopologyError(
+                f"transit gateway {gateway.name!r}: flow_log_attachment "
+                f"{gateway.flow_log_attachment!r} must be an attached VPC's key "
+                f"({', '.join(attached)}) or the VPN attachment {gateway.vpn!r}"
+            )
 
 
 def _validate_pattern(t: Topology, p: TrafficPattern, enis: set[str], pools: set[str]) -> None:

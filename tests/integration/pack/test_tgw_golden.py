@@ -29,7 +29,7 @@ from vpc_cidr_analysis.simulate.simulator import (
     write_sample,
 )
 from vpc_cidr_analysis.simulate.tgw import TGW_QUERY_COLUMNS
-from vpc_cidr_analysis.simulate.topology import hub_topology
+from vpc_cidr_analysis.simulate.topology import Topology, hub_topology
 
 END = date(2026, 11, 27)
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -55,14 +55,25 @@ DATASETS = {
     "hive-daily-parquet-prefix": _config(
         24, layout="hive", file_format="parquet", prefix="org/flow-logs"
     ),
+    "default-daily-text-on-attachment-B": _config(25),
 }
+#: Datasets whose gateway flow log is on one attachment only (VPC-B's), not the whole gateway.
+ON_ONE_ATTACHMENT = {"default-daily-text-on-attachment-B": "B"}
+
+
+def _topology(name: str) -> Topology:
+    if name not in ON_ONE_ATTACHMENT:
+        return hub_topology()
+    data = hub_topology().to_dict()
+    data["transit_gateway"]["flow_log_attachment"] = ON_ONE_ATTACHMENT[name]
+    return Topology.from_dict(data)
 
 
 @pytest.fixture(scope="module", params=sorted(DATASETS))
 def dataset(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     config = DATASETS[request.param]
     path = tmp_path_factory.mktemp(request.param)
-    write_sample(config, path, hub_topology())
+    write_sample(config, path, _topology(request.param))
     return path, config, read_ground_truth(path)
 
 
@@ -104,9 +115,37 @@ def test_tgw_attachments_equals_ground_truth(dataset: Any, window: str) -> None:
     assert _run(path, truth, "tgw_attachments", window) == expected  # in the query's order
 
 
+def test_a_log_on_one_attachment_holds_only_its_records(dataset: Any) -> None:
+    path, _config, truth = dataset
+    only = truth["tgw"]["transit_gateway"].get("flow_log_attachment")
+    sql = (
+        "SELECT tgw_attachment_id, flow_direction, count(*) "
+        "FROM vpcflowlogscidrdb.tgwflowlogstable GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    with LocalEngine(str(path)) as engine:
+        rows = engine.execute(sql).rows
+    assert sum(n for _a, _d, n in rows) == truth["tgw"]["records"]
+    attachments = {a for a, _d, _n in rows}
+    if only is None:
+        assert attachments == set(truth["tgw"]["attachments"].values())
+        return
+    assert attachments == {truth["tgw"]["attachments"][only]}
+    assert {d for _a, d, _n in rows} == {"ingress", "egress"}
+
+
 def test_the_simulation_exercises_every_kind_of_attachment_and_drop(dataset: Any) -> None:
     _path, _config, truth = dataset
     rows = tgw_rows(truth, "tgw_attachments", "all")
+    only = truth["tgw"]["transit_gateway"].get("flow_log_attachment")
+    if only is not None:  # the log holds the flows entering or leaving by that one only
+        attachment = truth["tgw"]["attachments"][only]
+        assert rows
+        assert all(
+            attachment in (r["tgw_attachment_id"], r["tgw_pair_attachment_id"]) for r in rows
+        )
+        assert any(r["packets_lost_no_route"] for r in rows)  # B's batch job to a retired VPC
+        assert not any(r["packets_lost_blackhole"] for r in rows)  # A to C: not B's
+        return
     vpn = truth["tgw"]["attachments"][truth["tgw"]["transit_gateway"]["vpn"]]
     assert any(r["tgw_attachment_id"] == vpn and r["src_vpc_id"] is None for r in rows)
     assert any(r["tgw_pair_attachment_id"] == vpn and r["dst_vpc_id"] is None for r in rows)

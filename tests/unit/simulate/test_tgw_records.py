@@ -201,6 +201,19 @@ def test_the_gateway_log_leaves_the_vpc_records_unchanged(records: Any) -> None:
     assert tgw == [] and without == vpc
 
 
+def test_a_log_on_one_attachment_writes_its_records_only(records: Any) -> None:
+    tgw, vpc = records
+    data = copy.deepcopy(HUB)
+    data["transit_gateway"]["flow_log_attachment"] = "onprem-vpn"
+    topology = Topology.from_dict(data)
+    only, same_vpc = generated(topology)
+    assert topology.transit_gateway is not None
+    vpn = topology.transit_gateway.attachment_id("onprem-vpn")
+    assert only == [r for r in tgw if value(r, "tgw-attachment-id") == vpn]
+    assert {value(r, "flow-direction") for r in only} == {"ingress", "egress"}
+    assert same_vpc == vpc
+
+
 def test_same_seed_same_records() -> None:
     assert generated() == generated()
 
@@ -237,6 +250,10 @@ def _pattern(data: dict[str, Any], name: str) -> dict[str, Any]:
         (
             lambda d: d["traffic"].append(NO_VIA),
             "tgw_drop needs a transit gateway via",
+        ),
+        (
+            lambda d: d["transit_gateway"].update(flow_log_attachment="D"),
+            "flow_log_attachment 'D' must be an attached VPC's key",
         ),
         (
             lambda d: d["pools"][0].update(route="internet"),
