@@ -197,14 +197,32 @@ def _peering(path: Path, truth: dict[str, Any]) -> list[dict[str, Any]]:
     return _as_dicts(run_local(QUERIES["peering"], values, str(path), today=END))
 
 
-def test_vpc_pack_equals_its_ground_truth_on_the_hub(dataset: Any) -> None:
-    """Through the attachment ENIs (pkt-* name the endpoints), between the spokes."""
+#: The VPC pack's conversation queries with their peers (A = vpc_cidrs), as the ground truth's
+#: `connections` holds them.
+PACK = {
+    "external": None, "internal": None, "peering": "B", "cross_vpc": "C", "inbound": "B",
+    "outbound": "B", "top_talkers": None,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PACK))
+def test_vpc_pack_equals_its_ground_truth_on_the_hub(dataset: Any, name: str) -> None:
+    """Through the attachment ENIs (pkt-* name the endpoints), to the VPN, past the drops."""
     path, _config, truth = dataset
-    expected, _hops = connection_rows(truth, "peering", "last_10_days")
+    networks = {v["key"]: ",".join(v["cidrs"]) for v in truth["topology"]["vpcs"]}
+    values = {"vpc_cidrs": networks["A"]}
+    if PACK[name] is not None:
+        values["peer_cidrs"] = networks[str(PACK[name])]
+    got = _as_dicts(run_local(QUERIES[name], values, str(path), today=END))
+    expected, _hops = connection_rows(truth, name, "last_10_days")
     for row in expected:
         del row["reject_reason"]
+    assert expected or name in ("internal", "inbound")
     key = lambda r: tuple(r[k] for k in CONNECTION_KEY)  # noqa: E731
-    assert sorted(_peering(path, truth), key=key) == sorted(expected, key=key)
+    if name == "top_talkers":
+        assert got == expected  # in order: the top 20
+    else:
+        assert sorted(got, key=key) == sorted(expected, key=key)
 
 
 #: What both views of a connection group hold alike.
