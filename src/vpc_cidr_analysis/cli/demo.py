@@ -17,7 +17,8 @@ from vpc_cidr_analysis.simulate.simulator import SampleConfig
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(".demo"),
     show_default=True,
-    help="Folder for the simulated flow logs (an earlier demo's logs there are replaced).",
+    help="Folder for the simulated flow logs (an earlier demo's logs there are replaced); the "
+    "hub network's (with Transit Gateway flow logs) go to OUT-tgw beside it.",
 )
 @click.option("--records", default=20_000, show_default=True, help="Flow-log records.")
 @click.option("--rows", default=5, show_default=True, help="Rows to show per query.")

@@ -1093,11 +1093,12 @@ class Generator:
         if log is None:
             return None, None
         vpcs = [e.eni.vpc if e.eni is not None else None for e in (client, server, server, client)]
-        sides = tuple(
+        req_in, req_out, resp_in, resp_out = (
             log.side(vpc, hop.eni if hop is not None else None)
             for vpc, hop in zip(vpcs, hops, strict=True)
         )
-        return log.conversation(c.pattern, ends, c.type, sides, c.answered, t0)  # type: ignore[arg-type]
+        sides = (req_in, req_out, resp_in, resp_out)
+        return log.conversation(c.pattern, ends, c.type, sides, c.answered, t0)
 
     def _choice_tables(self) -> list[tuple[list[_Compiled | str], list[float]]]:
         """Per records still to write (the index): what may be drawn, and cumulative weights."""

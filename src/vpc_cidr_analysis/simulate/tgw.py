@@ -71,8 +71,11 @@ TGW_QUERY_COLUMNS: dict[str, tuple[str, ...]] = {
 TGW_QUERY_COLUMNS["tgw_top_talkers"] = TGW_QUERY_COLUMNS["tgw_route_usage"]
 #: How many rows `tgw_top_talkers` returns in the ground truth (the query's default `top`).
 TGW_TOP = 20
-_ROUTE_KEY = TGW_QUERY_COLUMNS["tgw_route_usage"][:9]
-_ROUTE_KEY = _ROUTE_KEY[:3] + _ROUTE_KEY[5:]  # tgw, attachments, client, server, port, protocol
+#: tgw_route_usage's row key: gateway, attachments, client, server, port, protocol.
+_ROUTE_KEY = (
+    "tgw_id", "client_attachment_id", "server_attachment_id", "client", "server", "server_port",
+    "protocol",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
