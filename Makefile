@@ -64,7 +64,7 @@ e2e: $(VENV)/.installed-dev $(CFN_VENV)/.installed
 	PATH="$(CURDIR)/$(CFN_VENV)/bin:$$PATH" $(BIN)/python tests/e2e/run.py
 
 clean:
-	rm -rf $(VENV) $(CFN_VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CFN_VENV) $(DEMO) $(DEMO)-tgw .pytest_cache .mypy_cache .ruff_cache
 
 # `sam build` runs this for the stack's PackageLayer (BuildMethod: makefile, in source): the
 # package modules the functions import, under python/ as Lambda layers need. Standard library

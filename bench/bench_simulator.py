@@ -6,8 +6,11 @@ Run one configuration per process, so peak RSS belongs to that run alone:
     .venv/bin/python bench/bench_simulator.py --records 1000000 --file-format parquet
     .venv/bin/python bench/bench_simulator.py --records 1000000 --phase generate
     .venv/bin/python bench/bench_simulator.py --records 300000 --phase stages
+    .venv/bin/python bench/bench_simulator.py --records 1000000 --topology hub
 
-Prints one JSON object: wall and CPU seconds, records/s (wall and CPU), peak RSS, files, bytes.
+Prints one JSON object: wall and CPU seconds, records/s (wall and CPU), peak RSS, files, bytes,
+and the transit gateway records written besides `--records` (`--topology hub`: the hub-and-spoke
+network, whose gateway logs its own flows; rates count the VPC records only).
 `--phase stages` runs the stages one after the other in one thread and reports CPU µs per
 record for each: generate, render (text lines), ground truth, gzip — on a busy machine, the
 sum of the first three bounds the rate better than the wall clock does (gzip runs in its own
@@ -39,7 +42,10 @@ from vpc_cidr_analysis.simulate.simulator import (
     _TextWriter,
     write_sample,
 )
-from vpc_cidr_analysis.simulate.topology import default_topology
+from vpc_cidr_analysis.simulate.tgw import TGW_FIELDS
+from vpc_cidr_analysis.simulate.topology import Topology, default_topology, hub_topology
+
+TOPOLOGIES = {"default": default_topology, "hub": hub_topology}
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -52,18 +58,21 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         hourly=args.hourly,
         file_format=args.file_format,
     )
+    topology = TOPOLOGIES[args.topology]()
     out = Path(tempfile.mkdtemp(prefix="bench-simulator-"))
-    files = written = 0
+    files = written = tgw_records = 0
     wall, cpu = time.perf_counter(), time.process_time()
     try:
         if args.phase == "generate":
-            for window in Generator(config, default_topology()).windows():
+            for window in Generator(config, topology).windows():
                 files += sum(1 for records in window.records if records)
+                files += 1 if window.tgw_records else 0
+                tgw_records += len(window.tgw_records)
         elif args.phase == "stages":
-            return stages(config)
+            return stages(config, topology)
         else:
-            result = write_sample(config, out)
-            files, written = len(result.files), result.bytes
+            result = write_sample(config, out, topology)
+            files, written, tgw_records = len(result.files), result.bytes, result.tgw_records
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     finally:
         if not args.keep:
@@ -71,6 +80,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {
         "phase": args.phase,
+        "topology": args.topology,
+        "tgw_records": tgw_records,
         "file_format": args.file_format,
         "hourly": args.hourly,
         "records": args.records,
@@ -87,10 +98,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def stages(config: SampleConfig) -> dict[str, Any]:
-    """CPU µs per record of each stage of `write_sample`, run one after the other."""
-    topology = default_topology()
+def stages(config: SampleConfig, topology: Topology) -> dict[str, Any]:
+    """CPU µs per record of each stage of `write_sample`, run one after the other (the
+    transit gateway's records rendered and compressed with the VPC ones; the TGW ground truth
+    is counted in `generate`, where the generator keeps it)."""
     writer, truth = _TextWriter(config.fields), _GroundTruth(config, topology)
+    tgw_writer = _TextWriter(TGW_FIELDS, tgw=True)
     spent = dict.fromkeys(("generate", "render", "ground_truth", "gzip"), 0.0)
     windows = Generator(config, topology).windows()
     while True:
@@ -101,6 +114,8 @@ def stages(config: SampleConfig) -> dict[str, Any]:
             break
         t = time.process_time()
         texts = [writer.render(records) for records in window.records if records]
+        if window.tgw_records:
+            texts.append(tgw_writer.render(window.tgw_records))
         spent["render"] += time.process_time() - t
         t = time.process_time()
         truth.add(window.day, [r for records in window.records for r in records])
@@ -129,6 +144,7 @@ def main() -> None:
     parser.add_argument("--hourly", action="store_true")
     parser.add_argument("--file-format", choices=("text", "parquet"), default="text")
     parser.add_argument("--phase", choices=("write", "generate", "stages"), default="write")
+    parser.add_argument("--topology", choices=sorted(TOPOLOGIES), default="default")
     parser.add_argument("--keep", action="store_true", help="keep the output folder")
     print(json.dumps(measure(parser.parse_args())))
 

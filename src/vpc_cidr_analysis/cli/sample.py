@@ -22,7 +22,12 @@ from vpc_cidr_analysis.simulate.simulator import (
     SampleError,
     write_sample,
 )
-from vpc_cidr_analysis.simulate.topology import Topology, TopologyError, default_topology
+from vpc_cidr_analysis.simulate.topology import (
+    BUNDLED_TOPOLOGIES,
+    Topology,
+    TopologyError,
+    default_topology,
+)
 
 
 @click.command()
@@ -56,7 +61,8 @@ from vpc_cidr_analysis.simulate.topology import Topology, TopologyError, default
     "--topology",
     "topology_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON network to simulate instead of the default (see --show-topology).",
+    help="JSON network to simulate instead of the default (see --show-topology), or a bundled "
+    "one by name: hub (spokes and a VPN on a transit gateway that logs its own flows).",
 )
 @click.option(
     "--ground-truth",
@@ -95,6 +101,9 @@ def sample(
     OUT/ground_truth.json holds the topology and the expected answer of each scenario
     (external, peering, cross_vpc, internal, inbound, outbound) for the last 10 days and
     the whole range, and the security-group rules each generated conversation used.
+    With --topology hub (or a topology with a transit_gateway entry) the transit gateway's
+    own flow log is written too, in the same layout, and the ground truth's `tgw` section
+    holds the TGW queries' answers.
 
     \b
     Example:
@@ -102,9 +111,15 @@ def sample(
       vpc-cidr-analysis sample --out logs/ --layout hive --hourly --file-format parquet
       vpc-cidr-analysis sample --out logs/ --records 1000000 --days 30 --end-date 2026-11-27
       vpc-cidr-analysis sample --out logs/ --fields '${version} ${srcaddr} ${dstaddr} ${action}'
+      vpc-cidr-analysis sample --out hub/ --topology hub
     """
     try:
-        topology = Topology.from_json(topology_file) if topology_file else default_topology()
+        if topology_file is None:
+            topology = default_topology()
+        elif str(topology_file) in BUNDLED_TOPOLOGIES and not topology_file.exists():
+            topology = Topology.from_json(BUNDLED_TOPOLOGIES[str(topology_file)])
+        else:
+            topology = Topology.from_json(topology_file)
     except TopologyError as exc:
         raise click.BadParameter(str(exc), param_hint="--topology") from None
     if show_topology:
@@ -133,7 +148,8 @@ def sample(
         raise click.BadParameter(str(exc), param_hint="--fields") from None
     except SampleError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.option}") from None
+    gateway = f" (+{result.tgw_records:,} transit gateway records)" if result.tgw_records else ""
     click.echo(
-        f"wrote {len(result.files):,} files, {result.records:,} records, {result.bytes:,} bytes "
-        f"to {result.out_dir} (ground truth: {result.ground_truth.name})"
+        f"wrote {len(result.files):,} files, {result.records:,} records{gateway}, "
+        f"{result.bytes:,} bytes to {result.out_dir} (ground truth: {result.ground_truth.name})"
     )

@@ -1,5 +1,6 @@
-"""The demo: simulated flow logs, every scenario query of the pack on the local engine, and the
-traffic report between the simulated networks (`demo_report`)."""
+"""The demo: simulated flow logs, every scenario query of the pack on the local engine, the
+traffic report between the simulated networks (`demo_report`), and one Transit Gateway answer
+over the hub-and-spoke network's own TGW flow log (`run_tgw_demo`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from vpc_cidr_analysis.output import render
 from vpc_cidr_analysis.pack.queries import load_queries
 from vpc_cidr_analysis.pack.runner import QueryOutput, run_local
 from vpc_cidr_analysis.simulate.simulator import SampleConfig, read_ground_truth, write_sample
+from vpc_cidr_analysis.simulate.topology import hub_topology
 
 #: Query name -> parameter values, given the simulated VPCs' CIDR blocks by key (A, B, C).
 DEMO_QUERIES: dict[str, Callable[[dict[str, str]], dict[str, str]]] = {
@@ -48,6 +50,33 @@ def run_demo(out_dir: Path, config: SampleConfig) -> list[DemoStep]:
         output = run_local(queries[name], values, str(out_dir), today=config.end_date)
         steps.append(DemoStep(name, queries[name].title, values, output))
     return steps
+
+
+#: The TGW answer the demo shows, over the hub network's logs (the last 10 days).
+TGW_DEMO_QUERY = "tgw_attachments"
+#: Records of the hub network's VPC logs the demo simulates (its TGW log has about as many).
+TGW_DEMO_RECORDS = 5_000
+
+
+def tgw_demo_dir(out_dir: Path) -> Path:
+    """Where the demo writes the hub network's logs: beside `out_dir`, never inside it (the
+    scenario queries read every flow-log file under `out_dir`)."""
+    return out_dir.with_name(f"{out_dir.name}-tgw")
+
+
+def run_tgw_demo(out_dir: Path, config: SampleConfig) -> tuple[DemoStep, dict[str, str]]:
+    """Simulate the hub-and-spoke network (its transit gateway logs its own flows) under
+    out_dir, replacing an earlier demo's, and run tgw_attachments; also return the attachment
+    ids by VPC key (and the VPN attachment's name), to read the answer by."""
+    from dataclasses import replace
+
+    hub = replace(config, records=TGW_DEMO_RECORDS)
+    result = write_sample(hub, out_dir, hub_topology(), force=True)
+    attachments: dict[str, str] = read_ground_truth(result.ground_truth)["tgw"]["attachments"]
+    query = load_queries()[TGW_DEMO_QUERY]
+    values = {"days": "10"}
+    output = run_local(query, values, str(out_dir), today=config.end_date)
+    return DemoStep(TGW_DEMO_QUERY, query.title, values, output), attachments
 
 
 #: Files the demo writes beside the logs: the simulated networks by name, and their report.

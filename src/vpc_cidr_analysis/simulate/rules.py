@@ -15,7 +15,8 @@ the simulated network (`simulate.inventory`), and
   admitting part of a pool's blocks), since one pair's rules must hold for all of them.
 
 A REJECTed pattern exercises its clients' egress rules only (the request left the client; the
-server refused it), a pool has no rules, and NAT and transit gateway ENIs have no groups.
+server refused it), and so does one the transit gateway drops for no route or a blackhole; a
+pool has no rules, and NAT and transit gateway ENIs have no groups.
 
 The generator then records, for each conversation, the rules of the pair it generated it for:
 that is the simulator's ground truth of rule use (`ground_truth.json` `rule_use`), which the
@@ -139,7 +140,9 @@ class _Resolver:
 
     def pair(self, p: TrafficPattern, client: str, server: str) -> PairRules:
         egress = self.admitting(p, client, server, "egress") if client in self.enis else ()
-        accepted = server in self.enis and p.action == "ACCEPT"
+        # a request the transit gateway drops (no route, blackhole) never reaches the server
+        reached = p.tgw_drop not in ("no_route", "blackhole")
+        accepted = server in self.enis and p.action == "ACCEPT" and reached
         ingress = self.admitting(p, server, client, "ingress") if accepted else ()
         return PairRules(client, server, egress, ingress)
 

@@ -33,6 +33,14 @@ per flow log. Time ends at `SampleConfig.cutoff`: the end of `end_date`, or the 
 simulation runs when that is earlier, so no record lies in the future. The same seed and
 options (and, on the current day, the same `now`) give byte-identical output.
 
+A topology with a transit gateway flow log (`Topology.transit_gateway`, e.g. the hub network)
+also gets that log's objects, beside the VPC logs' with the same keys but its own flow-log id
+(`simulate.tgw`: the generator hands it each conversation through the gateway, and what each
+interval sent), and a `tgw` section in the ground truth: the TGW queries' expected rows per
+window (`tgw_rows`). Its records reuse the VPC records' sizes and draw no random numbers of
+their own (but for a conversation no VPC logs), so the VPC records are those of the same
+topology without a gateway log.
+
 `iter_records(config, topology)` yields the very same records as dicts (field → text as written,
 plus the partition values), so tests can evaluate any question in plain Python;
 `expected(records, predicate)` aggregates conversations the way the scenario queries do.
@@ -63,6 +71,8 @@ from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.files import atomic_write
 from vpc_cidr_analysis.layout import FILE_FORMATS, LAYOUTS, FileFormat, Layout, object_key
 from vpc_cidr_analysis.simulate.inventory import inventory_from_topology
+from vpc_cidr_analysis.simulate.tgw import STOPPED, TGW_FIELDS, Flow, TgwLog, TgwTruth
+from vpc_cidr_analysis.simulate.tgw import truth_dict as tgw_truth_dict
 from vpc_cidr_analysis.simulate.topology import (
     AddressPool,
     Eni,
@@ -841,6 +851,8 @@ class _Compiled:
     pairs: list[list[int]]
     intervals: int
     reject_reason: str
+    #: the server answers: ACCEPTed and not dropped by the transit gateway (no route, blackhole)
+    answered: bool = True
 
 
 @dataclass
@@ -853,6 +865,8 @@ class Window:
     minutes: int
     records: list[list[Record]]
     conversations: Counter[PairUse] = field(default_factory=Counter)
+    #: the transit gateway flow log's records (`tgw.TGW_FIELDS` order), when it has one
+    tgw_records: list[Record] = field(default_factory=list)
 
     @property
     def day(self) -> str:
@@ -974,6 +988,11 @@ class Generator:
         self._later: list[tuple[int, int, Record]] = []
         self._window_end = 0  # end (Unix seconds) of the window being filled
         self._limit = 0  # no record of the window's conversations ends at or after this
+        #: the transit gateway's own flow log, when the topology has one (see `simulate.tgw`)
+        self.tgw: TgwLog | None = None
+        gateway = topology.transit_gateway
+        if gateway is not None and gateway.flow_log_id is not None:
+            self.tgw = TgwLog(topology, config.account, config.region, None)
 
     # -- set-up ----------------------------------------------------------------------------
     def _endpoint(self, name: str, family: int) -> _Endpoint:
@@ -1004,10 +1023,11 @@ class Generator:
         if via_kind == "nat_gateway":
             count = 2 * cl + 4 * vl
         elif via_kind == "transit_gateway":
-            # one attachment ENI on each side of the gateway per direction
-            assert clients[0].eni is not None
-            cvl = int(any(e.log is not None for e in self._attachments.get(clients[0].eni.vpc, [])))
-            count = (cl + sl + vl + cvl) * (2 if accept else 1)
+            # one attachment ENI on each side of the gateway per direction (none on the side of
+            # a pool behind it); a request the gateway drops never reaches the server's side
+            cvl, svl = self._attached(clients[0]), self._attached(servers[0])
+            legs = 1 + (accept and p.tgw_drop not in STOPPED)
+            count = (cl + cvl) * legs + (0 if p.tgw_drop in STOPPED else (sl + svl) * legs)
         elif accept:
             count = 2 * cl + 2 * sl
         else:
@@ -1031,7 +1051,54 @@ class Generator:
             pairs=pairs,
             intervals=p.intervals,
             reject_reason=p.reject_reason or _M,
+            answered=accept and p.tgw_drop not in STOPPED,
         )
+
+    def _attached(self, end: _Endpoint) -> int:
+        """1 when the end's VPC has a logged transit gateway attachment ENI."""
+        if end.eni is None:
+            return 0
+        return int(any(e.log is not None for e in self._attachments.get(end.eni.vpc, [])))
+
+    def _tgw_hops(
+        self, c: _Compiled, client: _Endpoint, server: _Endpoint
+    ) -> tuple[_Endpoint | None, _Endpoint | None, _Endpoint | None, _Endpoint | None]:
+        """The attachment ENIs the request enters and leaves the gateway by, then the
+        response's: in the AZ where each entered (client's, server's), `via` in its VPC when
+        none is there; None on the side of a pool behind the gateway, or past a drop."""
+        via = c.via
+        assert via is not None and via.eni is not None
+
+        def hop(end: _Endpoint, az: int) -> _Endpoint | None:
+            if end.eni is None:
+                return None
+            vpc = end.eni.vpc
+            default = via if via.eni is not None and via.eni.vpc == vpc else None
+            return self._attachment(vpc, az, default)
+
+        request_out = None if c.pattern.tgw_drop in STOPPED else hop(server, client.az)
+        return hop(client, client.az), request_out, hop(server, server.az), hop(client, server.az)
+
+    def _tgw_flows(
+        self,
+        c: _Compiled,
+        client: _Endpoint,
+        server: _Endpoint,
+        hops: tuple[_Endpoint | None, ...],
+        ends: tuple[str, str, str, str, str],
+        t0: int,
+    ) -> tuple[Flow | None, Flow | None]:
+        """The gateway log's flows of one conversation (None, None without a gateway log)."""
+        log = self.tgw
+        if log is None:
+            return None, None
+        vpcs = [e.eni.vpc if e.eni is not None else None for e in (client, server, server, client)]
+        req_in, req_out, resp_in, resp_out = (
+            log.side(vpc, hop.eni if hop is not None else None)
+            for vpc, hop in zip(vpcs, hops, strict=True)
+        )
+        sides = (req_in, req_out, resp_in, resp_out)
+        return log.conversation(c.pattern, ends, c.type, sides, c.answered, t0)
 
     def _choice_tables(self) -> list[tuple[list[_Compiled | str], list[float]]]:
         """Per records still to write (the index): what may be drawn, and cumulative weights."""
@@ -1118,6 +1185,8 @@ class Generator:
     def _fill(self, start: datetime, minutes: int, budget: int, last: bool) -> tuple[Window, int]:
         rnd = self.rng.random
         logs: list[list[Record]] = [[] for _ in self.flow_logs]
+        if self.tgw is not None:
+            self.tgw.begin(self._window_end)
         if self._later:  # records of connections opened in an earlier window
             due = [item for item in self._later if item[0] < self._window_end]
             self._later = [item for item in self._later if item[0] >= self._window_end]
@@ -1141,7 +1210,10 @@ class Generator:
             else:
                 remaining -= self._conversation(logs, item, t0, t0 + int(rnd() * 60), remaining)
         conversations = Counter({self.pair_uses[i]: n for i, n in enumerate(used) if n})
-        return Window(start, minutes, logs, conversations), remaining
+        window = Window(start, minutes, logs, conversations)
+        if self.tgw is not None:
+            window.tgw_records = self.tgw.take(last)
+        return window, remaining
 
     def _status_record(self, logs: list[list[Record]], status: str, t0: int) -> None:
         enis = self.logged_enis
@@ -1183,7 +1255,9 @@ class Generator:
         self._used[pair] += 1
         port, proto, typ = c.port, c.proto, c.type
         cs, ss = client.service, server.service
-        accept = c.accept
+        accept, answered = c.accept, c.answered
+        t_request: Flow | None = None
+        t_response: Flow | None = None
         # Each interface's record of the request and of the response, as legs: srcaddr/dstaddr
         # (and the NAT's port) change from one interface to the next, pkt-* name the endpoints.
         req_head, resp_head = (caddr, saddr, cport, port, proto), (saddr, caddr, port, cport, proto)
@@ -1199,7 +1273,7 @@ class Generator:
                 (client.log, req_head, ok, (*req_pkt, "egress", c.client_path, _M, *cif))
             )
             response.append((client.log, resp_head, ok, (*resp_pkt, "ingress", _M, _M, *cif)))
-            counted += 1 + accept
+            counted += 1 + answered
         via = c.via
         if c.via_kind == "nat_gateway" and via is not None and via.interface is not None:
             # instance -> NAT (pkt-dstaddr the server), NAT -> server, back the same way
@@ -1222,20 +1296,21 @@ class Generator:
             )
             counted, hop_legs = counted + 1 + accept, hop_legs + 1 + accept
         elif c.via_kind == "transit_gateway" and via is not None:
-            assert client.eni is not None and server.eni is not None
             # into the gateway on the client's side, out on the server's, in the AZ traffic
             # entered it: the client's for the request, the server's for the response
-            for leg, az, on_client_side in (
-                (request, client.az, True),
-                (request, client.az, False),
-                (response, server.az, False),
-                (response, server.az, True),
+            tgw_hops = self._tgw_hops(c, client, server)
+            t_request, t_response = self._tgw_flows(
+                c, client, server, tgw_hops, (caddr, saddr, cport, port, proto), t0
+            )
+            for leg, hop, on_client_side in (
+                (request, tgw_hops[0], True),
+                (request, tgw_hops[1], False),
+                (response, tgw_hops[2], False),
+                (response, tgw_hops[3], True),
             ):
-                vpc = client.eni.vpc if on_client_side else server.eni.vpc
-                hop = self._attachment(vpc, az, None if on_client_side else via)
                 if hop is None or hop.interface is None or hop.log is None:
                     continue
-                if leg is response and not accept:
+                if leg is response and not answered:
                     continue
                 haddr, hif = hop.addresses[0], hop.interface
                 if haddr not in hops:
@@ -1253,7 +1328,7 @@ class Generator:
                 direction = ("ingress", _M) if incoming else ("egress", "1")
                 leg.append((hop.log, (*ends, *ports), ok, (*pkt, *direction, _M, *hif)))
                 counted, hop_legs = counted + 1, hop_legs + 1
-        if sif is not None and server.log is not None:
+        if sif is not None and server.log is not None and c.pattern.tgw_drop not in STOPPED:
             request.append(
                 (server.log, req_head, ok if accept else rejected,
                  (*req_pkt, "ingress", _M, _M if accept else c.reject_reason, *sif))
@@ -1262,7 +1337,7 @@ class Generator:
                 (server.log, resp_head, ok, (*resp_pkt, "egress", c.server_path, _M, *sif))
             )
             counted += 1 + accept
-        if not accept:
+        if not answered:
             response = []
         intervals = c.intervals
         if intervals > 1:  # every record ends before its day does, and before now
@@ -1290,13 +1365,15 @@ class Generator:
                 fq, fr = "3", "19"  # opened and closed within the window: SYN+FIN / SYN-ACK+FIN
             span = (str(start), str(end))
             place = logs if start < self._window_end else None
-            for legs, flags, sizes, at in (
-                (request, fq, c.pattern.request_bytes, 0),
-                (response, fr, c.pattern.response_bytes, 2),
+            for legs, flow, flags, sizes, at in (
+                (request, t_request, fq, c.pattern.request_bytes, 0),
+                (response, t_response, fr, c.pattern.response_bytes, 2),
             ):
-                if not legs:
+                if not legs and flow is None:
                     continue
                 packets, nbytes = self._sizes(c, *sizes)
+                if flow is not None and self.tgw is not None:
+                    self.tgw.emit(flow, int(packets), int(nbytes), start, end, flags)
                 sent[at] += int(packets)
                 sent[at + 1] += int(nbytes)
                 counters = (packets, nbytes, *span)
@@ -1701,6 +1778,7 @@ class SampleResult:
     records: int
     bytes: int
     ground_truth: Path
+    tgw_records: int = 0  # records of the transit gateway's flow log (in `files` too)
 
 
 class _TextWriter:
@@ -1710,9 +1788,12 @@ class _TextWriter:
     since zlib releases the GIL.
     """
 
-    def __init__(self, fields: Sequence[str]) -> None:
+    def __init__(self, fields: Sequence[str], tgw: bool = False) -> None:
         self.header = " ".join(fields)
-        self.select = _selector(fields)
+        #: TGW records are kept in their format's order already
+        self.select: Callable[[Record], tuple[str, ...]] = (
+            (lambda r: r) if tgw else _selector(fields)
+        )
 
     def render(self, records: Sequence[Record]) -> str:
         return "\n".join([self.header, *map(" ".join, map(self.select, records))]) + "\n"
@@ -1729,14 +1810,17 @@ class _TextWriter:
 class _ParquetWriter(_TextWriter):
     """Parquet objects written by DuckDB (gzip pages, as AWS), `-` → NULL, schema types."""
 
-    def __init__(self, fields: Sequence[str]) -> None:
+    def __init__(self, fields: Sequence[str], tgw: bool = False) -> None:
         import duckdb
 
-        super().__init__(fields)
+        super().__init__(fields, tgw)
         self.con = duckdb.connect()
         self.con.execute("SET threads = 1")
         self.con.execute("SET preserve_insertion_order = true")
-        columns = ", ".join(f"'{f.column}': '{f.duckdb_type}'" for f in schema.fields_for(fields))
+        kind = schema.TGW if tgw else schema.VPC
+        columns = ", ".join(
+            f"'{f.column}': '{f.duckdb_type}'" for f in schema.fields_for(fields, kind)
+        )
         self.columns = "{" + columns + "}"
 
     def store(self, path: Path, text: str) -> int:
@@ -1758,6 +1842,41 @@ class _ParquetWriter(_TextWriter):
 
     def close(self) -> None:
         self.con.close()
+
+
+def tgw_route_cidrs(topology: Topology) -> tuple[list[str], list[str]]:
+    """tgw_route_usage's a_cidrs and b_cidrs in the ground truth: the blocks of the first two
+    VPCs attached to the transit gateway (two spokes)."""
+    attached = [
+        v for v in topology.vpcs
+        if any(e.kind == "transit_gateway" and e.vpc == v.key for e in topology.enis)
+    ]  # fmt: skip
+    if len(attached) < 2:
+        return [], []
+    return list(attached[0].cidrs), list(attached[1].cidrs)
+
+
+def _tgw_section(
+    topology: Topology, log: TgwLog, truth: TgwTruth, files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    a_cidrs, b_cidrs = tgw_route_cidrs(topology)
+    groups = AddressGroups({"a": a_cidrs, "b": b_cidrs})
+
+    def in_pair(client: str, server: str) -> bool:
+        c, s = groups(client), groups(server)
+        return ("a" in c and "b" in s) or ("b" in c and "a" in s)
+
+    records = sum(int(f["records"]) for f in files)
+    return tgw_truth_dict(truth, log, (a_cidrs, b_cidrs), in_pair, files, records)
+
+
+def tgw_rows(truth: Mapping[str, Any], query: str, window: str) -> list[dict[str, Any]]:
+    """A TGW query's expected rows from a loaded ground truth (its `tgw` section), in order."""
+    part = truth["tgw"]["queries"][query]
+    rows = part[window]["rows"]
+    if rows is None:
+        raise ValueError("this ground truth was written with totals only (--ground-truth summary)")
+    return [dict(zip(part["columns"], row, strict=True)) for row in rows]
 
 
 def _sql_str(path: Path) -> str:
@@ -1805,11 +1924,17 @@ def write_sample(
     truth = _GroundTruth(config, topology)
     if config.detail:
         generator.observer = lambda *event: truth.observe(_conversation_of(*event))
-    writer = (
-        _ParquetWriter(config.fields)
-        if config.file_format == "parquet"
-        else _TextWriter(config.fields)
-    )
+    writer_class = _ParquetWriter if config.file_format == "parquet" else _TextWriter
+    writer = writer_class(config.fields)
+    tgw_log = generator.tgw
+    tgw_writer = writer_class(TGW_FIELDS, tgw=True) if tgw_log is not None else None
+    tgw_truth: TgwTruth | None = None
+    tgw_files: list[dict[str, Any]] = []
+    if tgw_log is not None:
+        first_days = {w: first for w, (first, _last) in truth.windows.items()}
+        tgw_truth = tgw_log.truth = TgwTruth(
+            tgw_log.tgw.id, first_days, config.detail, tgw_log.only
+        )
     files: list[Path] = []
     made: set[Path] = set()
     # One background thread compresses and writes while the next window is generated; at most
@@ -1822,41 +1947,59 @@ def write_sample(
             future, entry = pending.popleft()
             entry["bytes"] = future.result()
 
+    def put(
+        log_id: str,
+        window: Window,
+        records: list[Record],
+        into: list[dict[str, Any]],
+        writer: _TextWriter,
+    ) -> None:
+        digest = hashlib.sha256(
+            f"{config.seed}/{log_id}/{window.start:%Y%m%dT%H%M}".encode()
+        ).hexdigest()[:8]
+        key = object_key(
+            config.prefix,
+            config.layout,
+            config.account,
+            config.region,
+            window.start,
+            config.hourly,
+            log_id,
+            digest,
+            config.file_format,
+        )
+        path = out / key
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        entry: dict[str, Any] = {"key": key, "records": len(records), "bytes": None}
+        into.append(entry)
+        files.append(path)
+        drain(2)
+        pending.append((executor.submit(writer.store, path, writer.render(records)), entry))
+
     try:
         for window in generator.windows():
             for log_id, records in zip(generator.flow_logs, window.records, strict=True):
-                if not records:
-                    continue
-                digest = hashlib.sha256(
-                    f"{config.seed}/{log_id}/{window.start:%Y%m%dT%H%M}".encode()
-                ).hexdigest()[:8]
-                key = object_key(
-                    config.prefix,
-                    config.layout,
-                    config.account,
-                    config.region,
-                    window.start,
-                    config.hourly,
-                    log_id,
-                    digest,
-                    config.file_format,
-                )
-                path = out / key
-                if path.parent not in made:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(path.parent)
-                entry: dict[str, Any] = {"key": key, "records": len(records), "bytes": None}
-                truth.files.append(entry)
-                files.append(path)
-                drain(2)
-                pending.append((executor.submit(writer.store, path, writer.render(records)), entry))
+                if records:
+                    put(log_id, window, records, truth.files, writer)
+            if tgw_log is not None and tgw_writer is not None and window.tgw_records:
+                put(tgw_log.flow_log_id, window, window.tgw_records, tgw_files, tgw_writer)
             truth.add(window.day, [r for records in window.records for r in records])
             truth.count(window.day, window.conversations)
         drain(0)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         writer.close()
-    total_bytes = sum(int(entry["bytes"]) for entry in truth.files)
+        if tgw_writer is not None:
+            tgw_writer.close()
+    total_bytes = sum(int(entry["bytes"]) for entry in truth.files + tgw_files)
     truth_path = out / GROUND_TRUTH_FILE
-    atomic_write(truth_path, ground_truth_json(truth.to_dict(topology)).encode())
-    return SampleResult(out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path)
+    document = truth.to_dict(topology)
+    if tgw_log is not None and tgw_truth is not None:
+        document["tgw"] = _tgw_section(topology, tgw_log, tgw_truth, tgw_files)
+    atomic_write(truth_path, ground_truth_json(document).encode())
+    tgw_records = sum(int(entry["records"]) for entry in tgw_files)
+    return SampleResult(
+        out, tuple(files), sum(truth.log_status.values()), total_bytes, truth_path, tgw_records
+    )

@@ -39,7 +39,14 @@ one; `simulate.rules`), fills them in for a pattern that has none, and records w
 each client/server pair uses (`TrafficPattern.uses`). The simulator writes its ground truth of
 rule use from the pair each conversation was generated for; it has no matcher of its own.
 
-All three VPCs publish flow logs (one flow log each) to the same bucket.
+All three VPCs publish flow logs (one flow log each) to the same bucket. The default network's
+transit gateway publishes none (no `transit_gateway` entry), so its files stay as they were.
+
+The hub-and-spoke network (`hub_topology()`, `hub_topology.json`, `sample --topology hub`) has a
+`transit_gateway` entry: its VPCs meet only through the gateway, whose own flow log
+(`simulate.tgw`) is written beside theirs; pools with route `transit_gateway` sit behind the
+gateway (on premises over its VPN attachment, or addresses it has no route for), and patterns
+with `tgw_drop` are dropped by it (no route, blackhole) or lose packets in it (MTU, TTL).
 """
 
 from __future__ import annotations
@@ -67,9 +74,15 @@ ENI_KINDS: tuple[str, ...] = (
     "ecs_task",
 )
 #: How traffic to an address pool leaves the VPC: through the internet gateway, a gateway VPC
-#: endpoint (S3, DynamoDB), or not at all (an address inside the VPC such as its resolver).
-PoolRoute = Literal["internet", "gateway_endpoint", "local"]
-POOL_ROUTES: tuple[str, ...] = ("internet", "gateway_endpoint", "local")
+#: endpoint (S3, DynamoDB), not at all (an address inside the VPC such as its resolver), or
+#: through the transit gateway (`transit_gateway`: on premises behind its VPN attachment, or
+#: addresses it has no route for).
+PoolRoute = Literal["internet", "gateway_endpoint", "local", "transit_gateway"]
+POOL_ROUTES: tuple[str, ...] = ("internet", "gateway_endpoint", "local", "transit_gateway")
+#: Why a transit gateway drops a pattern's packets (`TrafficPattern.tgw_drop`): no route and a
+#: blackhole route drop the whole request where it entered; MTU-exceeded and TTL-expired
+#: losses are some packets of flows that otherwise cross it.
+TGW_DROPS: tuple[str, ...] = ("no_route", "blackhole", "mtu_exceeded", "ttl_expired")
 #: IANA protocol numbers the simulator generates.
 PROTOCOLS: dict[int, str] = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6"}
 ACTIONS: tuple[str, ...] = ("ACCEPT", "REJECT")
@@ -151,6 +164,34 @@ class Vpc:
             "cidrs": list(self.cidrs),
             "flow_log_id": self.flow_log_id,
         }
+
+
+@dataclass(frozen=True)
+class TransitGateway:
+    """The transit gateway the `transit_gateway` ENIs attach their VPCs to, and its flow log.
+
+    Each VPC with `transit_gateway` ENIs has one VPC attachment (`attachment_id(key)`); `vpn`
+    names its VPN attachment to on premises (pools with route `transit_gateway`).
+    `flow_log_id` publishes the gateway's own flow log, None for none: on the whole gateway, or
+    with `flow_log_attachment` (a VPC key, or the VPN's name) on that attachment only (AWS then
+    writes only the records whose `tgw-attachment-id` is that attachment).
+    """
+
+    name: str
+    id: str
+    vpn: str
+    flow_log_id: str | None
+    flow_log_attachment: str | None = None
+
+    def attachment_id(self, side: str) -> str:
+        """The `tgw-attach-…` id of a VPC's attachment (by key) or of the VPN attachment."""
+        return derived_id("tgw-attach", f"{self.name}/{side}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"name": self.name, "id": self.id, "vpn": self.vpn, "flow_log_id": self.flow_log_id}
+        if self.flow_log_attachment is not None:
+            out["flow_log_attachment"] = self.flow_log_attachment
+        return out
 
 
 @dataclass(frozen=True)
@@ -292,7 +333,14 @@ class TrafficPattern:
     gateway, `via` is its attachment ENI in the servers' VPC; every `transit_gateway` ENI of a
     VPC is an attachment ENI of the one transit gateway, and traffic crosses the ones in the AZ
     where it entered the gateway (the request: the client's AZ; the response: the server's),
-    as in AWS's transit gateway flow-log example.
+    as in AWS's transit gateway flow-log example. One side may be a pool with route
+    `transit_gateway` (behind the gateway: no attachment ENI there); `via` is then the
+    attachment ENI in the clients' VPC when the servers are that pool.
+
+    `tgw_drop` (transit gateway patterns, ACCEPTed): `no_route` or `blackhole` drop every
+    request where it entered the gateway (the client and its side's attachment ENI log it, the
+    server never sees it, nothing answers); `mtu_exceeded` or `ttl_expired` lose some of the
+    request's packets in the gateway (its own flow log counts them), the rest crossing as usual.
 
     `intervals`: how many aggregation intervals (600 s) each connection lasts (TCP, ACCEPT):
     every interface then writes one record per interval and direction, SYN / SYN-ACK only in
@@ -321,6 +369,7 @@ class TrafficPattern:
     uses: tuple[PairRules, ...] = ()
     intervals: int = 1
     reject_reason: str | None = None
+    tgw_drop: str | None = None
 
     def pair(self, client: str, server: str) -> PairRules:
         """The rules a conversation from this client to this server uses."""
@@ -343,7 +392,7 @@ class TrafficPattern:
             "rules": list(self.rules),
             "intervals": self.intervals,
             "reject_reason": self.reject_reason,
-        }
+        } | ({"tgw_drop": self.tgw_drop} if self.tgw_drop is not None else {})
 
 
 @dataclass(frozen=True)
@@ -360,6 +409,7 @@ class Topology:
     traffic: tuple[TrafficPattern, ...]
     nodata_weight: float = 0.0
     skipdata_weight: float = 0.0
+    transit_gateway: TransitGateway | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     def vpc(self, key: str) -> Vpc:
@@ -413,7 +463,11 @@ class Topology:
             "traffic": [t.to_dict() for t in self.traffic],
             "nodata_weight": self.nodata_weight,
             "skipdata_weight": self.skipdata_weight,
-        }
+        } | (
+            {"transit_gateway": self.transit_gateway.to_dict()}
+            if self.transit_gateway is not None
+            else {}
+        )
 
     @classmethod
     def from_json(cls, path: str | Path) -> Topology:
@@ -555,8 +609,23 @@ def _build(data: Mapping[str, Any]) -> Topology:
             rules=_names(t.get("rules", ())),
             intervals=int(t.get("intervals", 1)),
             reject_reason=t.get("reject_reason"),
+            tgw_drop=t.get("tgw_drop"),
         )
         for t in data["traffic"]
+    )
+    tgw = data.get("transit_gateway")
+    transit_gateway = (
+        TransitGateway(
+            name=str(tgw["name"]),
+            id=tgw.get("id") or derived_id("tgw", tgw["name"]),
+            vpn=str(tgw.get("vpn", f"{tgw['name']}-vpn")),
+            flow_log_id=(
+                tgw["flow_log_id"] if "flow_log_id" in tgw else derived_id("fl", tgw["name"])
+            ),
+            flow_log_attachment=tgw.get("flow_log_attachment"),
+        )
+        if tgw is not None
+        else None
     )
     return Topology(
         description=str(data.get("description", "")),
@@ -569,6 +638,7 @@ def _build(data: Mapping[str, Any]) -> Topology:
         traffic=traffic,
         nodata_weight=float(data.get("nodata_weight", 0.0)),
         skipdata_weight=float(data.get("skipdata_weight", 0.0)),
+        transit_gateway=transit_gateway,
     )
 
 
@@ -696,6 +766,15 @@ def _validate(t: Topology) -> None:
         raise TopologyError("nodata_weight and skipdata_weight must be 0 or more")
     if not any(t.logged(e) for e in t.enis):
         raise TopologyError("no ENI is in a VPC with a flow log: nothing would be written")
+    gateway = t.transit_gateway
+    if gateway is not None and gateway.flow_log_attachment is not None:
+        attached = sorted({e.vpc for e in t.enis if e.kind == "transit_gateway"})
+        if gateway.flow_log_attachment not in (*attached, gateway.vpn):
+            raise TopologyError(
+                f"transit gateway {gateway.name!r}: flow_log_attachment "
+                f"{gateway.flow_log_attachment!r} must be an attached VPC's key "
+                f"({', '.join(attached)}) or the VPN attachment {gateway.vpn!r}"
+            )
 
 
 def _validate_pattern(t: Topology, p: TrafficPattern, enis: set[str], pools: set[str]) -> None:
@@ -762,15 +841,56 @@ def _validate_pattern(t: Topology, p: TrafficPattern, enis: set[str], pools: set
         via = t.eni(p.via)
         if via.kind == "nat_gateway" and (not client_eni or server_eni or p.family != 4):
             raise TopologyError(f"{where}: a NAT gateway carries IPv4 from an ENI to a pool")
-        if via.kind == "transit_gateway" and not (client_eni and server_eni):
-            raise TopologyError(f"{where}: a transit gateway carries traffic between two ENIs")
-        if via.kind == "transit_gateway" and t.eni(p.servers[0]).vpc != via.vpc:
-            raise TopologyError(f"{where}: the transit gateway ENI must be in the servers' VPC")
+        if via.kind == "transit_gateway":
+            _validate_transit(t, p, where, client_eni, server_eni, via)
+    elif p.tgw_drop is not None:
+        raise TopologyError(f"{where}: tgw_drop needs a transit gateway via")
     elif client_eni and server_eni:
         a, b = t.eni(p.clients[0]).vpc, t.eni(p.servers[0]).vpc
         if a != b and not t.peered(a, b):
             raise TopologyError(
                 f"{where}: VPC {a!r} cannot reach VPC {b!r}: add a peering or a transit gateway via"
+            )
+    if (p.via is None or t.eni(p.via).kind != "transit_gateway") and any(
+        n in pools and t.pool(n).route == "transit_gateway" for n in p.clients + p.servers
+    ):
+        raise TopologyError(
+            f"{where}: a pool with route transit_gateway needs a transit gateway via"
+        )
+
+
+def _validate_transit(
+    t: Topology, p: TrafficPattern, where: str, client_eni: bool, server_eni: bool, via: Eni
+) -> None:
+    """A pattern through the transit gateway: between two ENIs, or an ENI and a pool behind the
+    gateway (on premises over its VPN attachment, or unrouted); `via` is the attachment ENI in
+    the servers' VPC (the clients' when the servers are such a pool)."""
+    pool = None if client_eni else p.clients[0]
+    pool = p.servers[0] if not server_eni else pool
+    if pool is not None and t.pool(pool).route != "transit_gateway":
+        raise TopologyError(
+            f"{where}: a transit gateway carries traffic between two ENIs, or an ENI and a pool "
+            "with route transit_gateway"
+        )
+    if pool is not None and t.transit_gateway is None:
+        raise TopologyError(f"{where}: a pool behind the gateway needs a transit_gateway entry")
+    side = p.servers[0] if server_eni else p.clients[0]
+    if t.eni(side).vpc != via.vpc:
+        raise TopologyError(
+            f"{where}: the transit gateway ENI must be in the servers' VPC (the clients' when "
+            "the servers are behind the gateway)"
+        )
+    if p.tgw_drop is not None:
+        if p.tgw_drop not in TGW_DROPS:
+            raise TopologyError(
+                f"{where}: tgw_drop {p.tgw_drop!r} is not one of {', '.join(TGW_DROPS)}"
+            )
+        if p.action != "ACCEPT":
+            raise TopologyError(f"{where}: tgw_drop needs an ACCEPTed pattern")
+        if p.tgw_drop in ("no_route", "blackhole") and (p.intervals != 1 or not client_eni):
+            raise TopologyError(
+                f"{where}: a request dropped for {p.tgw_drop} lasts one interval and comes from "
+                "ENIs (the VPC logs see nothing else of it)"
             )
 
 
@@ -790,3 +910,21 @@ def default_topology() -> Topology:
 def rule_id(group_id: str, direction: str, index: int) -> str:
     """The `sgr-…` id of a group's rule (its position among the group's rules of a direction)."""
     return derived_id("sgr", f"{group_id}/{direction}/{index}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The hub-and-spoke network: data in hub_topology.json beside this module.
+
+HUB_TOPOLOGY_FILE = Path(__file__).with_name("hub_topology.json")
+
+
+def hub_topology() -> Topology:
+    """Spokes VPC-A (10.10.0.0/16) and VPC-B (10.20.0.0/16) and shared services VPC-C
+    (10.30.0.0/16) attached to one transit gateway that logs its own flows, with a VPN
+    attachment to on premises (192.168.0.0/16); traffic between the spokes, to the shared DNS,
+    over the VPN, and drops by every cause (no route, blackhole, MTU, TTL)."""
+    return Topology.from_json(HUB_TOPOLOGY_FILE)
+
+
+#: Networks `sample --topology NAME` knows by name (else NAME is a JSON file).
+BUNDLED_TOPOLOGIES: dict[str, Path] = {"default": DEFAULT_TOPOLOGY_FILE, "hub": HUB_TOPOLOGY_FILE}

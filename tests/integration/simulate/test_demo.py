@@ -8,13 +8,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from vpc_cidr_analysis.cli import cli
-from vpc_cidr_analysis.simulate.demo import run_demo
+from vpc_cidr_analysis.simulate.demo import run_demo, run_tgw_demo, tgw_demo_dir
 from vpc_cidr_analysis.simulate.simulator import (
     SCENARIOS_BY_NAME,
     AddressGroups,
     SampleConfig,
     connection_truth,
     read_ground_truth,
+    tgw_rows,
 )
 
 
@@ -44,6 +45,27 @@ def test_demo_command_prints_each_query_and_how_to_rerun_it(tmp_path: Path) -> N
     report = out / "report.html"
     assert f"The traffic report between the simulated networks: {report}" in result.output
     assert 'id="matrix"' in report.read_text() and "vpc-a-prod" in report.read_text()
+    tgw = tgw_demo_dir(out)
+    assert tgw == tmp_path / "demo-tgw"
+    assert f"vpc-cidr-analysis query run tgw_attachments --logs {tgw} -p days=10" in result.output
+    attachments = read_ground_truth(tgw)["tgw"]["attachments"]
+    assert f"{attachments['A']} = VPC-A" in result.output
+    assert result.output.index("tgw_attachments") > result.output.index("The traffic report")
     assert "vpc-b-shared: ['10.1.0.0/16']" in (out / "networks.yaml").read_text()
     rerun = CliRunner().invoke(cli, ["demo", "--out", str(out), "--records", "2000"])
     assert rerun.exit_code == 0, "a second demo replaces the first one's logs"
+
+
+def test_demo_shows_the_transit_gateway_answer_of_the_ground_truth(tmp_path: Path) -> None:
+    config = SampleConfig(records=2000, days=14, end_date=datetime.now(UTC).date(), seed=3)
+    step, attachments = run_tgw_demo(tmp_path, config)
+    truth = read_ground_truth(tmp_path)
+    assert step.name == "tgw_attachments" and step.values == {"days": "10"}
+    assert truth["records"] == 5000  # the hub network's own size, whatever --records says
+    expected = tgw_rows(truth, "tgw_attachments", "last_10_days")
+    got = [dict(zip(step.output.columns, row, strict=True)) for row in step.output.rows]
+    for row in got:
+        row["first_seen"] = int(row["first_seen"].timestamp())
+        row["last_seen"] = int(row["last_seen"].timestamp())
+    assert got == expected
+    assert set(attachments) == {"A", "B", "C", "onprem-vpn"}
