@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from paths import ROOT
 
 from vpc_cidr_analysis.engine.local import LocalEngine
 from vpc_cidr_analysis.pack.queries import load_queries
@@ -35,13 +34,8 @@ END = date(2026, 11, 27)
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 QUERIES = load_queries()
 WINDOWS = ("last_10_days", "all")
-#: The three queries of the tgw-queries branch: collected only when their file exists, until
-#: the merge brings them (the merge removes this condition and collects all four always).
-NEW_QUERIES = [
-    q
-    for q in ("tgw_route_usage", "tgw_top_talkers", "tgw_drops")
-    if (ROOT / "queries" / f"{q}.sql").exists()
-]
+#: The TGW queries besides tgw_attachments, each golden-tested against the truth below.
+NEW_QUERIES = ["tgw_route_usage", "tgw_top_talkers", "tgw_drops"]
 
 
 def _config(seed: int, **options: Any) -> SampleConfig:
@@ -241,7 +235,6 @@ def test_the_vpc_and_tgw_views_of_the_spokes_agree(dataset: Any) -> None:
     assert tgw
     key = lambda r: tuple(r[k] for k in SHARED[:4])  # noqa: E731
     assert sorted(vpc, key=key) == sorted(tgw, key=key)
-    if "tgw_route_usage" in NEW_QUERIES:  # and the query on the gateway's records
-        ran = _run(path, truth, "tgw_route_usage", "last_10_days")
-        got = [{k: r[k] for k in SHARED} for r in ran]
-        assert sorted(got, key=key) == sorted(vpc, key=key)
+    ran = _run(path, truth, "tgw_route_usage", "last_10_days")  # and the query on the TGW records
+    got = [{k: r[k] for k in SHARED} for r in ran]
+    assert sorted(got, key=key) == sorted(vpc, key=key)
