@@ -411,3 +411,14 @@ def test_analyst_policy_allows_every_call_the_cli_makes(console: dict[str, Any])
     assert needed <= granted, needed - granted
     # what Athena itself does with the caller's permissions
     assert {"glue:GetTable", "glue:GetDatabase", "s3:PutObject", "s3:GetBucketLocation"} <= granted
+
+
+def test_usage_report_reads_every_table_the_vpc_table_may_be_made_of(
+    console: dict[str, Any],
+) -> None:
+    """The VPC table is a view over vpcflowlogstable_hive or _objects in some stacks; Athena
+    needs the role to read the view's table too."""
+    statements = report_statements(render(console, UsageReportSchedule=SCHEDULE))
+    arns = statements["ReadFlowLogTables"]["Resource"]
+    tables = {arn.rsplit("/", 1)[-1] for arn in arns if ":table/" in arn}
+    assert tables == set(stack.kind_tables(schema.VPC))
