@@ -802,3 +802,21 @@ def test_moto_keeps_buckets_that_hold_objects(console: dict[str, Any]) -> None:
             s3.put_object(Bucket=bucket["Name"], Key="results/a.csv", Body=b"x")
         cloudformation.delete_stack(StackName="vca")
         assert len(s3.list_buckets()["Buckets"]) == 2
+
+
+def test_any_query_reading_the_tgw_table_is_saved_under_its_condition(tmp_path: Path) -> None:
+    """Not a list of names: a new query file over tgwflowlogstable (here a copy named
+    tgw_drops) gets the condition, a VPC one none; its CTEs are not tables it reads."""
+    source = (ROOT / "queries" / "tgw_attachments.sql").read_text(encoding="utf-8")
+    (tmp_path / "tgw_drops.sql").write_text(
+        source.replace("-- name: tgw_attachments", "-- name: tgw_drops"), encoding="utf-8"
+    )
+    (tmp_path / "external.sql").write_text(
+        (ROOT / "queries" / "external.sql").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    resources = gen.named_query_resources(tmp_path)
+    assert resources["QueryTgwDrops"]["Condition"] == "TransitGatewayTable"
+    assert list(resources["QueryTgwDrops"]) == ["Type", "Condition", "Properties"]
+    assert "Condition" not in resources["QueryExternal"]
+    query = load_queries(tmp_path)["tgw_drops"]
+    assert gen.tables_read(query) == {"tgwflowlogstable"}
