@@ -276,30 +276,49 @@ def saved_query_text(header: str, sql: str) -> str:
     return f"{header.rstrip()}\n{sql.strip()}\n"
 
 
-def reads_stack_tables(query: Query) -> bool:
-    """Whether every table the query reads is one the stack defines: Transit Gateway queries
-    (tgwflowlogstable) are saved once the stack has that table, not before."""
+#: Tables only some stacks have, with the template condition that creates them: a saved query
+#: that reads one exists under that condition.
+OPTIONAL_TABLES = {schema.TGW_TABLE: "TransitGatewayTable"}
+
+
+def tables_read(query: Query) -> set[str]:
+    """Names (lower case) of the tables the query's SQL reads, CTE names left out."""
     import sqlglot
     from sqlglot import exp
 
     tree = sqlglot.parse_one(query.sql, read=READ_DIALECT)
-    return all(t.name.lower() != schema.TGW_TABLE for t in tree.find_all(exp.Table))
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    return {t.name.lower() for t in tree.find_all(exp.Table)} - ctes
+
+
+def query_condition(query: Query) -> str | None:
+    """The template condition a saved query needs (any query reading an optional table, e.g.
+    every tgw_* query over tgwflowlogstable), None when every stack has its tables."""
+    conditions = sorted({OPTIONAL_TABLES[t] for t in tables_read(query) if t in OPTIONAL_TABLES})
+    if len(conditions) > 1:
+        raise GenerationError(
+            f"{query.path}: reads tables of several optional features ({', '.join(conditions)}); "
+            "add a condition that combines them"
+        )
+    return conditions[0] if conditions else None
 
 
 def named_query_resources(queries_dir: Path = QUERIES_DIR) -> dict[str, Any]:
-    """One `AWS::Athena::NamedQuery` per query file and form (contains(), cidrtable), for the
-    queries over the stack's tables."""
+    """One `AWS::Athena::NamedQuery` per query file and form (contains(), cidrtable); those
+    over an optional table exist under its condition (`query_condition`)."""
     resources: dict[str, Any] = {}
     if not queries_dir.is_dir():
         return resources
     for _, query in sorted(load_queries(queries_dir).items()):
-        if not reads_stack_tables(query):
-            continue
+        condition = query_condition(query)
         for form_name, sql in saved_forms(query):
             logical_id = _logical_id(form_name)
             if logical_id in resources:
                 raise GenerationError(f"two queries map to the resource name {logical_id}")
-            resources[logical_id] = _named_query(query, form_name, sql)
+            resource = _named_query(query, form_name, sql)
+            if condition is not None:
+                resource = {"Type": resource["Type"], "Condition": condition} | resource
+            resources[logical_id] = resource
     return resources
 
 

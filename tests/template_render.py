@@ -61,6 +61,11 @@ class Renderer:
             bucket, prefix = parse_location(self.refs["FlowLogsLocation"])
             self.refs["FlowLogTable.LogsBucket"] = bucket
             self.refs["FlowLogTable.LogsPrefix"] = f"{prefix}AWSLogs/"
+            # the Transit Gateway table's, at its own location or (empty) the VPC logs'
+            tgw = self.refs.get("TransitGatewayFlowLogsLocation") or self.refs["FlowLogsLocation"]
+            bucket, prefix = parse_location(tgw)
+            self.refs["TransitGatewayFlowLogTable.LogsBucket"] = bucket
+            self.refs["TransitGatewayFlowLogTable.LogsPrefix"] = f"{prefix}AWSLogs/"
         self.template = template
         self.conditions: dict[str, bool] = {}
 

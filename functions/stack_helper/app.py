@@ -1,9 +1,10 @@
 """stack_helper: the stack's own custom resources, answered to CloudFormation.
 
-`Custom::FlowLogTable` creates, updates and deletes the flow-log table (and the Hive layout's
-view) from the stack's parameters; `Custom::EmptyBuckets` empties the stack's buckets when the
-stack is deleted. Every request is answered once, SUCCESS or FAILED with the reason, also just
-before a timeout (`vpc_cidr_analysis.stack.custom_resource`). Events: `events/*.json`.
+`Custom::FlowLogTable` creates, updates and deletes a flow-log table, VPC or Transit Gateway (and
+its view, for the Hive layout or a location both kinds share) from the stack's parameters;
+`Custom::EmptyBuckets` empties the stack's buckets when the stack is deleted. Every request is
+answered once, SUCCESS or FAILED with the reason, also just before a timeout
+(`vpc_cidr_analysis.stack.custom_resource`). Events: `events/*.json`.
 """
 
 from __future__ import annotations

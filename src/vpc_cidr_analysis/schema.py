@@ -260,16 +260,17 @@ def format_version(names: Sequence[str]) -> int:
     return max((FIELDS_BY_NAME[n].version for n in names), default=2)
 
 
-def table_fields(names: Sequence[str]) -> tuple[str, ...]:
-    """A table's fields: the log format's, in the files' order, then every other field.
+def table_fields(names: Sequence[str], kind: FlowLogKind = VPC) -> tuple[str, ...]:
+    """A table's fields: the log format's, in the files' order, then every other field of the
+    kind (VPC unless told).
 
     Text logs are read by position, so the format's fields come first; the rest follow so the
     table has every column on Athena as on the local engine: a trailing column missing from a
     text line, or a column missing from a Parquet file, reads as NULL. Queries written for
     another format then return NULLs instead of failing with COLUMN_NOT_FOUND.
     """
-    ordered = parse_log_format(" ".join(names))
-    return ordered + tuple(name for name in ALL_FIELDS if name not in ordered)
+    ordered = parse_log_format(" ".join(names), kind)
+    return ordered + tuple(name for name in kind.field_names if name not in ordered)
 
 
 def athena_columns(

@@ -95,3 +95,31 @@ def test_bad_properties_are_answered_failed_with_the_reason(
     assert "unknown flow-log field 'nope'" in sent["Reason"]
     assert "log stream 2026/12/01/[$LATEST]abc" in sent["Reason"]
     assert bodies == [sent]
+
+
+def test_create_of_the_tgw_table_under_the_vpc_logs_location_makes_a_filtered_view(
+    handler: Handler, aws: Any, response_url: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, bodies = response_url
+    sent = handler(event("tgw_flow_log_table_create.json", url), Context())
+    assert bodies == [sent]
+    assert (sent["Status"], sent["PhysicalResourceId"]) == (
+        "SUCCESS",
+        "vpcflowlogscidrdb.tgwflowlogstable",
+    )
+    assert sent["Data"]["TableName"] == "tgwflowlogstable"
+    assert sent["Data"]["DataTableName"] == "tgwflowlogstable_objects"
+    tables = {t["Name"]: t for t in aws.get_tables(DatabaseName="vpcflowlogscidrdb")["TableList"]}
+    assert {n: t["TableType"] for n, t in tables.items()} == {
+        "tgwflowlogstable": "VIRTUAL_VIEW",
+        "tgwflowlogstable_objects": "EXTERNAL_TABLE",
+    }
+    columns = tables["tgwflowlogstable_objects"]["StorageDescriptor"]["Columns"]
+    assert [c["Name"] for c in columns][:5] == [
+        "version",
+        "resource_type",
+        "account_id",
+        "tgw_id",
+        "tgw_attachment_id",
+    ]
+    assert tables["tgwflowlogstable"]["Description"].endswith('"version" = 6).')

@@ -22,6 +22,22 @@ Every layout exposes the same columns: the data columns of the log format, then
   `year` and `month` for direct filtering. A predicate on the view's `day` is an expression over
   partition columns only; Athena (Trino) evaluates such expressions on each projected partition
   before listing S3, so the window is still pruned.
+
+Transit Gateway flow logs (`Kind` tgw) get `tgwflowlogstable` the same way, from their own log
+format (`schema.TGW`), with the same layouts, partitions and projection: AWS writes them under
+the same keys (`AWSLogs/{account}/vpcflowlogs/{region}/…`, Hive `aws-service=vpcflowlogs`; the
+TGW guide prints `service=`, the VPC guide and `layout` `aws-service=`, the name AWS's delivery
+uses for both kinds, which share it).
+
+Both kinds under one location: Athena reads every object under a table's location and text by
+position (it skips the header line, the only place a file names its fields), so each table would
+read the other kind's records as its own. The kinds are then told apart by `version`, the one
+field whose value says the kind: AWS writes the highest version among the format's fields, the
+Transit Gateway fields are version 6 (`TGW_RECORD_VERSION`), and no VPC field is (VPC versions
+are 2-5, 7 and 8). Each table is then a view over the objects with a `version` filter
+(`kind_filter`), and the stack refuses formats where that test cannot hold: `${version}` missing
+from either format, at different places in text formats, or a TGW format without a TGW field.
+Delivering each kind under its own prefix needs no filter and scans only the table's own objects.
 """
 
 from __future__ import annotations
@@ -48,6 +64,13 @@ logger = logging.getLogger("vpc_cidr_analysis.stack.table")
 
 #: Table over Hive-layout objects; users query the `vpcflowlogstable` view over it.
 HIVE_SOURCE_TABLE = "vpcflowlogstable_hive"
+#: Suffixes of the tables that hold the objects when a kind's table is a view over them: the
+#: Hive layout's, and the default layout's when both kinds share a location.
+HIVE_SUFFIX = "_hive"
+OBJECTS_SUFFIX = "_objects"
+#: The `version` AWS writes on Transit Gateway records whose format has a TGW field (version 6,
+#: the highest of their fields); VPC records never carry it (their fields are 2-5, 7 and 8).
+TGW_RECORD_VERSION = 6
 DAY_FORMAT = "yyyy/MM/dd"
 #: Hive layout: the date partitions of `HIVE_SOURCE_TABLE`, as AWS's Hive-layout table has them.
 HIVE_DATE_COLUMNS = ("year", "month", "day")
@@ -82,7 +105,9 @@ class StackConfigError(AnalysisError, ValueError):
 
 @dataclass(frozen=True)
 class FlowLogTableSpec:
-    """What the flow-log table is built from: where and how AWS writes the logs."""
+    """What a flow-log table is built from: where and how AWS writes the logs, of which kind,
+    and (`shared_fields`) the other kind's format when its objects lie under the same
+    location."""
 
     bucket: str
     prefix: str  # "" or "folder/…/" (ends with '/'), the part before AWSLogs/
@@ -93,6 +118,8 @@ class FlowLogTableSpec:
     account_ids: tuple[str, ...]
     regions: tuple[str, ...]
     start_day: date
+    kind: schema.FlowLogKind = schema.VPC
+    shared_fields: tuple[str, ...] | None = None
 
     @property
     def root(self) -> str:
@@ -100,11 +127,30 @@ class FlowLogTableSpec:
         return f"s3://{self.bucket}/{self.prefix}AWSLogs/"
 
     @property
+    def table(self) -> str:
+        """The table users query: `vpcflowlogstable` or `tgwflowlogstable`."""
+        return self.kind.table
+
+    @property
+    def data_table(self) -> str:
+        """The table over the objects: the queried table itself, or the one its view reads."""
+        if self.layout == "hive":
+            return self.table + HIVE_SUFFIX
+        if self.shared_fields is not None:
+            return self.table + OBJECTS_SUFFIX
+        return self.table
+
+    @property
     def table_names(self) -> tuple[str, ...]:
         """Glue tables this spec creates, in creation order."""
-        if self.layout == "hive":
-            return (HIVE_SOURCE_TABLE, schema.FLOW_TABLE)
-        return (schema.FLOW_TABLE,)
+        if self.data_table != self.table:
+            return (self.data_table, self.table)
+        return (self.table,)
+
+
+def kind_tables(kind: schema.FlowLogKind) -> tuple[str, ...]:
+    """Every Glue table a kind's table may be made of (the stack helper's to drop)."""
+    return (kind.table, kind.table + HIVE_SUFFIX, kind.table + OBJECTS_SUFFIX)
 
 
 def parse_location(url: str) -> tuple[str, str]:
@@ -153,8 +199,34 @@ def parse_day(text: str, name: str = "projection start date") -> date:
         ) from None
 
 
+KIND_NAMES: dict[str, schema.FlowLogKind] = {k.name: k for k in schema.KINDS}
+
+
+def _kind(props: Mapping[str, Any]) -> schema.FlowLogKind:
+    """`Kind` (vpc when absent, as before Transit Gateway tables existed)."""
+    name = str(props.get("Kind", "") or "vpc").strip()
+    if name not in KIND_NAMES:
+        raise StackConfigError(f"kind {name!r} is unknown; expected one of {', '.join(KIND_NAMES)}")
+    return KIND_NAMES[name]
+
+
+def _log_format(text: str, kind: schema.FlowLogKind) -> tuple[str, ...]:
+    what = "log format" if kind is schema.VPC else f"{kind.title} log format"
+    try:
+        return schema.parse_log_format(text, kind)
+    except schema.UnknownFieldError as exc:
+        raise StackConfigError(f"{what}: {exc}") from None
+
+
 def spec_from_properties(props: Mapping[str, Any], today: date | None = None) -> FlowLogTableSpec:
-    """Validate `Custom::FlowLogTable` properties (strings, as CloudFormation sends them)."""
+    """Validate `Custom::FlowLogTable` properties (strings, as CloudFormation sends them).
+
+    `Kind` (vpc or tgw, default vpc) says which flow logs the table reads; `OtherKindLocation`
+    and `OtherKindLogFormat` (empty when the stack has no table of the other kind) say where
+    the other kind's table reads and in which format, so that a shared location is read with
+    `kind_filter`.
+    """
+    kind = _kind(props)
     missing = [
         key
         for key in (
@@ -183,10 +255,8 @@ def spec_from_properties(props: Mapping[str, Any], today: date | None = None) ->
         raise StackConfigError(
             f"file format {file_format!r} is unknown; expected one of {FILE_FORMATS}"
         )
-    try:
-        fields = schema.parse_log_format(str(props["LogFormat"]))
-    except schema.UnknownFieldError as exc:
-        raise StackConfigError(f"log format: {exc}") from None
+    fields = _log_format(str(props["LogFormat"]), kind)
+    shared_fields = _shared_fields(props, kind, (bucket, prefix), file_format, fields)
     start_day = parse_day(str(props["ProjectionStartDate"]))
     today = today or datetime.now(UTC).date()
     if start_day > today:
@@ -206,7 +276,68 @@ def spec_from_properties(props: Mapping[str, Any], today: date | None = None) ->
         ),
         regions=_csv_values("regions", str(props["Regions"]), _REGION, "us-east-1,eu-west-1"),
         start_day=start_day,
+        kind=kind,
+        shared_fields=shared_fields,
     )
+
+
+def _shared_fields(
+    props: Mapping[str, Any],
+    kind: schema.FlowLogKind,
+    location: tuple[str, str],
+    file_format: str,
+    fields: tuple[str, ...],
+) -> tuple[str, ...] | None:
+    """The other kind's fields when its objects lie under this table's location, else None;
+    checked that `version` tells the kinds apart (see `kind_filter`)."""
+    other_location = str(props.get("OtherKindLocation", "") or "").strip()
+    if not other_location:
+        return None
+    if parse_location(other_location) != location:
+        return None  # other roots never overlap: a location holds no AWSLogs/ before its own
+    other = schema.TGW if kind is schema.VPC else schema.VPC
+    other_fields = _log_format(str(props.get("OtherKindLogFormat", "")), other)
+    vpc, tgw = (fields, other_fields) if kind is schema.VPC else (other_fields, fields)
+    bucket, prefix = location
+    where = f"VPC and Transit Gateway flow logs share s3://{bucket}/{prefix}"
+    fix = (
+        "put ${version} first in both log formats, or give the Transit Gateway flow log its "
+        "own prefix (TransitGatewayFlowLogsLocation)"
+    )
+    if "version" not in vpc or "version" not in tgw:
+        lacking = " and ".join(
+            name
+            for name, names in (("VPC", vpc), ("Transit Gateway", tgw))
+            if "version" not in names
+        )
+        raise StackConfigError(
+            f"{where}: Athena tells their records apart only by ${{version}}, which the "
+            f"{lacking} log format lacks; {fix}"
+        )
+    if file_format == "text" and vpc.index("version") != tgw.index("version"):
+        raise StackConfigError(
+            f"{where}: text is read by position, so ${{version}} must be at the same place in "
+            f"both log formats (VPC: field {vpc.index('version') + 1}, Transit Gateway: field "
+            f"{tgw.index('version') + 1}); {fix}"
+        )
+    if schema.kind_of_format(" ".join(tgw)) is not schema.TGW:
+        raise StackConfigError(
+            f"{where}: a Transit Gateway log format without any Transit Gateway field (such as "
+            "${tgw-attachment-id}) gives its records a VPC version, so they cannot be told "
+            "apart; add one, or give the Transit Gateway flow log its own prefix "
+            "(TransitGatewayFlowLogsLocation)"
+        )
+    return other_fields
+
+
+def kind_filter(spec: FlowLogTableSpec) -> str | None:
+    """The condition (Athena SQL) that keeps the spec's kind of records from a location both
+    kinds share, None when the location holds one kind: Transit Gateway records carry version
+    `TGW_RECORD_VERSION` and VPC records never do."""
+    if spec.shared_fields is None:
+        return None
+    operator = "=" if spec.kind is schema.TGW else "<>"
+    return f'"version" {operator} {TGW_RECORD_VERSION}'
 
 
 def format_java_date(pattern: str, day: date, hour: int = 0) -> str:
@@ -318,9 +449,13 @@ def expand_template(template: str, values: Mapping[str, str]) -> str:
 
 def data_columns(spec: FlowLogTableSpec) -> list[dict[str, str]]:
     """Glue columns: the log format's in the files' order (text is read by position), then
-    every other field, as the local engine has them (see `schema.table_fields`)."""
-    columns = schema.athena_columns(schema.table_fields(spec.fields))
+    every other field of the kind, as the local engine has them (see `schema.table_fields`)."""
+    columns = _columns(spec)
     return [{"Name": name, "Type": kind} for name, kind in columns]
+
+
+def _columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
+    return schema.athena_columns(schema.table_fields(spec.fields, spec.kind), spec.kind)
 
 
 def _storage(spec: FlowLogTableSpec) -> dict[str, Any]:
@@ -338,19 +473,20 @@ def _storage(spec: FlowLogTableSpec) -> dict[str, Any]:
 
 def data_table_input(spec: FlowLogTableSpec) -> dict[str, Any]:
     """Glue `TableInput` of the table that reads the flow-log objects."""
-    name = HIVE_SOURCE_TABLE if spec.layout == "hive" else schema.FLOW_TABLE
     parameters = {"EXTERNAL": "TRUE", "classification": spec.file_format}
     if spec.file_format == "text":
         parameters["skip.header.line.count"] = "1"  # each file starts with the field names
     parameters.update(projection_parameters(spec))
     description = (
-        f"VPC flow logs under {spec.root} ({spec.layout} layout, "
+        f"{spec.kind.title} flow logs under {spec.root} ({spec.layout} layout, "
         f"{'hourly' if spec.hourly else 'daily'}, {spec.file_format})."
     )
+    if spec.shared_fields is not None:
+        description += " Also reads the other kind's objects there; query the view."
     if spec.layout == "hive":
-        description += f" Query the {schema.FLOW_TABLE} view, which adds day (yyyy/MM/dd)."
+        description += f" Query the {spec.table} view, which adds day (yyyy/MM/dd)."
     return {
-        "Name": name,
+        "Name": spec.data_table,
         "Description": description,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": parameters,
@@ -360,9 +496,9 @@ def data_table_input(spec: FlowLogTableSpec) -> dict[str, Any]:
 
 
 def view_columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
-    """(column, Glue type) of `vpcflowlogstable`: data, then partitions (the same in every
+    """(column, Glue type) of the queried table: data, then partitions (the same in every
     layout), then, for the Hive layout's view, `year` and `month`."""
-    columns = list(schema.athena_columns(schema.table_fields(spec.fields)))
+    columns = _columns(spec)
     columns += [("aws_account_id", "string"), ("aws_region", "string"), ("day", "string")]
     columns += [("hour", "string")] if spec.hourly else []
     if spec.layout == "hive":
@@ -370,31 +506,43 @@ def view_columns(spec: FlowLogTableSpec) -> list[tuple[str, str]]:
     return columns
 
 
-def hive_view_sql(spec: FlowLogTableSpec, database: str) -> str:
-    """The SELECT behind the Hive layout's `vpcflowlogstable` view (Athena SQL)."""
-    day = '"year" || \'/\' || "month" || \'/\' || "day"'
-    select = [f'"{name}"' for name, _ in schema.athena_columns(schema.table_fields(spec.fields))]
-    select += ['"aws_account_id"', '"aws_region"', f'{day} AS "day"']
+def view_sql(spec: FlowLogTableSpec, database: str) -> str:
+    """The SELECT behind the queried table when it is a view (Athena SQL): the Hive layout's
+    `day` as 'yyyy/MM/dd', and only the spec's kind of records from a shared location."""
+    select = [f'"{name}"' for name, _ in _columns(spec)]
+    select += ['"aws_account_id"', '"aws_region"']
+    if spec.layout == "hive":
+        select.append('"year" || \'/\' || "month" || \'/\' || "day" AS "day"')
+    else:
+        select.append('"day"')
     select += ['"hour"'] if spec.hourly else []
-    select += [f'"{name}"' for name in HIVE_VIEW_EXTRA]
-    return "SELECT " + ", ".join(select) + f' FROM "{database}"."{HIVE_SOURCE_TABLE}"'
+    if spec.layout == "hive":
+        select += [f'"{name}"' for name in HIVE_VIEW_EXTRA]
+    sql = "SELECT " + ", ".join(select) + f' FROM "{database}"."{spec.data_table}"'
+    condition = kind_filter(spec)
+    return sql + (f" WHERE {condition}" if condition else "")
 
 
 def view_table_input(spec: FlowLogTableSpec, database: str) -> dict[str, Any]:
     """Glue `TableInput` of an Athena view, stored the way Athena's CREATE VIEW stores it."""
     columns = view_columns(spec)
     definition = {
-        "originalSql": hive_view_sql(spec, database),
+        "originalSql": view_sql(spec, database),
         "catalog": "awsdatacatalog",
         "schema": database,
         "columns": [{"name": name, "type": VIEW_TYPES[kind]} for name, kind in columns],
     }
     encoded = base64.b64encode(json.dumps(definition).encode()).decode()
+    what = (
+        "Hive-compatible layout, with day as yyyy/MM/dd"
+        if spec.layout == "hive"
+        else f"{spec.layout} layout"
+    )
+    if spec.shared_fields is not None:
+        what += f"; only {spec.kind.title} records: {kind_filter(spec)}"
     return {
-        "Name": schema.FLOW_TABLE,
-        "Description": (
-            f"VPC flow logs under {spec.root} (Hive-compatible layout) with day as yyyy/MM/dd."
-        ),
+        "Name": spec.table,
+        "Description": f"{spec.kind.title} flow logs under {spec.root} ({what}).",
         "TableType": "VIRTUAL_VIEW",
         "Parameters": {"presto_view": "true", "comment": "Presto View"},
         "ViewOriginalText": f"/* Presto View: {encoded} */",
@@ -420,7 +568,7 @@ def decode_view(table_input: Mapping[str, Any]) -> dict[str, Any]:
 def table_inputs(spec: FlowLogTableSpec, database: str) -> list[dict[str, Any]]:
     """Every Glue `TableInput` for the spec, in creation order (data table before its view)."""
     inputs = [data_table_input(spec)]
-    if spec.layout == "hive":
+    if spec.data_table != spec.table:
         inputs.append(view_table_input(spec, database))
     return inputs
 
@@ -462,7 +610,9 @@ def drop_tables(glue: GlueClient, database: str, names: Sequence[str]) -> None:
 # --------------------------------------------------------------------------- custom resources
 
 FLOW_LOG_TABLE_TYPE = "Custom::FlowLogTable"
-_TABLE_ID = re.compile(rf"([a-z0-9_]{{1,255}})\.{schema.FLOW_TABLE}")
+_TABLE_ID = re.compile(
+    r"([a-z0-9_]{1,255})\.(" + "|".join(re.escape(k.table) for k in schema.KINDS) + ")"
+)
 
 
 def _database(props: Mapping[str, Any]) -> str:
@@ -481,7 +631,7 @@ def on_flow_log_table(request: Request, glue: GlueClient) -> Outcome:
         match = _TABLE_ID.fullmatch(request.physical_id)
         if match:
             try:
-                drop_tables(glue, match.group(1), [schema.FLOW_TABLE, HIVE_SOURCE_TABLE])
+                drop_tables(glue, match.group(1), kind_tables(schema.KINDS_BY_TABLE[match[2]]))
             except Exception as exc:
                 # After DatabaseName changes, the role only reaches the new database; the old
                 # one is the stack's own and CloudFormation deletes it with its tables.
@@ -493,15 +643,15 @@ def on_flow_log_table(request: Request, glue: GlueClient) -> Outcome:
     database = _database(props)
     spec = spec_from_properties(props)
     put_tables(glue, database, table_inputs(spec, database))
-    if spec.layout != "hive":  # left over when an update switches away from the Hive layout
-        drop_tables(glue, database, [HIVE_SOURCE_TABLE])
+    # left over when an update switches layout or sharing (the view's source table)
+    drop_tables(glue, database, [t for t in kind_tables(spec.kind) if t not in spec.table_names])
     # A new database gets a new physical id; CloudFormation then deletes the old id's tables.
-    physical_id = f"{database}.{schema.FLOW_TABLE}"
+    physical_id = f"{database}.{spec.table}"
     return Outcome(
         physical_id,
         {
-            "TableName": schema.FLOW_TABLE,
-            "DataTableName": spec.table_names[0],
+            "TableName": spec.table,
+            "DataTableName": spec.data_table,
             "LocationTemplate": storage_location_template(spec),
             # for IAM: the flow logs' bucket and key prefix (s3:prefix of s3:ListBucket)
             "LogsBucket": spec.bucket,

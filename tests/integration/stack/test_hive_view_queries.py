@@ -1,10 +1,11 @@
-"""Every pack query and the seed's queries run unchanged on the Hive layout's view.
+"""Every pack query and the seed's queries run unchanged on the Hive layout's views.
 
 The Hive layout's `vpcflowlogstable` is a view over `vpcflowlogstable_hive`, whose partitions
 are `year`, `month` and `day` (dd) as AWS writes the keys. Here DuckDB holds the simulator's
 records in that table shape, the view is created from the SQL the stack helper stores, and each
 query (translated to DuckDB as the local engine translates it) must return exactly the rows the
-local engine returns over the default layout's files.
+local engine returns over the default layout's files. The same for the Transit Gateway table
+(`tgwflowlogstable` over `tgwflowlogstable_hive`) and every query that reads it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import tgw_examples
 from paths import GOLDEN
 
 from vpc_cidr_analysis import schema
@@ -115,7 +117,7 @@ def test_the_view_reads_the_hive_partitions_as_the_default_layout(worlds: Worlds
 
 
 QUERIES = load_queries()
-#: The stack's Hive view is the VPC table's; Transit Gateway queries read tgwflowlogstable.
+#: The VPC table's Hive view; Transit Gateway queries (tgwflowlogstable) have theirs below.
 VPC_QUERIES = sorted(n for n, q in QUERIES.items() if "tgwflowlogstable" not in q.sql)
 
 
@@ -158,4 +160,89 @@ def test_the_seed_queries_run_verbatim_on_the_hive_view(worlds: Worlds, path: Pa
     assert rows([tuple(r[i] for i in keep) for r in found]) == rows(
         [tuple(r[i] for i in wanted) for r in expected.rows]
     )
+    assert found, "a comparison of no rows shows nothing"
+
+
+# --------------------------------------------------------------------------- Transit Gateway
+
+
+class TgwWorlds:
+    """The TGW example: the local engine over its default-layout file, and DuckDB with the
+    Hive-layout TGW table and the view the stack helper stores for it."""
+
+    def __init__(self, tmp: Path) -> None:
+        example = tgw_examples.load()["hub_and_spokes"]
+        tgw_examples.write(example, tmp / "logs")
+        self.engine = LocalEngine(str(tmp / "logs"), cidrs=CIDRS, today=TGW_END)
+        self.engine.execute(f"SELECT count(*) FROM {DB}.{schema.TGW_TABLE}", [])
+        spec = stack.spec_from_properties(
+            {
+                "Kind": "tgw",
+                "FlowLogsLocation": "s3://logs/",
+                "S3Layout": "hive",
+                "HourlyPartitions": "false",
+                "FileFormat": "text",
+                "LogFormat": " ".join(f"${{{f}}}" for f in schema.TGW_DEFAULT_FIELDS),
+                "AccountIds": example.values("account-id")[0],
+                "Regions": tgw_examples.REGION,
+                "ProjectionStartDate": "2024/01/01",
+            }
+        )
+        source = stack.data_table_input(spec)
+        assert source["Name"] == f"{schema.TGW_TABLE}_hive"
+        columns = [c["Name"] for c in source["StorageDescriptor"]["Columns"]]
+        hive = tmp / "tgw-hive.parquet"
+        self.engine.con.execute(
+            "COPY (SELECT "
+            + ", ".join(f'"{c}"' for c in columns)
+            + ', aws_account_id, aws_region, substr(day, 1, 4) AS "year", '
+            'substr(day, 6, 2) AS "month", substr(day, 9, 2) AS "day" '
+            f"FROM {DB}.{schema.TGW_TABLE}) TO '{hive}' (FORMAT parquet)"
+        )
+        self.con = duckdb.connect()
+        translate.prepare_connection(self.con)
+        self.con.execute(f"CREATE SCHEMA {DB}")
+        self.con.execute(f"CREATE TABLE {DB}.{source['Name']} AS SELECT * FROM '{hive}'")
+        view = stack.decode_view(stack.view_table_input(spec, DB))["originalSql"]
+        self.con.execute(f"CREATE VIEW {DB}.{schema.TGW_TABLE} AS {view}")
+        self.view_columns = [name for name, _ in stack.view_columns(spec)]
+
+    def on_hive_view(self, sql: str, values: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self.con.execute(translate.translate(sql, today=TGW_END), values)
+        return [str(d[0]) for d in cursor.description or []], cursor.fetchall()
+
+
+#: The day after the TGW example's records (2024/05/06).
+TGW_END = date(2024, 5, 7)
+#: Every query over the Transit Gateway table (tgw_*), whichever the pack has.
+TGW_QUERIES = sorted(n for n, q in QUERIES.items() if "tgwflowlogstable" in q.sql)
+
+
+@pytest.fixture(scope="module")
+def tgw_worlds(tmp_path_factory: pytest.TempPathFactory) -> TgwWorlds:
+    return TgwWorlds(tmp_path_factory.mktemp("tgw-hive-view"))
+
+
+def test_the_tgw_view_reads_the_hive_partitions_as_the_default_layout(
+    tgw_worlds: TgwWorlds,
+) -> None:
+    columns, found = tgw_worlds.on_hive_view(f"SELECT * FROM {DB}.{schema.TGW_TABLE}", [])
+    assert columns == tgw_worlds.view_columns
+    assert columns[:2] == ["version", "resource_type"] and columns[-2:] == ["year", "month"]
+    assert {r[columns.index("day")] for r in found} == {"2024/05/06"}
+    expected = tgw_worlds.engine.execute(f"SELECT count(*) FROM {DB}.{schema.TGW_TABLE}", [])
+    assert len(found) == expected.rows[0][0] > 0
+
+
+@pytest.mark.parametrize("name", TGW_QUERIES)
+def test_every_tgw_query_returns_the_default_layouts_rows(tgw_worlds: TgwWorlds, name: str) -> None:
+    query = QUERIES[name]
+    values = {p.name: p.example for p in query.params if p.required}
+    if "start_day" in {p.name for p in query.params}:
+        values |= {"start_day": "2024/05/01", "end_day": "2024/05/07"}
+    bound = query.bind(values, query.sql)
+    expected = tgw_worlds.engine.execute(query.sql, bound)
+    columns, found = tgw_worlds.on_hive_view(query.sql, list(bound))
+    assert columns == list(expected.columns)
+    assert rows(found) == rows(expected.rows)
     assert found, "a comparison of no rows shows nothing"

@@ -4,6 +4,7 @@ responder `stack.custom_resource` with a recording sender."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import boto3
 import duckdb
 import pytest
+import tgw_examples
 from moto import mock_aws
 
 from vpc_cidr_analysis import layout, schema
@@ -645,3 +647,231 @@ def test_empty_bucket_stops_before_the_function_times_out() -> None:
         with pytest.raises(TimeoutError, match="delete the stack again"):
             buckets.empty_bucket(s3, "cidrs", time_left=lambda: 5.0)
         assert s3.list_objects_v2(Bucket="cidrs")["KeyCount"] == 1
+
+
+# --------------------------------------------------------------------------- Transit Gateway
+
+TGW_EXAMPLE = tgw_examples.load()["hub_and_spokes"]
+TGW_ACCOUNT = TGW_EXAMPLE.values("account-id")[0]
+TGW_FORMAT = " ".join(f"${{{name}}}" for name in schema.TGW_DEFAULT_FIELDS)
+
+
+def tgw_props(**overrides: str) -> dict[str, str]:
+    """A Transit Gateway table's properties: its own kind and format, the example's account."""
+    base = {
+        "Kind": "tgw",
+        "LogFormat": TGW_FORMAT,
+        "AccountIds": TGW_ACCOUNT,
+        "Regions": tgw_examples.REGION,
+        "ProjectionStartDate": "2024/01/01",
+    }
+    return props(**(base | overrides))
+
+
+@pytest.mark.parametrize("file_format", layout.FILE_FORMATS)
+@pytest.mark.parametrize(("lay", "hourly", "prefix"), LAYOUT_CASES)
+def test_tgw_location_template_finds_every_object_the_tgw_writer_writes(
+    lay: str, hourly: bool, prefix: str, file_format: str, tmp_path: Path
+) -> None:
+    """TGW objects as AWS writes them lie in the folder Athena computes for their partition."""
+    path = tgw_examples.write(
+        TGW_EXAMPLE,
+        tmp_path / prefix,
+        key_layout=lay,  # type: ignore[arg-type]
+        hourly=hourly,
+        file_format=file_format,  # type: ignore[arg-type]
+    )
+    spec = stack.spec_from_properties(
+        tgw_props(
+            FlowLogsLocation=f"s3://{BUCKET}/{prefix}",
+            S3Layout=lay,
+            HourlyPartitions=str(hourly).lower(),
+            FileFormat=file_format,
+        )
+    )
+    assert spec.kind is schema.TGW and spec.table_names[-1] == schema.TGW_TABLE
+    template = stack.projection_parameters(spec)["storage.location.template"]
+    at = TGW_EXAMPLE.start
+    projected = stack.expand_template(
+        template, projected_values(spec, TGW_ACCOUNT, tgw_examples.REGION, at.date(), at.hour)
+    )
+    key = path.relative_to(tmp_path).as_posix()
+    folder, _, name = key.rpartition("/")
+    assert projected == f"s3://{BUCKET}/{folder}/"
+    assert name.endswith(layout.EXTENSIONS[file_format])  # type: ignore[index]
+    # the same template as the VPC table's over the same location: the same key layout
+    vpc = spec_for(lay, hourly, prefix, FileFormat=file_format)
+    assert template == stack.storage_location_template(vpc)
+    assert stack.projection_parameters(spec).keys() == stack.projection_parameters(vpc).keys()
+    table = stack.data_table_input(spec)
+    assert table["Name"] == (f"{schema.TGW_TABLE}_hive" if lay == "hive" else schema.TGW_TABLE)
+    assert table["PartitionKeys"] == stack.data_table_input(vpc)["PartitionKeys"]
+    assert (
+        table["StorageDescriptor"]["SerdeInfo"]
+        == (stack.data_table_input(vpc)["StorageDescriptor"]["SerdeInfo"])
+    )
+
+
+def test_tgw_columns_follow_the_tgw_log_format_then_every_other_tgw_field() -> None:
+    default = stack.spec_from_properties(tgw_props())
+    columns = [(c["Name"], c["Type"]) for c in stack.data_columns(default)]
+    assert columns == schema.athena_columns(schema.TGW_DEFAULT_FIELDS, schema.TGW)
+    assert len(columns) == 36 and columns[1] == ("resource_type", "string")
+    custom = "${tgw-attachment-id} ${version} ${packets-lost-blackhole} ${srcaddr}"
+    spec = stack.spec_from_properties(tgw_props(LogFormat=custom))
+    names = [c["Name"] for c in stack.data_columns(spec)]
+    assert names[:4] == ["tgw_attachment_id", "version", "packets_lost_blackhole", "srcaddr"]
+    assert sorted(names) == sorted(f.column for f in schema.TGW_FIELDS)
+    assert "action" not in names and "interface_id" not in names
+    # a VPC field is not a TGW one, and the message says which kind it is
+    with pytest.raises(stack.StackConfigError, match=r"'interface-id' \(a VPC flow-log field\)"):
+        stack.spec_from_properties(tgw_props(LogFormat="${version} ${interface-id}"))
+    with pytest.raises(stack.StackConfigError, match="kind 'nat' is unknown"):
+        stack.spec_from_properties(tgw_props(Kind="nat"))
+
+
+SHARED = f"s3://{BUCKET}/"
+
+
+@pytest.mark.parametrize("kind", ["vpc", "tgw"])
+def test_a_shared_location_makes_each_table_a_view_keeping_its_kind(kind: str) -> None:
+    own, other = (V5_FORMAT, TGW_FORMAT) if kind == "vpc" else (TGW_FORMAT, V5_FORMAT)
+    base = props() if kind == "vpc" else tgw_props()
+    spec = stack.spec_from_properties(
+        base | {"OtherKindLocation": SHARED, "OtherKindLogFormat": other, "LogFormat": own}
+    )
+    table = schema.FLOW_TABLE if kind == "vpc" else schema.TGW_TABLE
+    assert spec.table_names == (f"{table}_objects", table)
+    inputs = stack.table_inputs(spec, schema.DATABASE)
+    assert [i["Name"] for i in inputs] == [f"{table}_objects", table]
+    assert inputs[0]["Parameters"]["storage.location.template"].startswith(f"{SHARED}AWSLogs/")
+    sql = stack.decode_view(inputs[1])["originalSql"]
+    keep = '"version" = 6' if kind == "tgw" else '"version" <> 6'
+    assert sql.endswith(f'FROM "{schema.DATABASE}"."{table}_objects" WHERE {keep}')
+    # another location (or none) holds one kind: a plain table, as before
+    for location in ("", f"s3://{BUCKET}/tgw/", "s3://other-bucket/"):
+        alone = stack.spec_from_properties(
+            base | {"OtherKindLocation": location, "OtherKindLogFormat": other, "LogFormat": own}
+        )
+        assert alone.table_names == (table,) and stack.kind_filter(alone) is None
+    # the same location written differently is the same location
+    same = stack.spec_from_properties(
+        base | {"OtherKindLocation": f"s3://{BUCKET}", "OtherKindLogFormat": other}
+    )
+    assert stack.kind_filter(same) == keep
+
+
+@pytest.mark.parametrize(
+    ("vpc_format", "tgw_format", "file_format", "message"),
+    [
+        ("${srcaddr} ${dstaddr} ${action}", TGW_FORMAT, "text", "which the VPC log format lacks"),
+        (V5_FORMAT, "${tgw-id} ${srcaddr}", "text", "Transit Gateway log format lacks"),
+        (
+            "${account-id} ${version} ${action}",
+            TGW_FORMAT,
+            "text",
+            "VPC: field 2, Transit Gateway: field 1",
+        ),
+        (V5_FORMAT, "${version} ${srcaddr} ${dstaddr}", "text", "without any Transit Gateway"),
+    ],
+)
+def test_a_shared_location_needs_version_to_tell_the_kinds_apart(
+    vpc_format: str, tgw_format: str, file_format: str, message: str
+) -> None:
+    for base, other in (
+        (props(LogFormat=vpc_format), tgw_format),
+        (tgw_props(LogFormat=tgw_format), vpc_format),
+    ):
+        with pytest.raises(stack.StackConfigError, match=re.escape(message)) as raised:
+            stack.spec_from_properties(
+                base
+                | {
+                    "FileFormat": file_format,
+                    "OtherKindLocation": SHARED,
+                    "OtherKindLogFormat": other,
+                }
+            )
+        assert "own prefix (TransitGatewayFlowLogsLocation)" in str(raised.value)
+
+
+def test_parquet_is_read_by_name_so_version_may_be_anywhere() -> None:
+    spec = stack.spec_from_properties(
+        props(LogFormat="${account-id} ${version} ${action}", FileFormat="parquet")
+        | {"OtherKindLocation": SHARED, "OtherKindLogFormat": TGW_FORMAT}
+    )
+    assert stack.kind_filter(spec) == '"version" <> 6'
+
+
+def test_tgw_table_create_share_separate_delete(glue: Any) -> None:
+    """The TGW table beside the VPC one: shared location (views), own prefix (a plain table),
+    then deleted without touching the VPC table."""
+    sent: Sent = []
+    s3 = boto3.client("s3", region_name="us-east-1")
+    shared = {"OtherKindLocation": SHARED, "OtherKindLogFormat": TGW_FORMAT}
+    handle(table_event("Create", **shared), glue=glue, s3=s3, sent=sent)
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    tgw_event = table_event("Create") | {"LogicalResourceId": "TransitGatewayFlowLogTable"}
+    tgw_event["ResourceProperties"] = {"ServiceToken": "arn:lambda"} | tgw_props(
+        OtherKindLocation=SHARED, OtherKindLogFormat=V5_FORMAT
+    )
+    outcome = handle(tgw_event, glue=glue, s3=s3, sent=sent)
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    physical = f"{schema.DATABASE}.{schema.TGW_TABLE}"
+    assert outcome["PhysicalResourceId"] == physical
+    assert outcome["Data"]["TableName"] == schema.TGW_TABLE
+    assert outcome["Data"]["DataTableName"] == f"{schema.TGW_TABLE}_objects"
+    now = tables(glue)
+    assert {n: t["TableType"] for n, t in now.items()} == {
+        schema.FLOW_TABLE: "VIRTUAL_VIEW",
+        f"{schema.FLOW_TABLE}_objects": "EXTERNAL_TABLE",
+        schema.TGW_TABLE: "VIRTUAL_VIEW",
+        f"{schema.TGW_TABLE}_objects": "EXTERNAL_TABLE",
+    }
+    columns = now[f"{schema.TGW_TABLE}_objects"]["StorageDescriptor"]["Columns"]
+    assert [(c["Name"], c["Type"]) for c in columns] == schema.athena_columns(
+        schema.TGW_DEFAULT_FIELDS, schema.TGW
+    )
+
+    # the TGW flow log moves to its own prefix: both tables plain again
+    apart = {"OtherKindLocation": f"s3://{BUCKET}/tgw/", "OtherKindLogFormat": TGW_FORMAT}
+    handle(
+        table_event("Update", f"{schema.DATABASE}.{schema.FLOW_TABLE}", **apart),
+        glue=glue,
+        s3=s3,
+        sent=sent,
+    )
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    update = tgw_event | {"RequestType": "Update", "PhysicalResourceId": physical}
+    update["ResourceProperties"] = {"ServiceToken": "arn:lambda"} | tgw_props(
+        FlowLogsLocation=f"s3://{BUCKET}/tgw/", OtherKindLocation=SHARED
+    )
+    handle(update, glue=glue, s3=s3, sent=sent)
+    assert sent[-1][0] == "SUCCESS", sent[-1]
+    now = tables(glue)
+    assert {n: t["TableType"] for n, t in now.items()} == {
+        schema.FLOW_TABLE: "EXTERNAL_TABLE",
+        schema.TGW_TABLE: "EXTERNAL_TABLE",
+    }
+    assert now[schema.TGW_TABLE]["Parameters"]["storage.location.template"].startswith(
+        f"s3://{BUCKET}/tgw/AWSLogs/"
+    )
+
+    delete = update | {"RequestType": "Delete"}
+    handle(delete, glue=glue, s3=s3, sent=sent)
+    assert sent[-1][0] == "SUCCESS"
+    assert set(tables(glue)) == {schema.FLOW_TABLE}
+
+
+def test_tgw_table_with_formats_version_cannot_tell_apart_fails_with_the_fix(glue: Any) -> None:
+    sent: Sent = []
+    s3 = boto3.client("s3", region_name="us-east-1")
+    event = table_event(
+        "Create",
+        OtherKindLocation=SHARED,
+        OtherKindLogFormat="${tgw-id} ${version}",
+    )
+    handle(event, glue=glue, s3=s3, sent=sent)
+    status, _, reason = sent[-1]
+    assert status == "FAILED"
+    assert "VPC: field 1, Transit Gateway: field 2" in reason
+    assert tables(glue) == {}

@@ -12,6 +12,9 @@ import pytest
 from paths import ROOT, script
 from template_render import ACCOUNT, REGION, Renderer
 
+from vpc_cidr_analysis import schema
+from vpc_cidr_analysis.stack import table as stack
+
 gen = script("build_console_template")
 Tagged = gen.Tagged
 
@@ -192,7 +195,12 @@ def test_every_custom_resource_has_a_service_timeout_past_its_function(
 ) -> None:
     resources = console["Resources"]
     custom = {k: v for k, v in resources.items() if v["Type"].startswith("Custom::")}
-    assert set(custom) == {"FlowLogTable", "EmptyBucketsOnDelete", "InitialCidrs"}
+    assert set(custom) == {
+        "FlowLogTable",
+        "TransitGatewayFlowLogTable",
+        "EmptyBucketsOnDelete",
+        "InitialCidrs",
+    }
     for name, resource in custom.items():
         function = resource["Properties"]["ServiceToken"].value.split(".")[0]
         timeout = resources[function]["Properties"].get("Timeout", 300)
@@ -288,11 +296,80 @@ def test_analyst_policy_names_exact_resources(console: dict[str, Any]) -> None:
         "arn:aws:s3:::vca-resultsbucket-1/results/*"
     )
     tables = {arn.rsplit("/", 1)[-1] for arn in statements["ReadTables"]["Resource"][2:]}
-    assert tables == {"vpcflowlogstable", "vpcflowlogstable_hive", "cidrtable", "networks"}
+    flow_tables = {t for k in schema.KINDS for t in stack.kind_tables(k)}
+    assert tables == flow_tables | {"cidrtable", "networks"}
+    assert "ReadTransitGatewayFlowLogs" not in statements  # no Transit Gateway table
     assert statements["ReadWriteNetworks"]["Resource"] == (
         "arn:aws:s3:::vca-cidrbucket-1/networks/*"
     )
     assert not [a for a in as_list(statements["ReadTables"]["Action"]) if "Create" in a]
+
+
+@pytest.mark.parametrize(
+    ("location", "listed", "read"),
+    [
+        # empty: under the VPC logs' location (the statements repeat part of theirs)
+        ("", ("logs-1", "org/vpc/AWSLogs/*"), "arn:aws:s3:::logs-1/org/vpc/AWSLogs/*"),
+        ("s3://tgw-logs/", ("tgw-logs", "AWSLogs/*"), "arn:aws:s3:::tgw-logs/AWSLogs/*"),
+        (
+            "s3://tgw-logs/hub/",
+            ("tgw-logs", "hub/AWSLogs/*"),
+            "arn:aws:s3:::tgw-logs/hub/AWSLogs/*",
+        ),
+    ],
+)
+def test_analyst_policy_covers_the_transit_gateway_location(
+    console: dict[str, Any], location: str, listed: tuple[str, str], read: str
+) -> None:
+    rendered = render(
+        console, TransitGatewayFlowLogs="true", TransitGatewayFlowLogsLocation=location
+    )
+    assert "TransitGatewayFlowLogTable" in rendered.resources()
+    statements = analyst_statements(rendered)
+    bucket, prefix = listed
+    assert statements["ListTransitGatewayFlowLogs"]["Resource"] == f"arn:aws:s3:::{bucket}"
+    assert statements["ListTransitGatewayFlowLogs"]["Condition"] == {
+        "StringLike": {"s3:prefix": prefix}
+    }
+    assert statements["ReadTransitGatewayFlowLogs"]["Resource"] == read
+    assert f"arn:aws:s3:::{bucket}" in statements["LocateBuckets"]["Resource"]
+    # the VPC logs' statements are unchanged
+    assert statements["ReadFlowLogs"]["Resource"] == "arn:aws:s3:::logs-1/org/vpc/*"
+    tables = {arn.rsplit("/", 1)[-1] for arn in statements["ReadTables"]["Resource"][2:]}
+    assert set(stack.kind_tables(schema.TGW)) <= tables
+    # the table's resource gets the VPC location and format to compare with its own
+    props = rendered.value(rendered.resources()["TransitGatewayFlowLogTable"]["Properties"])
+    assert props["FlowLogsLocation"] == (location or "s3://logs-1/org/vpc/")
+    assert props["OtherKindLocation"] == "s3://logs-1/org/vpc/"
+    vpc = rendered.value(rendered.resources()["FlowLogTable"]["Properties"])
+    assert vpc["OtherKindLocation"] == props["FlowLogsLocation"]
+    assert vpc["OtherKindLogFormat"] == props["LogFormat"]
+    assert rendered.outputs() >= {
+        "TransitGatewayFlowLogsTableName",
+        "TransitGatewayFlowLogsLocationTemplate",
+    }
+
+
+def test_without_the_transit_gateway_table_nothing_of_it_exists(console: dict[str, Any]) -> None:
+    rendered = render(console)
+    resources = rendered.resources()
+    assert "TransitGatewayFlowLogTable" not in resources
+    assert not [k for k in resources if k.startswith("QueryTgw")]
+    vpc = rendered.value(resources["FlowLogTable"]["Properties"])
+    assert (vpc["OtherKindLocation"], vpc["OtherKindLogFormat"]) == ("", "")
+    assert not {o for o in rendered.outputs() if o.startswith("TransitGateway")}
+    with_tgw = render(console, TransitGatewayFlowLogs="true").resources()
+    saved = [k for k in with_tgw if k.startswith("QueryTgw")]
+    assert "QueryTgwAttachments" in saved
+
+
+def test_stack_helper_may_manage_every_table_of_both_kinds(console: dict[str, Any]) -> None:
+    role = render(console).resources()["StackHelperRole"]
+    policies = role["Properties"]["Policies"]
+    statements = {s["Sid"]: s for p in policies for s in p["PolicyDocument"]["Statement"]}
+    arns = [a.value for a in statements["ManageFlowLogTables"]["Resource"]]
+    tables = {arn.rsplit("/", 1)[-1] for arn in arns if ":table/" in arn}
+    assert tables == {t for k in schema.KINDS for t in stack.kind_tables(k)}
 
 
 #: Modules behind `query run --engine athena --stack`, `estimate` and `usage --engine athena`.
@@ -334,3 +411,14 @@ def test_analyst_policy_allows_every_call_the_cli_makes(console: dict[str, Any])
     assert needed <= granted, needed - granted
     # what Athena itself does with the caller's permissions
     assert {"glue:GetTable", "glue:GetDatabase", "s3:PutObject", "s3:GetBucketLocation"} <= granted
+
+
+def test_usage_report_reads_every_table_the_vpc_table_may_be_made_of(
+    console: dict[str, Any],
+) -> None:
+    """The VPC table is a view over vpcflowlogstable_hive or _objects in some stacks; Athena
+    needs the role to read the view's table too."""
+    statements = report_statements(render(console, UsageReportSchedule=SCHEDULE))
+    arns = statements["ReadFlowLogTables"]["Resource"]
+    tables = {arn.rsplit("/", 1)[-1] for arn in arns if ":table/" in arn}
+    assert tables == set(stack.kind_tables(schema.VPC))

@@ -190,10 +190,14 @@ def test_one_saved_query_per_query_file_in_both_templates(
     saved = _saved_queries(sam)
     assert saved == _saved_queries(console)
     by_name = {v["Properties"]["Name"].split(":")[0]: v["Properties"] for v in saved.values()}
-    stacked = {n: q for n, q in queries.items() if "tgwflowlogstable" not in q.sql}
-    assert "tgw_attachments" in queries and "tgw_attachments" not in stacked  # no table yet
-    forms = {form: (query, sql) for query in stacked.values() for form, sql in saved_forms(query)}
+    conditions = {v["Properties"]["Name"].split(":")[0]: v.get("Condition") for v in saved.values()}
+    forms = {form: (query, sql) for query in queries.values() for form, sql in saved_forms(query)}
     assert sorted(by_name) == sorted(forms)
+    # every query over the Transit Gateway table (tgw_*), and only those, exists with that table
+    tgw = {form for form, (query, _) in forms.items() if "tgwflowlogstable" in query.sql}
+    assert "tgw_attachments" in tgw
+    assert {form for form, c in conditions.items() if c} == tgw
+    assert {conditions[form] for form in tgw} == {"TransitGatewayTable"}
     assert "external (cidrtable)" in forms and "eni_usage (cidrtable)" not in forms
     for form, (query, sql) in forms.items():
         props = by_name[form]
@@ -240,8 +244,7 @@ def test_saved_queries_and_workgroup_through_the_athena_api(sam: dict[str, Any])
             q["Name"].split(":")[0]: q
             for q in (athena.get_named_query(NamedQueryId=i)["NamedQuery"] for i in ids)
         }
-    stacked = [q for q in queries.values() if "tgwflowlogstable" not in q.sql]
-    forms = {form: (query, sql) for query in stacked for form, sql in saved_forms(query)}
+    forms = {form: (query, sql) for query in queries.values() for form, sql in saved_forms(query)}
     assert sorted(stored) == sorted(forms)
     for form, (query, sql) in forms.items():
         assert stored[form]["QueryString"] == gen.saved_query_text(query.header, sql)
@@ -320,12 +323,25 @@ def test_choices_match_the_library(console: dict[str, Any]) -> None:
     assert tuple(params["S3Layout"]["AllowedValues"]) == layout.LAYOUTS
     assert tuple(params["FileFormat"]["AllowedValues"]) == layout.FILE_FORMATS
     assert params["DatabaseName"]["Default"] == schema.DATABASE
-    table = console["Resources"]["FlowLogTable"]
-    assert table["Type"] == stack.FLOW_LOG_TABLE_TYPE
     assert console["Resources"]["EmptyBucketsOnDelete"]["Type"] == buckets.EMPTY_BUCKETS_TYPE
-    keys = set(table["Properties"]) - {"ServiceToken", "ServiceTimeout", "LakeFormationGrants"}
     spec_keys = {"DatabaseName", "FlowLogsLocation", "S3Layout", "HourlyPartitions", "FileFormat"}
-    assert spec_keys | {"LogFormat", "AccountIds", "Regions", "ProjectionStartDate"} == keys
+    spec_keys |= {"LogFormat", "AccountIds", "Regions", "ProjectionStartDate"}
+    spec_keys |= {"Kind", "OtherKindLocation", "OtherKindLogFormat"}
+    for name, kind in (("FlowLogTable", "vpc"), ("TransitGatewayFlowLogTable", "tgw")):
+        table = console["Resources"][name]
+        assert table["Type"] == stack.FLOW_LOG_TABLE_TYPE
+        keys = set(table["Properties"]) - {"ServiceToken", "ServiceTimeout", "LakeFormationGrants"}
+        assert keys == spec_keys, name
+        assert table["Properties"]["Kind"] == kind
+        assert stack.KIND_NAMES[kind].table == (schema.FLOW_TABLE, schema.TGW_TABLE)[kind == "tgw"]
+    # the Transit Gateway format's default: AWS's default format, every field in the guide's order
+    tgw_default = params["TransitGatewayLogFormat"]["Default"]
+    assert schema.parse_log_format(tgw_default, schema.TGW) == schema.TGW_DEFAULT_FIELDS
+    assert len(schema.TGW_DEFAULT_FIELDS) == 36
+    assert re.fullmatch(params["TransitGatewayLogFormat"]["AllowedPattern"], tgw_default)
+    assert tuple(params["TransitGatewayFlowLogs"]["AllowedValues"]) == ("false", "true")
+    assert params["TransitGatewayFlowLogs"]["Default"] == "false"
+    assert params["TransitGatewayFlowLogsLocation"]["Default"] == ""
 
 
 def test_functions(console: dict[str, Any], sam: dict[str, Any]) -> None:
@@ -609,7 +625,15 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
         {
             k: v
             for k, v in console["Resources"]["FlowLogTable"]["Properties"].items()
-            if k not in ("ServiceToken", "AccountIds", "Regions", "LakeFormationGrants")
+            if k
+            not in (
+                "ServiceToken",
+                "AccountIds",
+                "Regions",
+                "LakeFormationGrants",
+                "OtherKindLocation",
+                "OtherKindLogFormat",
+            )
         },
         refs_for()
         | {
@@ -622,6 +646,19 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
         },
     )
     table_props |= {"AccountIds": ACCOUNT, "Regions": REGION}
+    # the Transit Gateway table on, under the same location (as TransitGatewayFlowLogsLocation
+    # empty gives): each table is a view that keeps its own kind of records
+    tgw_format = console["Parameters"]["TransitGatewayLogFormat"]["Default"]
+    tgw_props = table_props | {
+        "Kind": "tgw",
+        "LogFormat": tgw_format,
+        "OtherKindLocation": table_props["FlowLogsLocation"],
+        "OtherKindLogFormat": table_props["LogFormat"],
+    }
+    table_props |= {
+        "OtherKindLocation": "s3://my-flow-logs/prefix/",
+        "OtherKindLogFormat": tgw_format,
+    }
     with mock_aws():
         glue = boto3.client("glue", region_name=REGION)
         s3 = boto3.client("s3", region_name=REGION)
@@ -644,6 +681,22 @@ def test_inline_stack_helper_creates_the_table_and_empties_buckets(
             "hour=${hour}/"
         )
         assert source["Parameters"]["projection.aws_account_id.values"] == ACCOUNT
+        create = _cfn_event(
+            "Create", "Custom::FlowLogTable", "TransitGatewayFlowLogTable", url, tgw_props
+        )
+        index.lambda_handler(create, FakeContext())
+        assert bodies[-1]["Status"] == "SUCCESS", bodies[-1]
+        assert bodies[-1]["PhysicalResourceId"] == f"{schema.DATABASE}.{schema.TGW_TABLE}"
+        assert bodies[-1]["Data"]["TableName"] == schema.TGW_TABLE
+        tgw_view = glue.get_table(DatabaseName=schema.DATABASE, Name=schema.TGW_TABLE)["Table"]
+        tgw_source = glue.get_table(DatabaseName=schema.DATABASE, Name="tgwflowlogstable_hive")
+        assert tgw_view["TableType"] == "VIRTUAL_VIEW"
+        assert (
+            tgw_source["Table"]["Parameters"]["storage.location.template"]
+            == (source["Parameters"]["storage.location.template"])
+        )
+        assert tgw_view["Description"].endswith('"version" = 6).')
+        assert view["Description"].endswith('"version" <> 6).')
 
         empty = console["Resources"]["EmptyBucketsOnDelete"]
         names = resolve(empty["Properties"]["BucketNames"], refs_for())
@@ -749,3 +802,21 @@ def test_moto_keeps_buckets_that_hold_objects(console: dict[str, Any]) -> None:
             s3.put_object(Bucket=bucket["Name"], Key="results/a.csv", Body=b"x")
         cloudformation.delete_stack(StackName="vca")
         assert len(s3.list_buckets()["Buckets"]) == 2
+
+
+def test_any_query_reading_the_tgw_table_is_saved_under_its_condition(tmp_path: Path) -> None:
+    """Not a list of names: a new query file over tgwflowlogstable (here a copy named
+    tgw_drops) gets the condition, a VPC one none; its CTEs are not tables it reads."""
+    source = (ROOT / "queries" / "tgw_attachments.sql").read_text(encoding="utf-8")
+    (tmp_path / "tgw_drops.sql").write_text(
+        source.replace("-- name: tgw_attachments", "-- name: tgw_drops"), encoding="utf-8"
+    )
+    (tmp_path / "external.sql").write_text(
+        (ROOT / "queries" / "external.sql").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    resources = gen.named_query_resources(tmp_path)
+    assert resources["QueryTgwDrops"]["Condition"] == "TransitGatewayTable"
+    assert list(resources["QueryTgwDrops"]) == ["Type", "Condition", "Properties"]
+    assert "Condition" not in resources["QueryExternal"]
+    query = load_queries(tmp_path)["tgw_drops"]
+    assert gen.tables_read(query) == {"tgwflowlogstable"}
