@@ -8,7 +8,7 @@
 --   gateway and where it leaves: each connection is counted once, never both records added up.
 --   NODATA and SKIPDATA records are excluded.
 -- param: a_cidrs | cidr_list | required | example 10.0.0.0/16 | Network A's CIDR blocks, comma-separated (e.g. VPC-A's).
--- param: b_cidrs | cidr_list | required | example 10.2.0.0/16 | Network B's CIDR blocks, comma-separated (e.g. VPC-B's, or on premises).
+-- param: b_cidrs | cidr_list | required | example 10.1.0.0/16 | Network B's CIDR blocks, comma-separated (e.g. VPC-B's, or on premises).
 -- param: start_day | day | default '' | example 2026/11/01 | First day (yyyy/MM/dd); '' means use days.
 -- param: days | int 1..3660 | default 10 | example 10 | When start_day is '': the N days ending at end_day (today included when end_day is '').
 -- param: end_day | day | default '' | example 2026/11/27 | Last day (yyyy/MM/dd); '' means today.

@@ -104,7 +104,7 @@ def test_transit_gateway_queries_keep_the_shared_contract(
     assert "vpcflowlogstable" not in query.sql.replace("tgwflowlogstable", "")
     if name == "tgw_route_usage":
         assert all(p.required for p in query.params[:2])
-        assert [p.example for p in query.params[:2]] == ["10.0.0.0/16", "10.2.0.0/16"]
+        assert [p.example for p in query.params[:2]] == ["10.0.0.0/16", "10.1.0.0/16"]
     if name == "tgw_top_talkers":
         top = query.params[0]
         assert (str(top.type), top.default) == ("int 1..100000", "20")
