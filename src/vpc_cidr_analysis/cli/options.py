@@ -256,7 +256,15 @@ def emit(
         text = lines(fmt, [list(columns).index(n) for n in names])
         if text is not None:
             return output.write_lines(names, text, fmt, sys.stdout)
-    return output.write(names, selected, fmt, sys.stdout, width=terminal_width())
+    return output.write(names, _started(selected), fmt, sys.stdout, width=terminal_width())
+
+
+def _started(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """The rows with the first one already fetched: a query that runs when its rows are
+    first asked for (the local engine's) fails before the header is written."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    return iterator if first is None else itertools.chain([first], iterator)
 
 
 def note(message: str) -> None:

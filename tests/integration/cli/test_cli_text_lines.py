@@ -64,3 +64,24 @@ def test_strict_is_one_error_line_naming_file_and_line(
         lines = sum(1 for _ in handle)
     assert f"Error: {path} line {lines}: expected 29 fields" in errors[0]
     assert "found 30" in errors[0] and "--strict" in errors[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "table"])
+@pytest.mark.parametrize(
+    "select",
+    [
+        "srcaddr, bytes FROM vpcflowlogstable ORDER BY bytes",  # lines DuckDB writes
+        "srcaddr, bytes / 3.0 AS third FROM vpcflowlogstable",  # Python values (a decimal)
+    ],
+)
+def test_strict_writes_nothing_in_any_format(
+    ragged_sample: tuple[Path, Path, Any], fmt: str, select: str
+) -> None:
+    logs, _, _ = ragged_sample
+    args = ["sql", "--logs", str(logs), "--format", fmt, f"SELECT {select}"]
+    result = CliRunner().invoke(cli, [*args, "--strict"])
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "--strict" in result.stderr
+    read = CliRunner().invoke(cli, args)
+    assert read.exit_code == 0, read.output
+    assert "10.0." in read.stdout and "1 line(s) did not match" in read.stderr
