@@ -41,7 +41,11 @@ def child(data: str, days: int, fmt: str, writer: str) -> None:
             lines = None
             if writer == "lines" and result.lines is not None:
                 lines = result.lines(fmt, range(len(result.columns)))
-            if lines is not None:
+            copy_to = getattr(lines, "copy_to", None)
+            if callable(copy_to) and fmt in ("csv", "jsonl"):  # as the CLI's emit does
+                output.write_lines(result.columns, [], fmt, out)
+                rows = copy_to(out)
+            elif lines is not None:
                 rows = output.write_lines(result.columns, lines, fmt, out)
             else:
                 rows = output.write(result.columns, result, fmt, out)

@@ -184,15 +184,15 @@ def main() -> None:
         total = sum(p.stat().st_size for p in files)
         objects = discover(f"s3://{bucket}/", s3_client=client)
         if args.end_to_end:
-            runs: dict[str, list[float]] = {m: [] for m in END_TO_END}
+            e2e: dict[str, list[float]] = {m: [] for m in END_TO_END}
             answers: dict[str, Any] = {}
             for _ in range(args.repeat):
                 for mode in END_TO_END:
                     start = time.perf_counter()
                     answers[mode] = end_to_end(mode, client, bucket, keys, args.data, first,
                                                port, args.httpfs)  # fmt: skip
-                    runs[mode].append(time.perf_counter() - start)
-            for mode, seconds in runs.items():
+                    e2e[mode].append(time.perf_counter() - start)
+            for mode, seconds in e2e.items():
                 median = statistics.median(seconds)
                 print(json.dumps({
                     "mode": mode, "objects": len(keys), "bytes": total,

@@ -254,6 +254,10 @@ def emit(
     lines = getattr(rows, "lines", None)
     if callable(lines) and fmt in ("csv", "json", "jsonl"):
         text = lines(fmt, [list(columns).index(n) for n in names])
+        copy_to = getattr(text, "copy_to", None)
+        if callable(copy_to) and fmt in ("csv", "jsonl"):  # a file of finished records
+            output.write_lines(names, [], fmt, sys.stdout)  # the CSV header, if any
+            return int(copy_to(sys.stdout))
         if text is not None:
             return output.write_lines(names, text, fmt, sys.stdout)
     return output.write(names, _started(selected), fmt, sys.stdout, width=terminal_width())

@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import shutil
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import duckdb
 import sqlglot
@@ -90,7 +91,7 @@ class StreamingResult:
 
     columns: list[str]
     _batches: Iterator[list[tuple[Any, ...]]] = field(repr=False)
-    lines: Callable[[str, Sequence[int]], Iterator[str] | None] | None = field(
+    lines: Callable[[str, Sequence[int]], Iterable[str] | None] | None = field(
         default=None, repr=False
     )
     count: Callable[[], int] | None = field(default=None, repr=False)
@@ -448,6 +449,37 @@ def _csv_records(lines: list[str]) -> tuple[list[str], str | None]:
     return records, pending
 
 
+class FileLines:
+    """A result's lines in a file DuckDB wrote (one record per line): iterate for the
+    records (the file is removed at the end), or `copy_to` a stream as they are."""
+
+    def __init__(self, path: Path, *, csv: bool, count: int) -> None:
+        self.path = path
+        self.csv = csv
+        #: The records in the file (COPY's count).
+        self.count = count
+
+    def __iter__(self) -> Iterator[str]:
+        return _file_lines(self.path, csv=self.csv)
+
+    def copy_to(self, out: TextIO) -> int:
+        """Write the file's bytes to `out` (its binary buffer when it has one: no decoding
+        or splitting), remove the file and return the number of records."""
+        try:
+            out.flush()
+            buffer = getattr(out, "buffer", None)
+            if buffer is not None:
+                with open(self.path, "rb") as handle:
+                    shutil.copyfileobj(handle, buffer, 1 << 20)
+                buffer.flush()
+            else:
+                with open(self.path, encoding="utf-8", newline="\n") as text:
+                    shutil.copyfileobj(text, out, 1 << 20)
+        finally:
+            self.path.unlink(missing_ok=True)
+        return self.count
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """A translated query ready to run: its SQL (`sql` may fetch timestamps as epoch µs, see
@@ -707,7 +739,7 @@ class LocalEngine:
         columns, row = self._shape(query, cursor.description or [], kept=True)
         return StreamingResult(columns, self._batches(cursor, batch_size, row, query.files))
 
-    def _lines(self, query: _Prepared, fmt: str, picks: Sequence[int]) -> Iterator[str] | None:
+    def _lines(self, query: _Prepared, fmt: str, picks: Sequence[int]) -> FileLines | None:
         """The result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB.
 
         DuckDB writes them straight from the query to a file in the engine's folder (no
@@ -737,21 +769,22 @@ class LocalEngine:
         )
         ordered = _ordered(query.tree)
 
-        def write() -> None:
+        def write() -> int:
             if ordered:
                 self.con.execute("SET preserve_insertion_order = true")
             try:
-                self._run(copy, query.values, query.files)
+                done = self._run(copy, query.values, query.files).fetchone()
             finally:
                 if ordered:
                     self.con.execute("SET preserve_insertion_order = false")
+            return int(done[0]) if done else 0
 
         try:
-            self._checked(query, write)
+            count = self._checked(query, write)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        return _file_lines(target, csv=fmt == "csv")
+        return FileLines(target, csv=fmt == "csv", count=count)
 
     @property
     def objects(self) -> list[FlowLogObject]:
