@@ -9,7 +9,8 @@
   `emit` writes rows with them (a table fits the terminal's width and height when stdout is
   one, full width and every row when piped; columns that cannot fit are left out and named:
   pick them with `--columns`; rows left out are counted: show them with `--limit`). CSV and
-  JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`).
+  JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`;
+  CSV and JSON Lines are then copied from the file DuckDB wrote, as they are).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
