@@ -9,7 +9,8 @@
   `emit` writes rows with them (a table fits the terminal's width and height when stdout is
   one, full width and every row when piped; columns that cannot fit are left out and named:
   pick them with `--columns`; rows left out are counted: show them with `--limit`). CSV and
-  JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`).
+  JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`;
+  CSV and JSON Lines are then copied from the file DuckDB wrote, as they are).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
@@ -254,9 +255,21 @@ def emit(
     lines = getattr(rows, "lines", None)
     if callable(lines) and fmt in ("csv", "json", "jsonl"):
         text = lines(fmt, [list(columns).index(n) for n in names])
+        copy_to = getattr(text, "copy_to", None)
+        if callable(copy_to) and fmt in ("csv", "jsonl"):  # a file of finished records
+            output.write_lines(names, [], fmt, sys.stdout)  # the CSV header, if any
+            return int(copy_to(sys.stdout))
         if text is not None:
             return output.write_lines(names, text, fmt, sys.stdout)
-    return output.write(names, selected, fmt, sys.stdout, width=terminal_width())
+    return output.write(names, _started(selected), fmt, sys.stdout, width=terminal_width())
+
+
+def _started(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """The rows with the first one already fetched: a query that runs when its rows are
+    first asked for (the local engine's) fails before the header is written."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    return iterator if first is None else itertools.chain([first], iterator)
 
 
 def note(message: str) -> None:

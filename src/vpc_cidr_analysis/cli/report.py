@@ -70,7 +70,7 @@ def report(
     from vpc_cidr_analysis.cli.query import _athena_clients
     from vpc_cidr_analysis.files import atomic_write
     from vpc_cidr_analysis.pack.queries import load_queries
-    from vpc_cidr_analysis.pack.runner import QueryOutput, run_athena, run_local
+    from vpc_cidr_analysis.pack.runner import QueryOutput, local_engine, run_athena, run_on
     from vpc_cidr_analysis.settings import AWS_RANGES_FILE, resolve
     from vpc_cidr_analysis.traffic.html import render_html
     from vpc_cidr_analysis.traffic.report import build_report, report_json
@@ -93,23 +93,28 @@ def report(
     last = end_day or today or datetime.now(UTC).date()
     window = [date.fromordinal(last.toordinal() - n) for n in range(days - 1, -1, -1)]
     athena: Any = None
+    local: Any = None
     if engine == "athena":
         athena = _athena_clients(athena_options)
-    s3 = s3_client_for(logs, athena_options.get("region"), athena_options.get("profile"))
+    else:  # one engine for every query: files listed, headers read, S3 objects fetched once
+        s3 = s3_client_for(logs, athena_options.get("region"), athena_options.get("profile"))
+        local = local_engine(str(logs), today=today, progress=progress, s3_client=s3,
+                             networks=rows)  # fmt: skip
     data_days: list[tuple[str, str]] = []
 
     def run(name: str, values: Any) -> QueryOutput:
         if athena is not None:
             return run_athena(queries[name], values, athena[0], athena[1])
-        out = run_local(
-            queries[name], values, str(logs), today=today, progress=progress,
-            s3_client=s3, networks=rows,
-        )  # fmt: skip
+        out = run_on(local, queries[name], values)
         if out.data_days:
             data_days.append(out.data_days)
         return out
 
-    built = build_report(run, networks, window, ranges)
+    try:
+        built = build_report(run, networks, window, ranges)
+    finally:
+        if local is not None:
+            local.close()
     if engine == "local" and not data_days:
         warn(f"no flow logs under {logs} in {built.first_day}..{built.last_day}")
     for text in built.notes:

@@ -20,20 +20,23 @@ fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a
 `strict=True` makes the first one an error instead.
 
 Memory stays bounded: DuckDB streams the files with a memory limit (`MEMORY_LIMIT`) and spills
-to a private temporary folder; `stream()` hands rows out in batches.
+to a private temporary folder; `stream()` hands rows out in batches, and its `lines` are
+written by DuckDB to a file there, straight from the query.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
+import shutil
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, TypeVar
 
 import duckdb
 import sqlglot
@@ -56,9 +59,11 @@ from vpc_cidr_analysis.s3url import is_s3_url
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
 PARTITIONS_TABLE = "athena_partitions"
-#: A query's result, kept so the lines its scans set aside are known before rows are handed
-#: out (see `LocalEngine._run_reading`).
+#: A query's result kept so the lines its scans set aside are known before rows are handed
+#: out: only for rows `stream()` hands to Python over text files (see `LocalEngine._checked`;
+#: `execute()` fetches straight from the query, `lines` lets DuckDB write a file).
 RESULT_TABLE = "athena_result"
+_T = TypeVar("_T")
 
 
 class EngineError(AnalysisError, ValueError):
@@ -77,15 +82,16 @@ class QueryResult:
 class StreamingResult:
     """Column names and an iterator over rows fetched in batches (bounded memory).
 
-    When the result is kept in DuckDB (text files read), `lines(fmt, columns)` gives its
-    rows as finished CSV / JSON text lines that DuckDB formats (the shapes of `output`, many
-    times faster than Python values; None when a column's type is not one it formats the
-    same way), and `count()` the number of rows. Use either these or the rows, not both.
+    Over text files, `lines(fmt, columns)` gives the rows as finished CSV / JSON text lines
+    that DuckDB formats and writes (the shapes of `output`, many times faster than Python
+    values; None when a column's type is not one it formats the same way), and `count()` the
+    number of rows. Nothing runs before one of these or the rows is asked for (errors come
+    then); use either the lines or the rows, not both.
     """
 
     columns: list[str]
     _batches: Iterator[list[tuple[Any, ...]]] = field(repr=False)
-    lines: Callable[[str, Sequence[int]], Iterator[str] | None] | None = field(
+    lines: Callable[[str, Sequence[int]], Iterable[str] | None] | None = field(
         default=None, repr=False
     )
     count: Callable[[], int] | None = field(default=None, repr=False)
@@ -399,13 +405,96 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _fetch_lines(cursor: Any, size: int = 50_000) -> Iterator[str]:
-    while True:
-        batch = cursor.fetchmany(size)
-        if not batch:
-            return
-        for (line,) in batch:
-            yield line
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _file_lines(path: Path, *, csv: bool, block: int = 1 << 20) -> Iterator[str]:
+    """The records of a file DuckDB wrote one per line, then the file is removed.
+
+    Read in blocks and split at line breaks. A CSV record holds a line break only inside a
+    quoted field (quotes doubled inside), so in a block with quotes the lines are joined
+    into records (`_csv_records`); JSON text never holds a raw line break.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="\n") as handle:
+            rest = ""
+            while chunk := handle.read(block):
+                text = rest + chunk
+                pieces = text.split("\n")
+                rest = pieces.pop()  # after the last line break: continued by the next block
+                if csv and '"' in text:
+                    pieces, open_record = _csv_records(pieces)
+                    if open_record is not None:
+                        rest = f"{open_record}\n{rest}"
+                yield from pieces
+            if rest:
+                yield rest
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _csv_records(lines: list[str]) -> tuple[list[str], str | None]:
+    """CSV lines joined into records (a record goes on while it has an odd number of
+    quotes), and the last record when it is not complete yet."""
+    records: list[str] = []
+    pending: str | None = None
+    odd = False
+    for line in lines:
+        odd ^= bool(line.count('"') & 1)
+        pending = line if pending is None else f"{pending}\n{line}"
+        if not odd:
+            records.append(pending)
+            pending = None
+    return records, pending
+
+
+class FileLines:
+    """A result's lines in a file DuckDB wrote (one record per line): iterate for the
+    records (the file is removed at the end), or `copy_to` a stream as they are."""
+
+    def __init__(self, path: Path, *, csv: bool, count: int) -> None:
+        self.path = path
+        self.csv = csv
+        #: The records in the file (COPY's count).
+        self.count = count
+
+    def __iter__(self) -> Iterator[str]:
+        return _file_lines(self.path, csv=self.csv)
+
+    def copy_to(self, out: TextIO) -> int:
+        """Write the file's bytes to `out` (its binary buffer when it has one: no decoding
+        or splitting), remove the file and return the number of records."""
+        try:
+            out.flush()
+            buffer = getattr(out, "buffer", None)
+            if buffer is not None:
+                with open(self.path, "rb") as handle:
+                    shutil.copyfileobj(handle, buffer, 1 << 20)
+                buffer.flush()
+            else:
+                with open(self.path, encoding="utf-8", newline="\n") as text:
+                    shutil.copyfileobj(text, out, 1 << 20)
+        finally:
+            self.path.unlink(missing_ok=True)
+        return self.count
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A translated query ready to run: its SQL (`sql` may fetch timestamps as epoch µs, see
+    `_epoch_columns`; `plain_sql` never does), bound values, the files it reads and its
+    columns as DESCRIBE gives them (empty when the query does not bind)."""
+
+    tree: exp.Expr
+    plain_sql: str
+    sql: str
+    fast: bool
+    values: list[object]
+    files: list[ReadFile]
+    names: list[str]
+    kinds: list[str]
+    text: bool  # some file is text, so lines may be set aside
 
 
 def _row_function(
@@ -483,6 +572,7 @@ class LocalEngine:
         self._skipped_noted: set[str] = set()
         self._groups: list[list[ReadFile]] = []
         self._kinds: list[schema.FlowLogKind] = []
+        self._result_numbers = itertools.count()
         self.con = duckdb.connect(":memory:")
         translate.prepare_connection(self.con)
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -519,21 +609,70 @@ class LocalEngine:
         return translate.translate(sql, today=self.today)
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
-        """Run an Athena query; all rows in memory (see `stream` for large results)."""
-        result = self.stream(sql, params)
-        rows: list[tuple[Any, ...]] = []
-        for batch in result._batches:
-            rows.extend(batch)
-        return QueryResult(result.columns, rows)
+        """Run an Athena query; all rows in memory (see `stream` for large results).
+
+        The rows are fetched straight from the query (no kept copy): every scan has ended
+        once they are all here, so the lines the text reader set aside are known before
+        they are returned, and the query runs again only when there were some.
+        """
+        query = self._prepare(sql, params)
+        if not query.text:
+            result = self._stream_now(query, 10_000)
+            rows: list[tuple[Any, ...]] = []
+            for batch in result._batches:
+                rows.extend(batch)
+            return QueryResult(result.columns, rows)
+
+        def fetch() -> tuple[list[str], list[tuple[Any, ...]]]:
+            cursor = self._run(query.sql, query.values, query.files)
+            try:
+                fetched = cursor.fetchall()
+            except duckdb.Error as exc:
+                raise self._error(exc, query.files) from exc
+            description = cursor.description or []
+            columns, row = self._shape(query, description)
+            return columns, fetched if row is None else list(map(row, fetched))
+
+        columns, rows = self._checked(query, fetch)
+        return QueryResult(columns, rows)
 
     def stream(
         self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
     ) -> StreamingResult:
         """Run an Athena query; rows are fetched in batches as they are iterated.
 
-        Consume the rows before running the next query on this engine: DuckDB keeps one
-        open result per connection.
+        Over text files nothing runs until rows (or `lines`, or `count`) are asked for:
+        `lines` lets DuckDB write the result to a file and reads that, the rows come from a
+        kept copy (`RESULT_TABLE`), so that in both the lines the text reader set aside are
+        known before anything is handed out. Consume the rows before running the next query
+        on this engine: DuckDB keeps one open result per connection.
         """
+        query = self._prepare(sql, params)
+        if not query.text or not query.names:  # no text read, or the query fails: run now
+            return self._stream_now(query, batch_size)
+        kept: list[bool] = []
+
+        def keep() -> None:
+            if not kept:
+                self._keep_checked(query)
+                kept.append(True)
+
+        def batches() -> Iterator[list[tuple[Any, ...]]]:
+            keep()
+            yield from self._stream_kept(query, batch_size)._batches
+
+        def count() -> int:
+            keep()
+            row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
+            return int(row[0]) if row else 0
+
+        result = StreamingResult(list(query.names), batches())
+        result.lines = lambda fmt, picks: self._lines(query, fmt, picks)
+        result.count = count
+        return result
+
+    def _prepare(self, sql: str, params: Sequence[object]) -> _Prepared:
+        """Translate a query, open the files it reads and describe its columns."""
         translation = translate.translate_query(sql, today=self.today)
         values = list(params)
         if len(values) != translation.parameter_count:
@@ -543,78 +682,109 @@ class LocalEngine:
             )
         files = self._prepare_tables(translation.tree, values)
         self.last_fields = frozenset(name for f in files for name in f.fields)
-        sql = translation.sql
+        self.last_ragged = ()
+        self.con.execute("SET preserve_insertion_order = false")  # an earlier read set it
         try:
-            described = self.con.execute(f"DESCRIBE {sql}", values).fetchall()
+            described = self.con.execute(f"DESCRIBE {translation.sql}", values).fetchall()
         except duckdb.Error:
             described = []  # running the query reports it
         names = [str(d[0]) for d in described]
-        fast = _epoch_columns(translation.tree, names, [str(d[1]) for d in described])
-        if fast is not None:
-            sql = translate.generate(fast)
-        cursor, kept = self._run_reading(translation.tree, sql, values, files)
-        description = cursor.description or []
-        width = len(names) if fast is not None else len(description)
+        kinds = [str(d[1]) for d in described]
+        fast = _epoch_columns(translation.tree, names, kinds)
+        return _Prepared(
+            tree=translation.tree,
+            plain_sql=translation.sql,
+            sql=translate.generate(fast) if fast is not None else translation.sql,
+            fast=fast is not None,
+            values=values,
+            files=files,
+            names=names,
+            kinds=kinds,
+            text=any(f.file_format == "text" for f in files),
+        )
+
+    def _shape(
+        self, query: _Prepared, description: Sequence[Any], *, kept: bool = False
+    ) -> tuple[list[str], Callable[[tuple[Any, ...]], tuple[Any, ...]] | None]:
+        """The columns callers see and the function making their rows (None: as fetched)."""
+        width = len(query.names) if query.fast else len(description)
         columns = [str(d[0]) for d in description[:width]]
-        if kept and len(names) == width:
-            columns = names  # a table's columns are unique; the query's may repeat
+        if kept and len(query.names) == width:
+            columns = list(query.names)  # a table's columns are unique; the query's may repeat
         converters: dict[int, tuple[str, int | None]] = {}
         for i, d in enumerate(description[:width]):
             if str(d[1]) == "INET":
                 converters[i] = ("inet", None)
-            elif fast is not None:
+            elif query.fast:
                 raw = _raw_position(description, i)
                 if raw is not None:
                     converters[i] = ("epoch", raw)
-        row = _row_function(width, converters) if converters else None
-        result = StreamingResult(columns, self._batches(cursor, batch_size, row, files))
-        if kept:
-            stored = [str(d[0]) for d in description]
-            kinds = [str(d[1]) for d in described] if len(described) == width else []
-            result.lines = lambda fmt, picks: self._lines(fmt, picks, columns, stored, kinds,
-                                                          converters)  # fmt: skip
-            result.count = self._count
-        return result
+        return columns, _row_function(width, converters) if converters else None
 
-    def _count(self) -> int:
-        row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
-        return int(row[0]) if row else 0
+    def _stream_now(self, query: _Prepared, batch_size: int) -> StreamingResult:
+        """Rows straight from the query (no text read, so no line can be set aside)."""
+        cursor = self._run(query.sql, query.values, query.files)
+        columns, row = self._shape(query, cursor.description or [])
+        return StreamingResult(columns, self._batches(cursor, batch_size, row, query.files))
 
-    def _lines(
-        self,
-        fmt: str,
-        picks: Sequence[int],
-        names: list[str],
-        stored: list[str],
-        kinds: list[str],
-        converters: dict[int, tuple[str, int | None]],
-    ) -> Iterator[str] | None:
-        """The kept result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB."""
+    def _keep_checked(self, query: _Prepared) -> None:
+        """Run the query into `RESULT_TABLE` once the lines its scans set aside are known."""
+        self._checked(query, lambda: self._keep(query, _ordered(query.tree)))
+
+    def _stream_kept(self, query: _Prepared, batch_size: int) -> StreamingResult:
+        """Rows from `RESULT_TABLE` (see `_keep_checked`)."""
+        if _ordered(query.tree):  # the table's rows in the order kept (reset by the next query)
+            self.con.execute("SET preserve_insertion_order = true")
+        cursor = self.con.execute(f"SELECT * FROM {RESULT_TABLE}")
+        columns, row = self._shape(query, cursor.description or [], kept=True)
+        return StreamingResult(columns, self._batches(cursor, batch_size, row, query.files))
+
+    def _lines(self, query: _Prepared, fmt: str, picks: Sequence[int]) -> FileLines | None:
+        """The result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB.
+
+        DuckDB writes them straight from the query to a file in the engine's folder (no
+        kept copy); once the lines the scans set aside are known (the query runs again when
+        there are some; `--strict` fails with nothing written) the file is read back. None
+        when a column's type is not one DuckDB formats as `output` does (nothing runs).
+        """
         values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
         for i in picks:
-            if not kinds or i >= len(stored):
+            if i >= len(query.kinds):
                 return None
-            column = _quoted(stored[i])
-            kind = kinds[i]
-            converter = converters.get(i)
-            if converter is not None and converter[0] == "epoch" and converter[1] is not None:
-                raw = _quoted(stored[converter[1]])
-                column = (
-                    f"CASE WHEN {column} IS NOT NULL THEN make_timestamp({column}) "
-                    f"ELSE timezone('UTC', {raw}) END"
-                )
-                kind = "TIMESTAMP UTC"
-            elif converter is not None:
-                return None  # INET: Python's address text
-            text = output_sql.text_sql(column, kind)
+            text = output_sql.text_sql(f"c{i}", query.kinds[i])
             if text is None:
-                return None
-            values.append((names[i], text, kind))
+                return None  # e.g. INET: Python's address text
+            values.append((query.names[i], text, query.kinds[i]))
         line = output_sql.line_sql(fmt, values)
         if line is None:
             return None
-        cursor = self.con.execute(f"SELECT {line} FROM {RESULT_TABLE}")
-        return _fetch_lines(cursor)
+        renamed = ", ".join(f"c{i}" for i in range(len(query.names)))
+        folder = self._copies.workdir / "results"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"result-{next(self._result_numbers)}.txt"
+        copy = (
+            f"COPY (SELECT {line} FROM ({query.plain_sql}) AS q({renamed})) TO "
+            f"{_sql_text(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+            "DELIMITER '\x01', NULLSTR '')"
+        )
+        ordered = _ordered(query.tree)
+
+        def write() -> int:
+            if ordered:
+                self.con.execute("SET preserve_insertion_order = true")
+            try:
+                done = self._run(copy, query.values, query.files).fetchone()
+            finally:
+                if ordered:
+                    self.con.execute("SET preserve_insertion_order = false")
+            return int(done[0]) if done else 0
+
+        try:
+            count = self._checked(query, write)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return FileLines(target, csv=fmt == "csv", count=count)
 
     @property
     def objects(self) -> list[FlowLogObject]:
@@ -779,26 +949,18 @@ class LocalEngine:
 
     # ---- running -----------------------------------------------------------------------
 
-    def _run_reading(
-        self, tree: exp.Expr, sql: str, values: list[object], files: list[ReadFile]
-    ) -> tuple[Any, bool]:
-        """Run a query so that the text lines its scans set aside are read too.
+    def _checked(self, query: _Prepared, run: Callable[[], _T]) -> _T:
+        """Run a query (`run`: to its end) so that the text lines its scans set aside are
+        read too.
 
-        The result is kept in `RESULT_TABLE` (so every scan has ended, and the rejects table
-        is complete, before a row is handed out; DuckDB keeps one open result per connection,
-        so it cannot be asked while rows stream). When lines were set aside, the flow table
-        is recreated to read them too (as Athena does) and the query runs again: twice the
-        work, only for files with such lines. Returns the cursor and whether rows come from
-        `RESULT_TABLE`.
+        Every scan has ended when `run` returns, so DuckDB's rejects table is complete
+        before anything is handed out. When lines were set aside, the flow table is
+        recreated to read them too (as Athena does) and `run` runs again: twice the work,
+        only for files with such lines; with `strict` the first one is an error instead.
         """
-        self.last_ragged = ()
-        self.con.execute("SET preserve_insertion_order = false")  # an earlier read set it
-        if not any(f.file_format == "text" for f in files):
-            return self._run(sql, values, files), False
-        ordered = _ordered(tree)
         sources.clear_rejects(self.con)
-        self._keep(sql, values, files, ordered)
-        lines = sources.rejected_lines(self.con, files)
+        done = run()
+        lines = sources.rejected_lines(self.con, query.files)
         if lines and self.strict:
             files_with = len({item.path for item in lines})
             raise SourceError(
@@ -806,23 +968,24 @@ class LocalEngine:
                 "file(s) do not match their header; without --strict they are read as Athena "
                 "reads them)"
             )
-        if lines:
-            self.last_ragged = tuple(lines)
-            ragged = sources.load_ragged(self.con, lines, self._groups)
-            for kind in self._kinds:
-                select = sources.flow_table_select(self._groups, ragged, kind)
-                self._create_view(kind.table, select)
-            self._keep(sql, values, files, ordered)
-        if ordered:  # the table's rows in the order kept (reset by the next query)
-            self.con.execute("SET preserve_insertion_order = true")
-        return self.con.execute(f"SELECT * FROM {RESULT_TABLE}"), True
+        if not lines:
+            return done
+        self.last_ragged = tuple(lines)
+        ragged = sources.load_ragged(self.con, lines, self._groups)
+        for kind in self._kinds:
+            self._create_view(kind.table, sources.flow_table_select(self._groups, ragged, kind))
+        return run()
 
-    def _keep(self, sql: str, values: list[object], files: list[ReadFile], ordered: bool) -> None:
+    def _keep(self, query: _Prepared, ordered: bool) -> None:
         """Run the query into `RESULT_TABLE` (keeping its ORDER BY's order when it has one)."""
         if ordered:
             self.con.execute("SET preserve_insertion_order = true")
         try:
-            self._run(f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {sql}", values, files)
+            self._run(
+                f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {query.sql}",
+                query.values,
+                query.files,
+            )
         finally:
             if ordered:
                 self.con.execute("SET preserve_insertion_order = false")

@@ -6,13 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.days import partition_day
 from vpc_cidr_analysis.pack.athena import AthenaSettings, run_query
 from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form
 from vpc_cidr_analysis.pack.queries import Query, athena_literal
+
+if TYPE_CHECKING:
+    from vpc_cidr_analysis.engine.local import LocalEngine
 
 Engine = Literal["local", "athena"]
 CidrForm = Literal["contains", "cidrtable"]
@@ -73,13 +76,36 @@ def run_local(
     query's own CIDR parameters unless a folder of expanded blocks is given. `networks` are
     the rows (network, cidr) of the `networks` table (empty when none are named); `strict`: a
     text line that does not match its header is an error (else `ragged_note` says so)."""
-    from vpc_cidr_analysis.engine.local import LocalEngine
-    from vpc_cidr_analysis.engine.sources import ragged_note
-
-    sql = query_sql(query, raw=raw, form=form)
-    bound = query.bind(values, sql)
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
-    with LocalEngine(
+    with local_engine(
+        logs,
+        cidrs=cidrs,
+        cidr_dir=cidr_dir,
+        today=today,
+        progress=progress,
+        s3_client=s3_client,
+        networks=networks,
+        strict=strict,
+    ) as engine:
+        return run_on(engine, query, values, raw=raw, form=form)
+
+
+def local_engine(
+    logs: str,
+    *,
+    cidrs: Sequence[str] = (),
+    cidr_dir: Path | None = None,
+    today: date | None = None,
+    progress: bool = False,
+    s3_client: Any = None,
+    networks: Sequence[tuple[str, str]] = (),
+    strict: bool = False,
+) -> LocalEngine:
+    """A local engine over the logs with the `networks` table, for several `run_on` calls
+    (the files are listed, their headers read and S3 objects downloaded once); close it."""
+    from vpc_cidr_analysis.engine.local import LocalEngine
+
+    engine = LocalEngine(
         logs,
         cidrs=cidrs,
         cidr_dir=cidr_dir,
@@ -87,20 +113,39 @@ def run_local(
         progress=progress,
         s3_client=s3_client,
         strict=strict,
-    ) as engine:
+    )
+    try:
         add_networks_table(engine, networks)
-        result = engine.execute(sql, bound)
-        fields = engine.last_fields
-        ragged = ragged_note(engine.last_ragged) if engine.last_ragged else None
-        skipped = engine.last_skipped_note
-        days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
+def run_on(
+    engine: LocalEngine,
+    query: Query,
+    values: Mapping[str, str],
+    *,
+    raw: bool = False,
+    form: CidrForm = "contains",
+) -> QueryOutput:
+    """Run on an open local engine (see `local_engine`); the cidrtable form reads the
+    engine's cidrtable as it is."""
+    from vpc_cidr_analysis.engine.sources import ragged_note
+
+    sql = query_sql(query, raw=raw, form=form)
+    bound = query.bind(values, sql)
+    result = engine.execute(sql, bound)
+    ragged = ragged_note(engine.last_ragged) if engine.last_ragged else None
+    days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
     return QueryOutput(
         list(result.columns),
         [tuple(r) for r in result.rows],
-        fields=fields,
+        fields=engine.last_fields,
         data_days=(days[0], days[-1]) if days else None,
         ragged_note=ragged,
-        skipped_note=skipped,
+        skipped_note=engine.last_skipped_note,
     )
 
 

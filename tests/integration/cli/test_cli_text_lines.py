@@ -64,3 +64,49 @@ def test_strict_is_one_error_line_naming_file_and_line(
         lines = sum(1 for _ in handle)
     assert f"Error: {path} line {lines}: expected 29 fields" in errors[0]
     assert "found 30" in errors[0] and "--strict" in errors[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "table"])
+@pytest.mark.parametrize(
+    "select",
+    [
+        "srcaddr, bytes FROM vpcflowlogstable ORDER BY bytes",  # lines DuckDB writes
+        "srcaddr, bytes / 3.0 AS third FROM vpcflowlogstable",  # Python values (a decimal)
+    ],
+)
+def test_strict_writes_nothing_in_any_format(
+    ragged_sample: tuple[Path, Path, Any], fmt: str, select: str
+) -> None:
+    logs, _, _ = ragged_sample
+    args = ["sql", "--logs", str(logs), "--format", fmt, f"SELECT {select}"]
+    result = CliRunner().invoke(cli, [*args, "--strict"])
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "--strict" in result.stderr
+    read = CliRunner().invoke(cli, args)
+    assert read.exit_code == 0, read.output
+    assert "10.0." in read.stdout and "1 line(s) did not match" in read.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_lines_duckdb_wrote_are_what_python_values_give(
+    ragged_sample: tuple[Path, Path, Any], fmt: str
+) -> None:
+    """`sql --format csv|jsonl` copies the file DuckDB wrote as it is (json reads it back):
+    the same bytes as `output.write` of the rows, the ragged line included."""
+    import io
+
+    from vpc_cidr_analysis import output
+    from vpc_cidr_analysis.engine.local import LocalEngine
+
+    logs, _, _ = ragged_sample
+    sql = (
+        'SELECT srcaddr, dstport, from_unixtime("start") AS first_seen, log_status '
+        'FROM vpcflowlogstable ORDER BY "start", srcaddr, dstport, srcport, bytes'
+    )
+    result = CliRunner().invoke(cli, ["sql", "--logs", str(logs), "--format", fmt, sql])
+    assert result.exit_code == 0, result.output
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(sql)
+    expected = io.StringIO()
+    assert output.write(values.columns, values.rows, fmt, expected) > 100
+    assert result.stdout == expected.getvalue()

@@ -129,3 +129,48 @@ def test_the_page_renders_in_chromium(built: dict[str, Any]) -> None:
     for marker in ('id="aws-services"', 'id="rejected"', 'id="remote-admin"', "<svg"):
         assert marker in html, marker
     assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_one_engine_serves_every_query_and_fetches_each_object_once(
+    built: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over S3 the report's queries share one engine: each object is downloaded once, and
+    the answer is the one over the same files in a folder."""
+    import boto3
+    from moto import mock_aws
+
+    from vpc_cidr_analysis.engine import local, sources
+
+    tmp = built["tmp"]
+    engines: list[object] = []
+    fetched: list[str] = []
+    start, download = local.LocalEngine.__init__, sources.LocalCopies._download
+
+    def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        engines.append(self)
+        start(self, *args, **kwargs)
+
+    def counted_download(self: Any, obj: Any, on_done: Any) -> None:
+        fetched.append(obj.location)
+        download(self, obj, on_done)
+
+    monkeypatch.setattr(local.LocalEngine, "__init__", counted_init)
+    monkeypatch.setattr(sources.LocalCopies, "_download", counted_download)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="flow-logs")
+        keys = []
+        for path in sorted((tmp / "logs").rglob("*.log.gz")):
+            keys.append(path.relative_to(tmp / "logs").as_posix())
+            s3.upload_file(str(path), "flow-logs", keys[-1])
+        result = CliRunner().invoke(
+            cli,
+            ["report", "--networks", str(tmp / "networks.yaml"), "--aws-ranges",
+             str(FIXTURES / "ip-ranges.json"), "--logs", "s3://flow-logs/", "--today",
+             "2026-11-27", "--days", "7", "--json", str(tmp / "s3.json")],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(engines) == 1
+    assert sorted(fetched) == sorted(set(fetched)) and len(fetched) >= 7  # the window's days
+    assert json.loads((tmp / "s3.json").read_text()) == built["json"]
