@@ -18,7 +18,9 @@ each command, alternating runs (--repeat times, median reported) measure:
 Prints one JSON object per command: median wall and CPU of both, the ratios engine/floor (the
 target is wall ≤ 0.8; CPU compares the work done: the engine uses both cores, gzip one),
 records/s of the engine, peak RSS, result rows, load average. The engine code measured is the
-one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this script).
+one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this script); with
+--before SRC, another checkout's `src` runs too, alternating with it in the same rounds (floor,
+before, after), and each JSON object gains `before_*` figures measured alongside.
 """
 
 from __future__ import annotations
@@ -74,10 +76,12 @@ def window_files(data: Path, end: date) -> list[Path]:
     return files
 
 
-def measured(command: list[str], stdout: Any = subprocess.DEVNULL) -> dict[str, float]:
+def measured(
+    command: list[str], stdout: Any = subprocess.DEVNULL, env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Wall seconds, CPU seconds and peak RSS (bytes) of one child process."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
+    child = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     stderr = child.stderr.read().decode() if child.stderr is not None else ""
@@ -102,9 +106,10 @@ def engine_command(name: str, data: Path, today: str) -> list[str]:
     return [sys.executable, "-c", CLI, *args, *local]
 
 
-def result_rows(name: str, data: Path, today: str) -> int:
+def result_rows(name: str, data: Path, today: str, env: dict[str, str] | None = None) -> int:
     """Rows the command writes (CSV lines after the header), from one extra run."""
-    out = subprocess.run(engine_command(name, data, today), capture_output=True, check=True)
+    command = engine_command(name, data, today)
+    out = subprocess.run(command, capture_output=True, check=True, env=env)
     return max(0, out.stdout.count(b"\n") - 1)
 
 
@@ -126,7 +131,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="folder for the logs (kept)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--query", choices=[*COMMANDS, "all"], default="all")
+    parser.add_argument("--before", help="another checkout's src, run alternately with this one")
     args = parser.parse_args()
+    before = {**os.environ, "PYTHONPATH": os.path.abspath(args.before)} if args.before else None
     end = date.fromisoformat(args.end_date)
     ensure_sample(args.records, args.data, end)
     files = window_files(args.data, end)
@@ -134,14 +141,29 @@ def main() -> None:
     names = list(COMMANDS) if args.query == "all" else [args.query]
     for name in names:
         command = engine_command(name, args.data, args.end_date)
-        floors, runs = [], []
+        floors, runs, befores = [], [], []
         for _ in range(args.repeat):  # alternate, so load changes hit both alike
             floors.append(gzip_floor(files))
+            if before is not None:
+                befores.append(measured(command, env=before))
             runs.append(measured(command))
         wall = statistics.median(r["wall"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         floor_wall = statistics.median(f["wall"] for f in floors)
         floor_cpu = statistics.median(f["cpu"] for f in floors)
+        compared: dict[str, Any] = {}
+        if befores:
+            before_wall = statistics.median(r["wall"] for r in befores)
+            before_cpu = statistics.median(r["cpu"] for r in befores)
+            compared = {
+                "before_src": args.before,
+                "before_rows": result_rows(name, args.data, args.end_date, before),
+                "before_engine_s": round(before_wall, 3),
+                "before_engine_cpu_s": round(before_cpu, 3),
+                "before_ratio": round(before_wall / floor_wall, 2),
+                "before_cpu_ratio": round(before_cpu / floor_cpu, 2),
+                "before_peak_rss_mb": round(max(r["rss"] for r in befores) / 2**20),
+            }
         print(
             json.dumps(
                 {
@@ -161,6 +183,7 @@ def main() -> None:
                     "records_per_s": round(records / wall),
                     "peak_rss_mb": round(max(r["rss"] for r in runs) / 2**20),
                     "load_avg": [round(x, 2) for x in os.getloadavg()],
+                    **compared,
                 }
             ),
             flush=True,

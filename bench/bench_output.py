@@ -1,6 +1,8 @@
 """Results written per second: Python values (`output.write`) vs DuckDB-formatted lines.
 
     .venv/bin/python bench/bench_output.py --data /work/bench-data/5m --days 3
+    .venv/bin/python bench/bench_output.py --data /work/bench-data/5m --writers lines \
+        --before /work/main/src --repeat 3
 
 A 14-column result (addresses, ports, counters, two timestamps, text) of one row per record
 over the last --days days of the bench data, through `LocalEngine.stream`, written to
@@ -8,6 +10,8 @@ over the last --days days of the bench data, through `LocalEngine.stream`, writt
 Prints rows/s (wall and CPU) of the writing after `stream()` returned, and the seconds of
 `stream()` and the writing together (the figure to compare: over text files the query runs
 when rows or lines are first asked for, not in `stream()`).
+With --before SRC, each run is made with this checkout's code and with SRC's (another
+checkout's `src`), alternating, so the two are compared side by side; medians of --repeat.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -69,26 +74,47 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--days", type=int, default=3)
+    parser.add_argument("--writers", nargs="+", default=["python", "lines"],
+                        choices=["python", "lines"])  # fmt: skip
+    parser.add_argument("--formats", nargs="+", default=["csv", "jsonl", "json"],
+                        choices=["csv", "jsonl", "json"])  # fmt: skip
+    parser.add_argument("--before", help="another checkout's src, run alternately")
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--child", nargs=2, metavar=("FMT", "WRITER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.data, args.days, *args.child)
         return
-    for fmt in ("csv", "jsonl", "json"):
-        for writer in ("python", "lines"):
-            command = [sys.executable, __file__, "--data", args.data, "--days", str(args.days)]
-            out = subprocess.run([*command, "--child", fmt, writer], capture_output=True,
-                                 text=True, check=True).stdout  # fmt: skip
-            got = json.loads(out.strip().splitlines()[-1])
-            print(json.dumps({
-                "format": fmt, "writer": writer, "rows": got["rows"],
-                "rows_per_s_wall": round(got["rows"] / got["wall"]),
-                "rows_per_s_cpu": round(got["rows"] / got["cpu"]),
-                "write_s": round(got["wall"], 2), "peak_rss_mb": round(got["rss"] / 2**20),
-                "query_and_write_s": round(got["total_wall"], 2),
-                "query_and_write_cpu_s": round(got["total_cpu"], 2),
-                "load_avg": [round(x, 2) for x in os.getloadavg()],
-            }), flush=True)  # fmt: skip
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src")
+    codes = {"after": os.path.abspath(here)}
+    if args.before:
+        codes = {"before": os.path.abspath(args.before), **codes}
+    for fmt in args.formats:
+        for writer in args.writers:
+            runs: dict[str, list[dict[str, float]]] = {code: [] for code in codes}
+            for _ in range(args.repeat):
+                for code, src in codes.items():
+                    command = [sys.executable, __file__, "--data", args.data, "--days",
+                               str(args.days), "--child", fmt, writer]  # fmt: skip
+                    env = {**os.environ, "PYTHONPATH": src}
+                    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                                         env=env).stdout  # fmt: skip
+                    runs[code].append(json.loads(out.strip().splitlines()[-1]))
+            for code, got in runs.items():
+                wall = statistics.median(g["wall"] for g in got)
+                cpu = statistics.median(g["cpu"] for g in got)
+                rows = got[0]["rows"]
+                print(json.dumps({
+                    "format": fmt, "writer": writer, "code": code, "src": codes[code],
+                    "rows": rows, "runs": len(got),
+                    "rows_per_s_wall": round(rows / wall), "rows_per_s_cpu": round(rows / cpu),
+                    "write_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                    "query_and_write_s": round(statistics.median(g["total_wall"] for g in got), 2),
+                    "query_and_write_cpu_s": round(
+                        statistics.median(g["total_cpu"] for g in got), 2),
+                    "peak_rss_mb": round(max(g["rss"] for g in got) / 2**20),
+                    "load_avg": [round(x, 2) for x in os.getloadavg()],
+                }), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -588,3 +588,16 @@ def test_cidr_rows_are_the_lambdas_rows(block: str, month_of_logs: Path) -> None
         got = rows(engine, "SELECT cidr, ip FROM cidrtable")
     assert sorted(got) == sorted(expected)
     assert len(got) == ipaddress.ip_network(block).num_addresses
+
+
+@pytest.mark.parametrize("progress", [False, True])
+def test_duckdb_prints_no_progress_bar_into_the_output(
+    month_of_logs: Path, capfd: pytest.CaptureFixture[str], progress: bool
+) -> None:
+    """DuckDB's own bar goes to stdout (where CSV results go) for queries past
+    `progress_bar_time`; made immediate here, nothing may be printed."""
+    with LocalEngine(str(month_of_logs), progress=progress) as engine:
+        engine.con.execute("SET progress_bar_time = 0")
+        got = engine.con.execute("SELECT sum(range % 7) FROM range(50000000)").fetchall()
+    assert got == [(149_999_997,)]
+    assert capfd.readouterr().out == ""

@@ -15,6 +15,7 @@ from vpc_cidr_analysis.engine.local import LocalEngine
 SQL = """
 SELECT srcaddr, bytes, action = 'ACCEPT' AS accepted, from_unixtime("start") AS first_seen,
        from_unixtime("start" + 0.25) AS with_ms, date(from_unixtime("end")) AS day_seen,
+       from_unixtime("start" + 0.0005) AS under_ms, from_unixtime(-"start" / 1000.0) AS before_1970,
        CAST(from_unixtime("end") AS TIMESTAMP) AS plain,
        CASE WHEN bytes > 150 THEN 'a,"quoted"' || chr(10) || 'line' END AS awkward,
        CASE WHEN bytes > 150 THEN '' END AS empty, log_status
@@ -38,7 +39,7 @@ def logs(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
-@pytest.mark.parametrize("picks", [None, [3, 0, 7]])
+@pytest.mark.parametrize("picks", [None, [3, 0, 9]])
 def test_lines_are_what_output_writes(logs: Path, fmt: str, picks: list[int] | None) -> None:
     with LocalEngine(str(logs)) as engine:
         values = engine.execute(SQL)
@@ -56,7 +57,8 @@ def test_lines_are_what_output_writes(logs: Path, fmt: str, picks: list[int] | N
     assert fast.getvalue() == slow.getvalue()
     text = fast.getvalue()
     if picks is None:  # a value of every kind is there
-        assert "2026-11-27T" in text and ".250Z" in text
+        assert "2026-11-27T" in text and ".250Z" in text and ":00.000Z" in text
+        assert "1969-" in text
         assert ("2026-11-27," in text) == (fmt == "csv")  # the DATE column
         assert ('"a,""quoted""\nline"' in text) == (fmt == "csv")
         assert ("null" in text) == (fmt != "csv")
