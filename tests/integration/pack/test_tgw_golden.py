@@ -204,6 +204,11 @@ PACK = {
 }  # fmt: skip
 
 
+#: The VPC pack is golden-tested in every layout and format by test_query_golden.py; here the
+#: hub network is what is new, so one text and one Parquet dataset.
+@pytest.mark.parametrize(
+    "dataset", ["default-daily-text", "hive-daily-parquet-prefix"], indirect=True
+)
 @pytest.mark.parametrize("name", sorted(PACK))
 def test_vpc_pack_equals_its_ground_truth_on_the_hub(dataset: Any, name: str) -> None:
     """Through the attachment ENIs (pkt-* name the endpoints), to the VPN, past the drops."""
