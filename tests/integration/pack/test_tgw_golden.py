@@ -42,10 +42,11 @@ def _config(seed: int, **options: Any) -> SampleConfig:
     return SampleConfig(records=4000, days=13, end_date=END, seed=seed, now=NOW, **options)
 
 
+#: Hourly Parquet of TGW records is in test_tgw_connections.py (hand-written records).
 DATASETS = {
     "default-daily-text": _config(21),
     "hive-hourly-text": _config(22, layout="hive", hourly=True),
-    "default-hourly-parquet": _config(23, hourly=True, file_format="parquet"),
+    "default-daily-parquet": _config(23, file_format="parquet"),
     "hive-daily-parquet-prefix": _config(
         24, layout="hive", file_format="parquet", prefix="org/flow-logs"
     ),
