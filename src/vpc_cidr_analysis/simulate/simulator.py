@@ -79,6 +79,7 @@ from vpc_cidr_analysis.simulate.topology import (
     PairRules,
     Topology,
     TrafficPattern,
+    az_id,
     default_topology,
 )
 from vpc_cidr_analysis.usage.initiator import RULES
@@ -795,27 +796,6 @@ def conversations(truth: Mapping[str, Any], scenario: str, window: str) -> list[
 
 # ---------------------------------------------------------------------------------------------
 # Generation.
-
-_DIRECTION_WORDS = {
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "central": "c",
-    "northeast": "ne",
-    "northwest": "nw",
-    "southeast": "se",
-    "southwest": "sw",
-    "gov": "g",
-    "iso": "i",
-}
-
-
-def az_id(region: str, az: int) -> str:
-    """The AZ id AWS writes in `az-id`: `us-east-1`, 1 → `use1-az1`; `eu-west-1` → `euw1-az…`."""
-    parts = region.split("-")
-    middle = "".join(_DIRECTION_WORDS.get(p, p[:1]) for p in parts[1:-1])
-    return f"{parts[0]}{middle}{parts[-1]}-az{az}"
 
 
 @dataclass(slots=True)

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vpc_cidr_analysis import schema
-from vpc_cidr_analysis.simulate.topology import Eni, Topology, TrafficPattern
+from vpc_cidr_analysis.simulate.topology import Eni, Topology, TrafficPattern, az_id
 from vpc_cidr_analysis.usage.initiator import RULES
 
 #: The TGW log's fields, AWS's default format.
@@ -324,8 +324,6 @@ class TgwLog:
         attachment = self.tgw.attachment_id(vpc)
         if hop is None:
             return Side(attachment, self.account, vpc_id, _M, _M, _M)
-        from vpc_cidr_analysis.simulate.simulator import az_id
-
         subnet = t.subnet(hop.subnet)
         return Side(
             attachment, self.account, vpc_id, subnet.id, hop.id, az_id(self.region, subnet.az)

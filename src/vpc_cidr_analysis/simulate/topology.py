@@ -928,3 +928,26 @@ def hub_topology() -> Topology:
 
 #: Networks `sample --topology NAME` knows by name (else NAME is a JSON file).
 BUNDLED_TOPOLOGIES: dict[str, Path] = {"default": DEFAULT_TOPOLOGY_FILE, "hub": HUB_TOPOLOGY_FILE}
+
+
+#: Region name words as AZ ids abbreviate them (`us-east-1` → `use1`).
+_DIRECTION_WORDS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+    "gov": "g",
+    "iso": "i",
+}
+
+
+def az_id(region: str, az: int) -> str:
+    """The AZ id AWS writes in `az-id`: `us-east-1`, 1 → `use1-az1`; `eu-west-1` → `euw1-az…`."""
+    parts = region.split("-")
+    middle = "".join(_DIRECTION_WORDS.get(p, p[:1]) for p in parts[1:-1])
+    return f"{parts[0]}{middle}{parts[-1]}-az{az}"
