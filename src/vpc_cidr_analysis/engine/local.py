@@ -26,6 +26,7 @@ written by DuckDB to a file there, straight from the query.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import itertools
 import shutil
@@ -772,13 +773,8 @@ class LocalEngine:
         ordered = _ordered(query.tree)
 
         def write() -> int:
-            if ordered:
-                self.con.execute("SET preserve_insertion_order = true")
-            try:
+            with self._insertion_order(ordered):
                 done = self._run(copy, query.values, query.files).fetchone()
-            finally:
-                if ordered:
-                    self.con.execute("SET preserve_insertion_order = false")
             return int(done[0]) if done else 0
 
         try:
@@ -980,17 +976,24 @@ class LocalEngine:
 
     def _keep(self, query: _Prepared, ordered: bool) -> None:
         """Run the query into `RESULT_TABLE` (keeping its ORDER BY's order when it has one)."""
-        if ordered:
-            self.con.execute("SET preserve_insertion_order = true")
-        try:
+        with self._insertion_order(ordered):
             self._run(
                 f"CREATE OR REPLACE TEMP TABLE {RESULT_TABLE} AS {query.sql}",
                 query.values,
                 query.files,
             )
+
+    @contextlib.contextmanager
+    def _insertion_order(self, ordered: bool) -> Iterator[None]:
+        """While the block runs, keep rows in the query's ORDER BY order (when `ordered`)."""
+        if not ordered:
+            yield
+            return
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            yield
         finally:
-            if ordered:
-                self.con.execute("SET preserve_insertion_order = false")
+            self.con.execute("SET preserve_insertion_order = false")
 
     def _run(self, sql: str, values: list[object], files: list[ReadFile]) -> Any:
         show = self.progress and sys.stderr.isatty()
