@@ -62,12 +62,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("vpc_cidr_analysis.stack.table")
 
-#: Table over Hive-layout objects; users query the `vpcflowlogstable` view over it.
-HIVE_SOURCE_TABLE = "vpcflowlogstable_hive"
 #: Suffixes of the tables that hold the objects when a kind's table is a view over them: the
 #: Hive layout's, and the default layout's when both kinds share a location.
 HIVE_SUFFIX = "_hive"
 OBJECTS_SUFFIX = "_objects"
+#: Table over VPC Hive-layout objects; users query the `vpcflowlogstable` view over it.
+HIVE_SOURCE_TABLE = schema.FLOW_TABLE + HIVE_SUFFIX
 #: The `version` AWS writes on Transit Gateway records whose format has a TGW field (version 6,
 #: the highest of their fields); VPC records never carry it (their fields are 2-5, 7 and 8).
 TGW_RECORD_VERSION = 6
