@@ -5,7 +5,7 @@ over the hub-and-spoke network's own TGW flow log (`run_tgw_demo`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vpc_cidr_analysis.output import render
@@ -68,8 +68,6 @@ def run_tgw_demo(out_dir: Path, config: SampleConfig) -> tuple[DemoStep, dict[st
     """Simulate the hub-and-spoke network (its transit gateway logs its own flows) under
     out_dir, replacing an earlier demo's, and run tgw_attachments; also return the attachment
     ids by VPC key (and the VPN attachment's name), to read the answer by."""
-    from dataclasses import replace
-
     hub = replace(config, records=TGW_DEMO_RECORDS)
     result = write_sample(hub, out_dir, hub_topology(), force=True)
     attachments: dict[str, str] = read_ground_truth(result.ground_truth)["tgw"]["attachments"]
