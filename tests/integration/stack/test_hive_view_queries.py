@@ -10,14 +10,14 @@ local engine returns over the default layout's files. The same for the Transit G
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 import tgw_examples
+from athena_rows import rows
 from paths import GOLDEN
 
 from vpc_cidr_analysis import schema
@@ -92,17 +92,6 @@ class Worlds:
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
     return Worlds(tmp_path_factory.mktemp("hive-view"))
-
-
-def rows(found: list[tuple[Any, ...]]) -> Counter[tuple[str | None, ...]]:
-    def text(value: Any) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return str(value)
-
-    return Counter(tuple(text(v) for v in row) for row in found)
 
 
 def test_the_view_reads_the_hive_partitions_as_the_default_layout(worlds: Worlds) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import duckdb
 import pytest
 import tgw_examples
+from athena_rows import rows
 
 from vpc_cidr_analysis import layout, schema
 from vpc_cidr_analysis.engine import translate
@@ -181,17 +181,6 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(tmp_path_factory.mktemp("shared-location"))
-
-
-def rows(found: list[tuple[Any, ...]]) -> Counter[tuple[str | None, ...]]:
-    def text(value: Any) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return str(value)
-
-    return Counter(tuple(text(v) for v in row) for row in found)
 
 
 def test_each_objects_table_reads_both_kinds_and_each_view_only_its_own(world: World) -> None:
