@@ -47,8 +47,10 @@ def child(data: str, days: int, fmt: str, writer: str) -> None:
             if writer == "lines" and result.lines is not None:
                 lines = result.lines(fmt, range(len(result.columns)))
             copy_to = getattr(lines, "copy_to", None)
-            if callable(copy_to) and fmt in ("csv", "jsonl"):  # as the CLI's emit does
-                output.write_lines(result.columns, [], fmt, out)
+            # as the CLI's emit does (a checkout whose lines carry `fmt` copies JSON too)
+            if callable(copy_to) and (fmt != "json" or getattr(lines, "fmt", None) == "json"):
+                if fmt == "csv":
+                    output.write_lines(result.columns, [], fmt, out)
                 rows = copy_to(out)
             elif lines is not None:
                 rows = output.write_lines(result.columns, lines, fmt, out)
