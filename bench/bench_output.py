@@ -9,7 +9,9 @@ over the last --days days of the bench data, through `LocalEngine.stream`, writt
 /dev/null in each format by each writer, each in a fresh process (its peak RSS is its own).
 Prints rows/s (wall and CPU) of the writing after `stream()` returned, and the seconds of
 `stream()` and the writing together (the figure to compare: over text files the query runs
-when rows or lines are first asked for, not in `stream()`).
+when rows or lines are first asked for, not in `stream()`). The writer `query` runs the
+query alone, counted (`SELECT count(*) FROM (…)`): what a writer's seconds are over it is
+the formatting and writing of its rows.
 With --before SRC, each run is made with this checkout's code and with SRC's (another
 checkout's `src`), alternating, so the two are compared side by side; medians of --repeat.
 """
@@ -44,15 +46,20 @@ def child(data: str, days: int, fmt: str, writer: str) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         with open(os.devnull, "w") as out:
             lines = None
+            if writer == "query":  # the query alone, counted: what writing any format adds to
+                counted = engine.execute(f"SELECT count(*) FROM ({SQL.format(days=days - 1)}) q")
+                rows = int(counted.rows[0][0])
             if writer == "lines" and result.lines is not None:
                 lines = result.lines(fmt, range(len(result.columns)))
             copy_to = getattr(lines, "copy_to", None)
-            if callable(copy_to) and fmt in ("csv", "jsonl"):  # as the CLI's emit does
-                output.write_lines(result.columns, [], fmt, out)
+            # as the CLI's emit does (a checkout whose lines carry `fmt` copies JSON too)
+            if callable(copy_to) and (fmt != "json" or getattr(lines, "fmt", None) == "json"):
+                if fmt == "csv":
+                    output.write_lines(result.columns, [], fmt, out)
                 rows = copy_to(out)
             elif lines is not None:
                 rows = output.write_lines(result.columns, lines, fmt, out)
-            else:
+            elif writer != "query":
                 rows = output.write(result.columns, result, fmt, out)
         end, cpu_end = time.perf_counter(), time.process_time()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -75,7 +82,7 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--writers", nargs="+", default=["python", "lines"],
-                        choices=["python", "lines"])  # fmt: skip
+                        choices=["python", "lines", "query"])  # fmt: skip
     parser.add_argument("--formats", nargs="+", default=["csv", "jsonl", "json"],
                         choices=["csv", "jsonl", "json"])  # fmt: skip
     parser.add_argument("--before", help="another checkout's src, run alternately")

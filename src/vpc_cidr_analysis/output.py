@@ -28,6 +28,12 @@ NULL_TEXT = "NULL"
 #: A fitted table never cuts a column narrower than this (or its header, if shorter).
 MIN_COLUMN_WIDTH = 8
 ELLIPSIS = "…"
+#: The JSON array's text around and between its records (one object per line, indented two
+#: spaces): what `render_json` writes, and what the local engine asks DuckDB to write.
+JSON_START = "[\n  "
+JSON_SEPARATOR = ",\n  "
+JSON_END = "\n]\n"
+JSON_EMPTY = "[]\n"
 
 
 def text_value(value: Any) -> str:
@@ -158,12 +164,12 @@ def render_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextI
 def render_json(columns: Sequence[str], rows: Iterable[Sequence[Any]], out: TextIO) -> int:
     """A JSON list of objects, one per row, keys in column order."""
     count = 0
-    out.write("[")
     for row in rows:
         record = {name: json_value(v) for name, v in zip(columns, row, strict=True)}
-        out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+        text = json.dumps(record, ensure_ascii=False)
+        out.write((JSON_SEPARATOR if count else JSON_START) + text)
         count += 1
-    out.write("\n]\n" if count else "]\n")
+    out.write(JSON_END if count else JSON_EMPTY)
     return count
 
 
@@ -188,9 +194,7 @@ def write_lines(
     CSV under a header row, JSON Lines as they are, JSON inside one array."""
     if fmt == "csv":
         csv.writer(out, lineterminator="\n").writerow(columns)
-    elif fmt == "json":
-        out.write("[")
-    elif fmt != "jsonl":
+    elif fmt not in ("json", "jsonl"):
         raise OutputError(f"lines cannot be written as {fmt!r}: expected csv, json or jsonl")
     count = 0
     batch: list[str] = []
@@ -204,13 +208,13 @@ def write_lines(
         out.write(_joined(batch, fmt, first=count == 0))
         count += len(batch)
     if fmt == "json":
-        out.write("\n]\n" if count else "]\n")
+        out.write(JSON_END if count else JSON_EMPTY)
     return count
 
 
 def _joined(batch: list[str], fmt: str, *, first: bool) -> str:
     if fmt == "json":
-        return ("" if first else ",") + "\n  " + ",\n  ".join(batch)
+        return (JSON_START if first else JSON_SEPARATOR) + JSON_SEPARATOR.join(batch)
     return "\n".join(batch) + "\n"
 
 

@@ -10,7 +10,7 @@
   one, full width and every row when piped; columns that cannot fit are left out and named:
   pick them with `--columns`; rows left out are counted: show them with `--limit`). CSV and
   JSON of a local-engine result are formatted by DuckDB when it can (`StreamingResult.lines`;
-  CSV and JSON Lines are then copied from the file DuckDB wrote, as they are).
+  they are then copied from the file DuckDB wrote, as they are; for JSON the whole array).
 - `aws_options`: `--region` and `--profile`, as the AWS CLI names them.
 - `progress_option`: `--progress/--no-progress` for the local engine's long reads.
 - `networks_option`: `--networks FILE` (else VPC_CIDR_ANALYSIS_NETWORKS), read once by
@@ -256,8 +256,9 @@ def emit(
     if callable(lines) and fmt in ("csv", "json", "jsonl"):
         text = lines(fmt, [list(columns).index(n) for n in names])
         copy_to = getattr(text, "copy_to", None)
-        if callable(copy_to) and fmt in ("csv", "jsonl"):  # a file of finished records
-            output.write_lines(names, [], fmt, sys.stdout)  # the CSV header, if any
+        if callable(copy_to):  # a file of finished records (JSON: the whole array)
+            if fmt == "csv":
+                output.write_lines(names, [], fmt, sys.stdout)  # the header
             return int(copy_to(sys.stdout))
         if text is not None:
             return output.write_lines(names, text, fmt, sys.stdout)

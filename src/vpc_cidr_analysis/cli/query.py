@@ -214,6 +214,8 @@ def run(
             ),
             networks=network_rows(networks, aws_ranges_file),
             strict=strict,
+            # CSV and JSON straight from DuckDB's lines, unless the notes read the rows
+            write=None if fmt == "table" else lambda rows: emit(rows.columns, rows, fmt, columns),
         )
         window = window_days(q, q.bind(values), _today(today))
         for message in window_warnings(window, out.data_days):
@@ -221,7 +223,8 @@ def run(
     else:
         athena, settings = _athena_clients(athena_options)
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
-    emit(out.columns, out.rows, fmt, columns, limit)
+    if not out.written:
+        emit(out.columns, out.rows, fmt, columns, limit)
     for text in notes(q, out.fields, out.columns, out.rows):
         note(f"Note: {text}")
     if out.ragged_note:

@@ -70,7 +70,7 @@ def _source_options(func: F) -> F:
 def _analyse(options: dict[str, Any]) -> Any:
     """Run the two usage queries and match them with the inventory."""
     from vpc_cidr_analysis.pack.queries import ParameterError, get_query, window_days
-    from vpc_cidr_analysis.pack.runner import run_athena, run_local, window_warnings
+    from vpc_cidr_analysis.pack.runner import local_engine, run_athena, run_on, window_warnings
     from vpc_cidr_analysis.usage.inventory import InventoryError, read_inventory
     from vpc_cidr_analysis.usage.match import (
         analyse,
@@ -105,14 +105,16 @@ def _analyse(options: dict[str, Any]) -> Any:
     if engine == "local":
         if not options["logs"]:
             raise click.UsageError("--logs is required with --engine local (a folder or s3://)")
-        local = {
-            "today": today,
-            "progress": options["progress"],
-            "s3_client": s3_client_for(options["logs"], options["region"], options["profile"]),
-            "strict": options["strict"],
-        }
-        conn = run_local(connections_query, values, options["logs"], **local)
-        eni = run_local(usage_query, values, options["logs"], **local)
+        # One engine for both queries: files listed, headers read, S3 objects fetched once.
+        with local_engine(
+            options["logs"],
+            today=today,
+            progress=options["progress"],
+            s3_client=s3_client_for(options["logs"], options["region"], options["profile"]),
+            strict=options["strict"],
+        ) as local:
+            conn = run_on(local, connections_query, values)
+            eni = run_on(local, usage_query, values)
         if conn.ragged_note:  # both queries read the same files: said once
             note(f"Note: {conn.ragged_note}")
         if conn.skipped_note:

@@ -43,7 +43,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from vpc_cidr_analysis import schema
+from vpc_cidr_analysis import output, schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
 from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import output_sql, sources, translate
@@ -450,22 +450,40 @@ def _csv_records(lines: list[str]) -> tuple[list[str], str | None]:
     return records, pending
 
 
+def _array_records(lines: Iterator[str], count: int) -> Iterator[str]:
+    """The records of a JSON array written as `render_json` writes it: `[`, one record per
+    line (indented, a separator's comma after all but the last), `]`."""
+    indent = len(output.JSON_SEPARATOR.partition("\n")[2])
+    for number, line in enumerate(lines):  # to the end: the file is removed there
+        if 1 <= number <= count:
+            yield line[indent:-1] if number < count else line[indent:]
+
+
 class FileLines:
-    """A result's lines in a file DuckDB wrote (one record per line): iterate for the
+    """A result's records in a file DuckDB wrote, one per line, in the shape of `fmt`: CSV
+    records (no header) or JSON Lines; for JSON the whole document (`output.JSON_START`,
+    the records between `output.JSON_SEPARATOR`, `output.JSON_END`). Iterate for the
     records (the file is removed at the end), or `copy_to` a stream as they are."""
 
-    def __init__(self, path: Path, *, csv: bool, count: int) -> None:
+    def __init__(self, path: Path, *, fmt: str, count: int) -> None:
         self.path = path
-        self.csv = csv
+        self.fmt = fmt
         #: The records in the file (COPY's count).
         self.count = count
 
     def __iter__(self) -> Iterator[str]:
-        return _file_lines(self.path, csv=self.csv)
+        lines = _file_lines(self.path, csv=self.fmt == "csv")
+        return _array_records(lines, self.count) if self.fmt == "json" else lines
 
     def copy_to(self, out: TextIO) -> int:
         """Write the file's bytes to `out` (its binary buffer when it has one: no decoding
-        or splitting), remove the file and return the number of records."""
+        or splitting), remove the file and return the number of records. That is what
+        `output.write_lines` writes of the records, but the CSV header; an empty JSON
+        array is `output.JSON_EMPTY`."""
+        if self.fmt == "json" and not self.count:
+            self.path.unlink(missing_ok=True)
+            out.write(output.JSON_EMPTY)
+            return 0
         try:
             out.flush()
             buffer = getattr(out, "buffer", None)
@@ -746,9 +764,10 @@ class LocalEngine:
         """The result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB.
 
         DuckDB writes them straight from the query to a file in the engine's folder (no
-        kept copy); once the lines the scans set aside are known (the query runs again when
-        there are some; `--strict` fails with nothing written) the file is read back. None
-        when a column's type is not one DuckDB formats as `output` does (nothing runs).
+        kept copy; for JSON the whole array, brackets and separators included); once the
+        lines the scans set aside are known (the query runs again when there are some;
+        `--strict` fails with nothing written) the file is handed out, to copy or read.
+        None when a column's type is not one DuckDB formats as `output` does (nothing runs).
         """
         values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
         for i in picks:
@@ -765,10 +784,18 @@ class LocalEngine:
         folder = self._copies.workdir / "results"
         folder.mkdir(exist_ok=True)
         target = folder / f"result-{next(self._result_numbers)}.txt"
+        # JSON: the whole array. With a PREFIX, DuckDB's CSV writer puts NEW_LINE between
+        # rows only (none after the last), then the SUFFIX: the separators of the array.
+        array = (
+            f", PREFIX {_sql_text(output.JSON_START)}, SUFFIX {_sql_text(output.JSON_END)}, "
+            f"NEW_LINE {_sql_text(output.JSON_SEPARATOR)}"
+            if fmt == "json"
+            else ""
+        )
         copy = (
             f"COPY (SELECT {line} FROM ({query.plain_sql}) AS q({renamed})) TO "
             f"{_sql_text(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
-            "DELIMITER '\x01', NULLSTR '')"
+            f"DELIMITER '\x01', NULLSTR ''{array})"
         )
         ordered = _ordered(query.tree)
 
@@ -782,7 +809,7 @@ class LocalEngine:
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        return FileLines(target, csv=fmt == "csv", count=count)
+        return FileLines(target, fmt=fmt, count=count)
 
     @property
     def objects(self) -> list[FlowLogObject]:

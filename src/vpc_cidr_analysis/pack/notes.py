@@ -13,6 +13,8 @@ from typing import Any
 
 from vpc_cidr_analysis.pack.queries import Query
 
+#: Result columns whose values `notes` reads (the rows must then be kept for it).
+ROW_COLUMNS = ("decided_by",)
 #: Field -> what an answer of a query that reads it means without it.
 WITHOUT: dict[str, str] = {
     "log-status": (

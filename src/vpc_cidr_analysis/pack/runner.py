@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,7 +15,10 @@ from vpc_cidr_analysis.pack.forms import cidrtable_form, raw_form
 from vpc_cidr_analysis.pack.queries import Query, athena_literal
 
 if TYPE_CHECKING:
-    from vpc_cidr_analysis.engine.local import LocalEngine
+    from vpc_cidr_analysis.engine.local import LocalEngine, StreamingResult
+
+#: Writes a streamed result (e.g. the CLI's `emit`, which lets DuckDB write CSV and JSON).
+Writer = Callable[["StreamingResult"], object]
 
 Engine = Literal["local", "athena"]
 CidrForm = Literal["contains", "cidrtable"]
@@ -40,6 +43,8 @@ class QueryOutput:
     ragged_note: str | None = None
     #: The Transit Gateway flow-log files a VPC query left out, when there were any.
     skipped_note: str | None = None
+    #: The rows were handed to the `write` given to the run (and are not in `rows`).
+    written: bool = False
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -71,11 +76,13 @@ def run_local(
     s3_client: Any = None,
     networks: Sequence[tuple[str, str]] = (),
     strict: bool = False,
+    write: Writer | None = None,
 ) -> QueryOutput:
     """Run on the embedded engine over flow-log files; the cidrtable form expands the
     query's own CIDR parameters unless a folder of expanded blocks is given. `networks` are
     the rows (network, cidr) of the `networks` table (empty when none are named); `strict`: a
-    text line that does not match its header is an error (else `ragged_note` says so)."""
+    text line that does not match its header is an error (else `ragged_note` says so);
+    `write`: see `run_on`."""
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
     with local_engine(
         logs,
@@ -87,7 +94,7 @@ def run_local(
         networks=networks,
         strict=strict,
     ) as engine:
-        return run_on(engine, query, values, raw=raw, form=form)
+        return run_on(engine, query, values, raw=raw, form=form, write=write)
 
 
 def local_engine(
@@ -129,23 +136,38 @@ def run_on(
     *,
     raw: bool = False,
     form: CidrForm = "contains",
+    write: Writer | None = None,
 ) -> QueryOutput:
     """Run on an open local engine (see `local_engine`); the cidrtable form reads the
-    engine's cidrtable as it is."""
+    engine's cidrtable as it is. With `write`, the result is streamed to it instead of
+    kept (`written`), unless it has a column the notes read (`notes.ROW_COLUMNS`)."""
     from vpc_cidr_analysis.engine.sources import ragged_note
+    from vpc_cidr_analysis.pack.notes import ROW_COLUMNS
 
     sql = query_sql(query, raw=raw, form=form)
     bound = query.bind(values, sql)
-    result = engine.execute(sql, bound)
+    written = False
+    if write is not None:
+        streamed = engine.stream(sql, bound)
+        columns = list(streamed.columns)
+        if set(columns) & set(ROW_COLUMNS):
+            rows = [tuple(r) for r in streamed]
+        else:
+            write(streamed)
+            rows, written = [], True
+    else:
+        result = engine.execute(sql, bound)
+        columns, rows = list(result.columns), [tuple(r) for r in result.rows]
     ragged = ragged_note(engine.last_ragged) if engine.last_ragged else None
     days = sorted({o.partitions.day for o in engine.objects if o.partitions.day})
     return QueryOutput(
-        list(result.columns),
-        [tuple(r) for r in result.rows],
+        columns,
+        rows,
         fields=engine.last_fields,
         data_days=(days[0], days[-1]) if days else None,
         ragged_note=ragged,
         skipped_note=engine.last_skipped_note,
+        written=written,
     )
 
 

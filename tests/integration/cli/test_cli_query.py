@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import boto3
+import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
@@ -179,3 +180,51 @@ def test_estimate_with_nothing_to_read_says_what_to_check() -> None:
         )  # fmt: skip
     assert result.exit_code == 1
     assert "no flow logs under s3://empty-bucket/ in the hive layout" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+@pytest.mark.parametrize(
+    ("name", "extra", "streamed"),
+    [
+        ("sg_connections", [], True),  # DuckDB writes the lines
+        ("cross_vpc", [], False),  # decided_by: the notes read the rows, kept in Python
+        ("cross_vpc", ["--raw"], True),
+    ],
+)
+def test_run_local_writes_what_python_values_give(
+    small_sample: Any, fmt: str, name: str, extra: list[str], streamed: bool
+) -> None:
+    """`query run --format csv|json|jsonl` lets DuckDB write the rows when no note reads
+    them: the same bytes as the rows kept in Python and written by `output`."""
+    import io
+
+    from vpc_cidr_analysis import output
+    from vpc_cidr_analysis.pack.runner import run_local
+
+    today = small_sample.config.end_date
+    params = [] if name == "sg_connections" else [
+        "vpc_cidrs=10.0.0.0/16,100.64.0.0/20,2600:1f18:aaaa:ab00::/56", "peer_cidrs=10.2.0.0/16"
+    ]  # fmt: skip
+    query = load_queries()[name]
+    values = dict(p.split("=", 1) for p in params)
+    kept = run_local(query, values, str(small_sample.path), today=today, raw=bool(extra))
+    assert len(kept.rows) >= (20 if streamed else 2) and not kept.written
+    expected = io.StringIO()
+    output.write(kept.columns, kept.rows, fmt, expected)
+    written: list[str] = []
+    out = run_local(query, values, str(small_sample.path), today=today, raw=bool(extra),
+                    write=lambda rows: written.append(rows.columns[0]))  # fmt: skip
+    assert out.written == streamed and (out.rows == kept.rows or streamed)
+    assert written == ([kept.columns[0]] if streamed else [])
+    args = ["query", "run", name, "--logs", str(small_sample.path), "--today",
+            today.isoformat(), "--format", fmt, *extra]  # fmt: skip
+    for param in params:
+        args += ["-p", param]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    if name == "sg_connections":  # ordered by every column: the same bytes
+        assert result.stdout == expected.getvalue()
+    else:  # rows of equal sort keys come in any order: the same lines, the same shape
+        got, want = result.stdout.splitlines(), expected.getvalue().splitlines()
+        assert sorted(r.rstrip(",") for r in got) == sorted(r.rstrip(",") for r in want)
+        assert got[0] == want[0] and got[-1].rstrip(",") and len(got) == len(want)

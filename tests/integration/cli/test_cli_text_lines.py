@@ -91,8 +91,8 @@ def test_strict_writes_nothing_in_any_format(
 def test_lines_duckdb_wrote_are_what_python_values_give(
     ragged_sample: tuple[Path, Path, Any], fmt: str
 ) -> None:
-    """`sql --format csv|jsonl` copies the file DuckDB wrote as it is (json reads it back):
-    the same bytes as `output.write` of the rows, the ragged line included."""
+    """`sql --format csv|jsonl|json` copies the file DuckDB wrote as it is (for JSON the
+    whole array): the same bytes as `output.write` of the rows, the ragged line included."""
     import io
 
     from vpc_cidr_analysis import output
@@ -110,3 +110,38 @@ def test_lines_duckdb_wrote_are_what_python_values_give(
     expected = io.StringIO()
     assert output.write(values.columns, values.rows, fmt, expected) > 100
     assert result.stdout == expected.getvalue()
+
+
+@pytest.mark.parametrize(("where", "expected"), [("false", "[]\n"), ("dstport = -1", "[]\n")])
+def test_sql_json_of_no_rows_is_an_empty_array(
+    ragged_sample: tuple[Path, Path, Any], where: str, expected: str
+) -> None:
+    logs, _, _ = ragged_sample
+    sql = f"SELECT srcaddr, dstport FROM vpcflowlogstable WHERE {where}"
+    result = CliRunner().invoke(cli, ["sql", "--logs", str(logs), "--format", "json", sql])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == expected
+
+
+def test_sql_json_of_chosen_columns_is_what_python_values_give(
+    ragged_sample: tuple[Path, Path, Any],
+) -> None:
+    """`--columns` picks and orders the keys of the array DuckDB writes."""
+    import io
+
+    from vpc_cidr_analysis import output
+    from vpc_cidr_analysis.engine.local import LocalEngine
+
+    logs, _, _ = ragged_sample
+    sql = (
+        'SELECT srcaddr, dstport, "end" FROM vpcflowlogstable '
+        'ORDER BY "start", srcaddr, dstport, srcport, bytes'
+    )
+    args = ["sql", "--logs", str(logs), "--format", "json", "--columns", "end,srcaddr", sql]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(sql)
+    expected = io.StringIO()
+    assert output.write(["end", "srcaddr"], [(r[2], r[0]) for r in values.rows], "json", expected)
+    assert result.stdout == expected.getvalue() and result.stdout.startswith('[\n  {"end": ')

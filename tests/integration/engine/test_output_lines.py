@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,57 @@ def test_types_formatted_otherwise_fall_back_to_python_values(logs: Path) -> Non
         assert result.lines("csv", [0, 1]) is None  # a decimal: Python's text, not DuckDB's
         assert result.lines("csv", [0]) is None  # one column: Python writes '' as ""
         assert result.count is not None and result.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("where", "rows"), [("false", 0), ("srcaddr = '10.0.0.1'", 1), ("true", 4)]
+)
+def test_json_file_is_the_whole_array(logs: Path, where: str, rows: int) -> None:
+    """For JSON DuckDB writes the document itself (brackets, separators, last line; `[]`
+    when empty): copied, it is what `output.write` gives; read, its records are the lines."""
+    sql = f"SELECT srcaddr, bytes, log_status FROM vpcflowlogstable WHERE {where} ORDER BY srcaddr"
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(sql)
+        copied, read = io.StringIO(), io.StringIO()
+        for out in (copied, read):
+            result = engine.stream(sql)
+            assert result.lines is not None
+            lines = result.lines("json", [0, 1, 2])
+            assert lines is not None
+            if out is copied:
+                assert lines.copy_to(out) == rows  # type: ignore[attr-defined]
+            else:
+                assert output.write_lines(result.columns, lines, "json", out) == rows
+        assert list((engine._copies.workdir / "results").iterdir()) == []
+    expected = output.render(values.columns, values.rows, "json")
+    assert copied.getvalue() == read.getvalue() == expected
+    assert len(json.loads(expected)) == rows and (rows > 0 or expected == "[]\n")
+
+
+@pytest.mark.parametrize("order", ["", "ORDER BY n, srcaddr"])
+def test_json_array_of_many_rows_written_on_every_thread(logs: Path, order: str) -> None:
+    """A result large enough for DuckDB to write from several threads is still one array
+    with a separator between every two records (the ORDER BY's order kept)."""
+    sql = (
+        'SELECT srcaddr, k * 10000 + n AS n, from_unixtime("start" + n) AS first_seen '
+        "FROM vpcflowlogstable CROSS JOIN UNNEST(sequence(1, 10000)) AS t(n) "
+        f"CROSS JOIN UNNEST(sequence(0, 2)) AS u(k) {order}"
+    )
+    with LocalEngine(str(logs), threads=4) as engine:
+        values = engine.execute(sql)
+        result = engine.stream(sql)
+        assert result.lines is not None
+        lines = result.lines("json", [0, 1, 2])
+        assert lines is not None
+        copied = io.StringIO()
+        assert lines.copy_to(copied) == 4 * 30000  # type: ignore[attr-defined]
+    expected = output.render(values.columns, values.rows, "json")
+    if order:
+        assert copied.getvalue() == expected
+    else:  # any order: the same records, each on its line between the separators
+        text = copied.getvalue()
+        assert text.startswith(output.JSON_START) and text.endswith(output.JSON_END)
+        body = text[len(output.JSON_START) : -len(output.JSON_END)]
+        records = body.split(output.JSON_SEPARATOR)
+        assert all(r.startswith("{") and r.endswith("}") and "\n" not in r for r in records)
+        assert sorted(records) == sorted(json.dumps(r) for r in json.loads(expected))

@@ -171,3 +171,61 @@ def test_csv_writes_every_table(tmp_path: Path) -> None:
     assert (
         tmp_path / "out" / "heatmap.csv"
     ).read_text() == "rule_id,group_id,direction,2026/11/27,total\n"
+
+
+def test_usage_queries_share_one_engine_and_fetch_each_object_once(
+    small_sample: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over S3 `usage rules` runs its two queries on one engine (each object is downloaded
+    once), and its rows are those of the two queries run on engines of their own."""
+    import boto3
+    from moto import mock_aws
+
+    from vpc_cidr_analysis import output
+    from vpc_cidr_analysis.engine import local, sources
+    from vpc_cidr_analysis.pack.queries import get_query, window_days
+    from vpc_cidr_analysis.pack.runner import run_local
+    from vpc_cidr_analysis.usage.inventory import read_inventory
+    from vpc_cidr_analysis.usage.match import connection_rows, day_range, eni_usage_records
+
+    today = small_sample.config.end_date
+    values = {"days": "10", "start_day": "", "end_day": ""}
+    conn_query, eni_query = get_query("sg_connections"), get_query("eni_usage")
+    conn = run_local(conn_query, values, str(small_sample.path), today=today)
+    eni = run_local(eni_query, values, str(small_sample.path), today=today)
+    days = day_range(window_days(conn_query, conn_query.bind(values), today))
+    separate = analyse(
+        read_inventory(small_sample.path),
+        connection_rows(conn.columns, conn.rows),
+        eni_usage_records(eni.columns, eni.rows),
+        days,
+    )
+    expected = output.render(UsageReport.RULE_COLUMNS, separate.rule_rows(), "json")
+    assert len(json.loads(expected)) > 10 and any(r[8] for r in separate.rule_rows())
+
+    engines: list[object] = []
+    fetched: list[str] = []
+    start, download = local.LocalEngine.__init__, sources.LocalCopies._download
+
+    def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        engines.append(self)
+        start(self, *args, **kwargs)
+
+    def counted_download(self: Any, obj: Any, on_done: Any) -> None:
+        fetched.append(obj.location)
+        download(self, obj, on_done)
+
+    monkeypatch.setattr(local.LocalEngine, "__init__", counted_init)
+    monkeypatch.setattr(sources.LocalCopies, "_download", counted_download)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="flow-logs")
+        for path in sorted(small_sample.path.rglob("*.log.gz")):
+            s3.upload_file(str(path), "flow-logs", path.relative_to(small_sample.path).as_posix())
+        args = ["--inventory", str(small_sample.path), "--logs", "s3://flow-logs/"]
+        over_s3 = _run("usage", "rules", *args, "--today", today.isoformat(), "--format", "json")
+    assert len(engines) == 1
+    assert sorted(fetched) == sorted(set(fetched)) and len(fetched) >= 10  # the window's days
+    assert over_s3.stdout == expected
+    assert _run("usage", "rules", *_args(small_sample), "--format", "json").stdout == expected
