@@ -131,8 +131,8 @@ class FlowLogCache:
         returns those written, by index, as Parquet files to read.
 
         A file with lines that do not match its header gets no entry. DuckDB errors (an
-        unreadable file) are raised as they are, for the engine to explain; nothing is left
-        behind but the entries already complete.
+        unreadable file) are raised as they are, for the engine to explain; a file that cannot
+        be written is a CacheError. Nothing is left behind but the entries already complete.
         """
         keyed = [
             (index, key, read)
@@ -165,6 +165,11 @@ class FlowLogCache:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
                     for done in pool.map(run, range(workers)):
                         written.update(done)
+        except OSError as exc:
+            raise CacheError(
+                f"--cache {self.root}: cannot write an entry ({exc.strerror or exc}); expected "
+                "a folder with room for typed copies of the logs (or run without --cache)"
+            ) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
             sources.clear_rejects(con)
