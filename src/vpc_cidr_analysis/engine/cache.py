@@ -59,7 +59,9 @@ class CacheError(AnalysisError, ValueError):
 
 @dataclass(frozen=True)
 class FlowLogCache:
-    """A folder of entries: `<root>/v<FORMAT>/<2 hex>/<sha256>.parquet`."""
+    """A folder of entries, `<root>/v<FORMAT>/<2 hex>/<key>-<header digest>.parquet`, and of
+    the headers they were written for, `<root>/v<FORMAT>/formats/<header digest>` (so finding
+    an entry and its fields opens no Parquet file)."""
 
     root: Path
 
@@ -101,27 +103,54 @@ class FlowLogCache:
         text = f"{FORMAT}\n{_tables_digest()}\n{obj.location}\n{stamp}"
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def entry(self, key: str) -> Path:
-        return self.entries / key[:2] / f"{key}.parquet"
+    def entry(self, key: str, header: tuple[str, ...]) -> Path:
+        """Where the entry of a file with this key and header lives."""
+        return self.entries / key[:2] / f"{key}-{_header_digest(header)}.parquet"
 
-    def lookup(self, con: Any, objects: Sequence[FlowLogObject]) -> dict[int, ReadFile]:
-        """The files of `objects` (by index) that have an entry, as Parquet files to read."""
-        found: dict[int, Path] = {}
+    @property
+    def _formats(self) -> Path:
+        return self.entries / "formats"
+
+    def headers(self) -> list[tuple[str, ...]]:
+        """The headers (field lists) entries have been written for, one small file each."""
+        try:
+            names = sorted(os.listdir(self._formats))
+        except FileNotFoundError:
+            return []
+        found = []
+        for name in names:
+            if name.startswith("."):
+                continue
+            try:
+                text = (self._formats / name).read_text(encoding="utf-8")
+                found.append(schema.parse_any_log_format(text)[1])
+            except (OSError, schema.UnknownFieldError):
+                continue
+        return found
+
+    def lookup(self, objects: Sequence[FlowLogObject]) -> dict[int, ReadFile]:
+        """The files of `objects` (by index) that have an entry, as Parquet files to read.
+
+        An entry is found by its key and the headers written so far (no file is opened but
+        the entries' last bytes: one cut short, e.g. by a full disk, is made again)."""
+        headers = self.headers()
+        hits: dict[int, ReadFile] = {}
+        if not headers:
+            return hits
         for index, obj in enumerate(objects):
             key = self.key(obj)
-            if key is not None and self.entry(key).is_file():
-                found[index] = self.entry(key)
-        if not found:
-            return {}
-        fields = _entry_fields(con, list(found.values()))
-        hits: dict[int, ReadFile] = {}
-        for index, path in found.items():
-            names = fields.get(path.as_posix())
-            if names is None:  # unreadable (e.g. cut short by a full disk): made again
-                path.unlink(missing_ok=True)
+            if key is None:
                 continue
-            obj = objects[index]
-            hits[index] = ReadFile(path, obj.location, obj.partitions, names, "parquet")
+            for header in headers:
+                path = self.entry(key, header)
+                if path.is_file():
+                    if _whole(path):
+                        hits[index] = ReadFile(
+                            path, obj.location, obj.partitions, header, "parquet"
+                        )
+                    else:
+                        path.unlink(missing_ok=True)
+                    break
         return hits
 
     def fill(
@@ -148,6 +177,8 @@ class FlowLogCache:
             by_header: dict[tuple[str, ...], list[tuple[int, str, ReadFile]]] = {}
             for item in keyed:
                 by_header.setdefault(item[2].fields, []).append(item)
+            for header in by_header:
+                self._keep_header(header)
             batches = [batch for group in by_header.values() for batch in _batches(group, threads)]
             workers = max(1, min(threads, len(batches)))
 
@@ -178,6 +209,18 @@ class FlowLogCache:
             for index, (entry, read) in written.items()
         }
 
+    def _keep_header(self, header: tuple[str, ...]) -> None:
+        """Record a header entries are written for (written whole, then renamed)."""
+        target = self._formats / _header_digest(header)
+        if target.is_file():
+            return
+        self._formats.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=self._formats, prefix=".part-", delete=False, encoding="utf-8"
+        ) as out:
+            out.write(" ".join(header))
+        os.replace(out.name, target)
+
     def _fill_batch(
         self, con: Any, batch: Sequence[tuple[int, str, ReadFile]], work: Path
     ) -> dict[int, tuple[Path, ReadFile]]:
@@ -192,7 +235,7 @@ class FlowLogCache:
         for position, (index, key, read) in enumerate(batch):
             if str(read.path) in ragged:
                 continue
-            target = self.entry(key)
+            target = self.entry(key, read.fields)
             target.parent.mkdir(parents=True, exist_ok=True)
             parts = sorted((work / f"{_FILE_COLUMN}={position}").glob("*.parquet"))
             partial = work / f"{key}.parquet"
@@ -231,37 +274,18 @@ def entry_select(files: Sequence[ReadFile], *, with_file: bool = True) -> str:
     return f"SELECT {', '.join(columns)} FROM {sources.text_reader(files)} AS r"
 
 
-def _entry_fields(con: Any, paths: Sequence[Path]) -> dict[str, tuple[str, ...]]:
-    """Field names of each entry (its columns, in order); entries that cannot be read are
-    left out."""
-    listed = [p.as_posix() for p in paths]
+def _header_digest(header: tuple[str, ...]) -> str:
+    return hashlib.sha256(" ".join(header).encode()).hexdigest()[:12]
+
+
+def _whole(path: Path) -> bool:
+    """True when a Parquet file ends as every complete one does (its footer's magic)."""
     try:
-        rows = con.execute(
-            "SELECT file_name, name FROM parquet_schema(?) "
-            "WHERE num_children IS NULL OR num_children = 0",
-            [listed],
-        ).fetchall()
-    except Exception:
-        rows = []
-        for path in listed:
-            try:
-                rows += con.execute(
-                    "SELECT file_name, name FROM parquet_schema(?) "
-                    "WHERE num_children IS NULL OR num_children = 0",
-                    [path],
-                ).fetchall()
-            except Exception:
-                continue
-    names: dict[str, list[str]] = {}
-    for file_name, name in rows:
-        names.setdefault(str(file_name), []).append(str(name))
-    fields: dict[str, tuple[str, ...]] = {}
-    for path, columns in names.items():
-        try:
-            fields[path] = schema.parse_any_log_format(" ".join(columns))[1]
-        except schema.UnknownFieldError:
-            continue
-    return fields
+        with open(path, "rb") as handle:
+            handle.seek(-4, os.SEEK_END)
+            return handle.read(4) == b"PAR1"
+    except OSError:
+        return False
 
 
 def _sql_path(path: Path) -> str:

@@ -808,20 +808,27 @@ class LocalEngine:
     # ---- tables ------------------------------------------------------------------------
 
     def _load_partitions(self, objects: list[FlowLogObject]) -> None:
+        """The partition values of every file, by its number in `objects`.
+
+        Passed as one text (a line per file, tab between values: the values are digits,
+        letters and `-`, `/`), split by DuckDB: binding thousands of values one by one costs
+        about 60 µs each in DuckDB's Python package, a tenth of a second for 500 files.
+        """
+        lines = "\n".join(
+            "\t".join(getattr(o.partitions, column) or "" for column in schema.PARTITION_COLUMNS)
+            for o in objects
+        )
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {PARTITIONS_TABLE} (file_id INTEGER, "
             "aws_account_id VARCHAR, aws_region VARCHAR, day VARCHAR, hour VARCHAR)"
         )
+        if not objects:
+            return
         self.con.execute(
-            f"INSERT INTO {PARTITIONS_TABLE} SELECT * FROM (SELECT unnest(?) AS file_id, "
-            "unnest(?), unnest(?), unnest(?), unnest(?))",
-            [
-                list(range(len(objects))),
-                [o.partitions.aws_account_id for o in objects],
-                [o.partitions.aws_region for o in objects],
-                [o.partitions.day for o in objects],
-                [o.partitions.hour for o in objects],
-            ],
+            f"INSERT INTO {PARTITIONS_TABLE} SELECT i - 1, nullif(f[1], ''), nullif(f[2], ''), "
+            "nullif(f[3], ''), nullif(f[4], '') FROM (SELECT i, string_split(s.l[i], '\t') AS f "
+            "FROM (SELECT string_split(?, '\n') AS l) AS s, range(1, len(s.l) + 1) AS t(i))",
+            [lines],
         )
 
     def _prepare_tables(self, tree: exp.Expr, values: list[object]) -> list[ReadFile]:
@@ -881,7 +888,7 @@ class LocalEngine:
     def _read_files(self, selected: list[FlowLogObject]) -> list[ReadFile]:
         """The selected files ready to read: from the cache's entries where it has them
         (no download, no header), else downloaded, their headers read, and cached."""
-        hits = self.cache.lookup(self.con, selected) if self.cache is not None else {}
+        hits = self.cache.lookup(selected) if self.cache is not None else {}
         rest = [obj for i, obj in enumerate(selected) if i not in hits]
         rest_at = [i for i in range(len(selected)) if i not in hits]
         paths = self._copies.paths(rest, on_done=self._download_progress(rest))

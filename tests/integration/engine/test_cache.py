@@ -114,6 +114,10 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(cache.rglob("*.parquet"))
 
 
+def _has_entry(cache: Path, key: str) -> bool:
+    return any(cache.rglob(f"{key}-*.parquet"))
+
+
 def test_every_query_gives_the_same_answer_cold_and_warm(
     dataset: tuple[Path, Sequence[str]], tmp_path: Path
 ) -> None:
@@ -212,7 +216,7 @@ def test_files_with_lines_that_do_not_match_their_header_are_not_copied(tmp_path
     objects = {o.location: o for o in _objects(logs)}
     good_key, short_key = keyed.key(objects[str(good)]), keyed.key(objects[str(short)])
     assert good_key and short_key
-    assert keyed.entry(good_key).is_file() and not keyed.entry(short_key).exists()
+    assert _has_entry(cache, good_key) and not _has_entry(cache, short_key)
     with (
         LocalEngine(str(logs), cache_dir=cache, strict=True) as engine,
         pytest.raises(SourceError, match=r"short\.log\.gz line 3: expected 14 fields"),
@@ -250,9 +254,10 @@ def test_a_failed_write_is_one_clear_error_and_leaves_no_partial_entry(
     calls = []
 
     def replace(source: Any, target: Any) -> None:
-        calls.append(target)
-        if len(calls) == 3:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if str(target).endswith(".parquet") and ".fill-" not in str(target):
+            calls.append(target)  # an entry moved into place
+            if len(calls) == 2:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_replace(source, target)
 
     monkeypatch.setattr(cache_module.os, "replace", replace)
