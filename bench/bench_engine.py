@@ -20,7 +20,9 @@ target is wall ≤ 0.8; CPU compares the work done: the engine uses both cores, 
 records/s of the engine, peak RSS, result rows, load average. The engine code measured is the
 one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this script); with
 --before SRC, another checkout's `src` runs too, alternating with it in the same rounds (floor,
-before, after), and each JSON object gains `before_*` figures measured alongside.
+before, after), and each JSON object gains `before_*` figures measured alongside. With --cache,
+each round also runs the command with `--cache`: cold (an empty cache, so the run writes it)
+and warm (a cache filled by one run before the rounds), as `cold_*` and `warm_*` figures.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -100,15 +104,19 @@ def gzip_floor(files: list[Path]) -> dict[str, float]:
     return measured(["bash", "-c", script, "floor", *(str(p) for p in files)])
 
 
-def engine_command(name: str, data: Path, today: str) -> list[str]:
+def engine_command(name: str, data: Path, today: str, cache: Path | None = None) -> list[str]:
     args = [a.format(data=data, today=today) for a in COMMANDS[name]]
     local = ["--logs", str(data), "--today", today, "--format", "csv", "--no-progress"]
+    if cache is not None:
+        local += ["--cache", str(cache)]
     return [sys.executable, "-c", CLI, *args, *local]
 
 
-def result_rows(name: str, data: Path, today: str, env: dict[str, str] | None = None) -> int:
+def result_rows(
+    name: str, data: Path, today: str, env: dict[str, str] | None = None, cache: Path | None = None
+) -> int:
     """Rows the command writes (CSV lines after the header), from one extra run."""
-    command = engine_command(name, data, today)
+    command = engine_command(name, data, today, cache)
     out = subprocess.run(command, capture_output=True, check=True, env=env)
     return max(0, out.stdout.count(b"\n") - 1)
 
@@ -132,6 +140,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--query", choices=[*COMMANDS, "all"], default="all")
     parser.add_argument("--before", help="another checkout's src, run alternately with this one")
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="also run with --cache: cold (an empty cache each run) and warm (filled once)",
+    )
     args = parser.parse_args()
     before = {**os.environ, "PYTHONPATH": os.path.abspath(args.before)} if args.before else None
     end = date.fromisoformat(args.end_date)
@@ -141,17 +154,48 @@ def main() -> None:
     names = list(COMMANDS) if args.query == "all" else [args.query]
     for name in names:
         command = engine_command(name, args.data, args.end_date)
-        floors, runs, befores = [], [], []
-        for _ in range(args.repeat):  # alternate, so load changes hit both alike
-            floors.append(gzip_floor(files))
-            if before is not None:
-                befores.append(measured(command, env=before))
-            runs.append(measured(command))
+        floors, runs, befores, colds, warms = [], [], [], [], []
+        with tempfile.TemporaryDirectory(prefix="bench-cache-") as scratch:
+            warm_cache = Path(scratch) / "warm"
+            if args.cache:
+                measured(engine_command(name, args.data, args.end_date, warm_cache))
+            for number in range(args.repeat):  # alternate, so load changes hit all alike
+                floors.append(gzip_floor(files))
+                if before is not None:
+                    befores.append(measured(command, env=before))
+                runs.append(measured(command))
+                if args.cache:
+                    cold_cache = Path(scratch) / f"cold-{number}"
+                    colds.append(
+                        measured(engine_command(name, args.data, args.end_date, cold_cache))
+                    )
+                    shutil.rmtree(cold_cache)
+                    warms.append(
+                        measured(engine_command(name, args.data, args.end_date, warm_cache))
+                    )
+            warm_rows = (
+                result_rows(name, args.data, args.end_date, cache=warm_cache)
+                if args.cache
+                else None
+            )
         wall = statistics.median(r["wall"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         floor_wall = statistics.median(f["wall"] for f in floors)
         floor_cpu = statistics.median(f["cpu"] for f in floors)
         compared: dict[str, Any] = {}
+        for label, measured_runs in (("cold", colds), ("warm", warms)):
+            if measured_runs:
+                run_wall = statistics.median(r["wall"] for r in measured_runs)
+                run_cpu = statistics.median(r["cpu"] for r in measured_runs)
+                compared |= {
+                    f"{label}_engine_s": round(run_wall, 3),
+                    f"{label}_engine_cpu_s": round(run_cpu, 3),
+                    f"{label}_ratio": round(run_wall / floor_wall, 2),
+                    f"{label}_cpu_ratio": round(run_cpu / floor_cpu, 2),
+                    f"{label}_peak_rss_mb": round(max(r["rss"] for r in measured_runs) / 2**20),
+                }
+        if warm_rows is not None:
+            compared["warm_rows"] = warm_rows
         if befores:
             before_wall = statistics.median(r["wall"] for r in befores)
             before_cpu = statistics.median(r["cpu"] for r in befores)

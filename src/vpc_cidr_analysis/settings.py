@@ -24,6 +24,8 @@ ATHENA_WORKGROUP = "VPC_CIDR_ANALYSIS_WORKGROUP"
 ATHENA_OUTPUT = "VPC_CIDR_ANALYSIS_OUTPUT"
 AWS_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
 AWS_PROFILE = "AWS_PROFILE"
+# Typed Parquet copies of text flow-log files (engine.cache): --cache DIR, else this.
+CACHE_DIR = "VPC_CIDR_ANALYSIS_CACHE"
 # Named networks (vpc_cidr_analysis.networks): --networks FILE, else this.
 NETWORKS_FILE = "VPC_CIDR_ANALYSIS_NETWORKS"
 # AWS's address ranges (vpc_cidr_analysis.aws_ranges): --aws-ranges FILE, else this.

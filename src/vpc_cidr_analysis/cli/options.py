@@ -37,7 +37,7 @@ from vpc_cidr_analysis import output
 from vpc_cidr_analysis.cidr import CidrError, parse_block
 from vpc_cidr_analysis.days import DAY_FORMS, DayError, parse_day
 from vpc_cidr_analysis.s3url import is_s3_url
-from vpc_cidr_analysis.settings import AWS_RANGES_FILE, NETWORKS_FILE, resolve
+from vpc_cidr_analysis.settings import AWS_RANGES_FILE, CACHE_DIR, NETWORKS_FILE, resolve
 
 if TYPE_CHECKING:
     from vpc_cidr_analysis.networks import Networks
@@ -144,6 +144,25 @@ def networks_option(func: F) -> F:
         f"(else {NETWORKS_FILE}).",
     )(func)
     return decorated
+
+
+def cache_option(func: F) -> F:
+    """`--cache DIR`: typed Parquet copies of the text logs read, reused by later runs."""
+    decorated: F = click.option(
+        "--cache",
+        "cache_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Keep typed Parquet copies of the text flow logs read in this folder; later runs "
+        "over the same files read those (no gzip, no parsing, no S3 download; same answers) "
+        f"(else {CACHE_DIR}; none by default).",
+    )(func)
+    return decorated
+
+
+def resolve_cache_dir(path: Path | None) -> Path | None:
+    """The cache folder given by `--cache` or the environment, else None (no cache)."""
+    chosen = resolve(None if path is None else str(path), CACHE_DIR, "")
+    return Path(chosen) if chosen else None
 
 
 def strict_option(func: F) -> F:

@@ -11,6 +11,7 @@ import click
 from vpc_cidr_analysis.cli.options import (
     aws_options,
     aws_ranges_option,
+    cache_option,
     day_option,
     emit,
     network_rows,
@@ -19,6 +20,7 @@ from vpc_cidr_analysis.cli.options import (
     output_options,
     progress_option,
     read_networks,
+    resolve_cache_dir,
     s3_client_for,
     strict_option,
     warn,
@@ -152,6 +154,7 @@ def show(name: str, raw: bool, form: str) -> None:
 @output_options
 @progress_option
 @strict_option
+@cache_option
 @aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
@@ -173,6 +176,7 @@ def run(
     limit: int | None,
     progress: bool,
     strict: bool,
+    cache_dir: Path | None,
     **athena_options: str | None,
 ) -> None:
     """Run a query locally over flow-log files, or on Athena.
@@ -214,6 +218,7 @@ def run(
             ),
             networks=network_rows(networks, aws_ranges_file),
             strict=strict,
+            cache_dir=resolve_cache_dir(cache_dir),
             # CSV and JSON straight from DuckDB's lines, unless the notes read the rows
             write=None if fmt == "table" else lambda rows: emit(rows.columns, rows, fmt, columns),
         )

@@ -11,12 +11,14 @@ import click
 from vpc_cidr_analysis.cli.options import (
     aws_options,
     aws_ranges_option,
+    cache_option,
     day_option,
     network_rows,
     networks_option,
     note,
     progress_option,
     read_networks,
+    resolve_cache_dir,
     s3_client_for,
     warn,
 )
@@ -35,6 +37,7 @@ from vpc_cidr_analysis.cli.options import (
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path))
 @progress_option
+@cache_option
 @aws_options
 @click.option("--workgroup", help="Athena workgroup (else the stack's, else primary).")
 @click.option("--database", help="Glue database (else the stack's, else vpcflowlogscidrdb).")
@@ -51,6 +54,7 @@ def report(
     html_file: Path | None,
     json_file: Path | None,
     progress: bool,
+    cache_dir: Path | None,
     **athena_options: str | None,
 ) -> None:
     """The traffic between named networks as one self-contained HTML page (and/or JSON).
@@ -98,8 +102,14 @@ def report(
         athena = _athena_clients(athena_options)
     else:  # one engine for every query: files listed, headers read, S3 objects fetched once
         s3 = s3_client_for(logs, athena_options.get("region"), athena_options.get("profile"))
-        local = local_engine(str(logs), today=today, progress=progress, s3_client=s3,
-                             networks=rows)  # fmt: skip
+        local = local_engine(
+            str(logs),
+            today=today,
+            progress=progress,
+            s3_client=s3,
+            networks=rows,
+            cache_dir=resolve_cache_dir(cache_dir),
+        )
     data_days: list[tuple[str, str]] = []
 
     def run(name: str, values: Any) -> QueryOutput:

@@ -12,6 +12,7 @@ from vpc_cidr_analysis.cli.options import (
     CIDR,
     aws_options,
     aws_ranges_option,
+    cache_option,
     day_option,
     emit,
     network_rows,
@@ -20,6 +21,7 @@ from vpc_cidr_analysis.cli.options import (
     output_options,
     progress_option,
     read_networks,
+    resolve_cache_dir,
     s3_client_for,
     strict_option,
     warn,
@@ -91,6 +93,7 @@ def parameter_values(values: tuple[str, ...]) -> list[object]:
 )
 @progress_option
 @strict_option
+@cache_option
 @aws_options
 def sql(
     query: str | None,
@@ -108,6 +111,7 @@ def sql(
     show_translation: bool,
     progress: bool,
     strict: bool,
+    cache_dir: Path | None,
     region: str | None,
     profile: str | None,
 ) -> None:
@@ -159,6 +163,7 @@ def sql(
         progress=progress,
         s3_client=s3_client_for(logs, region, profile),
         strict=strict,
+        cache_dir=resolve_cache_dir(cache_dir),
     ) as engine:
         add_networks_table(engine, rows)
         if show_translation:

@@ -12,11 +12,13 @@ import click
 
 from vpc_cidr_analysis.cli.options import (
     aws_options,
+    cache_option,
     day_option,
     emit,
     note,
     output_options,
     progress_option,
+    resolve_cache_dir,
     s3_client_for,
     strict_option,
     warn,
@@ -56,6 +58,7 @@ def _source_options(func: F) -> F:
         day_option("--today", help="Pin today for the local engine and the window"),
         progress_option,
         strict_option,
+        cache_option,
         aws_options,
         click.option("--workgroup", help="Athena: workgroup (else the stack's, else primary)."),
         click.option("--database", help="Athena: Glue database (else the stack's)."),
@@ -112,6 +115,7 @@ def _analyse(options: dict[str, Any]) -> Any:
             progress=options["progress"],
             s3_client=s3_client_for(options["logs"], options["region"], options["profile"]),
             strict=options["strict"],
+            cache_dir=resolve_cache_dir(options["cache_dir"]),
         ) as local:
             conn = run_on(local, connections_query, values)
             eni = run_on(local, usage_query, values)

@@ -19,6 +19,9 @@ Text lines whose field count differs from their header are read as Athena reads 
 fields NULL, extra ones dropped; see `sources`); `last_ragged` names them, for a note, and
 `strict=True` makes the first one an error instead.
 
+With `cache_dir`, text files are read once into typed Parquet entries there (`engine.cache`)
+and later queries read those instead: no download, no gzip, no text parsing; same answers.
+
 Memory stays bounded: DuckDB streams the files with a memory limit (`MEMORY_LIMIT`) and spills
 to a private temporary folder; `stream()` hands rows out in batches, and its `lines` are
 written by DuckDB to a file there, straight from the query.
@@ -47,6 +50,7 @@ from vpc_cidr_analysis import output, schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
 from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import output_sql, sources, translate
+from vpc_cidr_analysis.engine.cache import FlowLogCache
 from vpc_cidr_analysis.engine.sources import (
     FlowLogObject,
     LocalCopies,
@@ -564,6 +568,7 @@ class LocalEngine:
         memory_limit: str = MEMORY_LIMIT,
         threads: int | None = None,
         strict: bool = False,
+        cache_dir: Path | None = None,
     ) -> None:
         if not is_s3_url(logs) and not Path(logs).expanduser().exists():
             raise SourceError(f"--logs path does not exist: {logs} (expected a folder or s3://…)")
@@ -576,6 +581,8 @@ class LocalEngine:
         if self.cidr_dir is not None:
             cidr_files(self.cidr_dir)  # fail early on a wrong folder
         self._copies = LocalCopies(s3_client)
+        #: Typed Parquet copies of the text files read (`cache_dir`), see `engine.cache`.
+        self.cache = FlowLogCache.open(cache_dir) if cache_dir is not None else None
         self._objects: list[FlowLogObject] | None = None
         self._headers: dict[str, tuple[str, ...]] = {}
         self._cidrtable_ready = False
@@ -828,20 +835,27 @@ class LocalEngine:
     # ---- tables ------------------------------------------------------------------------
 
     def _load_partitions(self, objects: list[FlowLogObject]) -> None:
+        """The partition values of every file, by its number in `objects`.
+
+        Passed as one text (a line per file, tab between values: the values are digits,
+        letters and `-`, `/`), split by DuckDB: binding thousands of values one by one costs
+        about 60 µs each in DuckDB's Python package, a tenth of a second for 500 files.
+        """
+        lines = "\n".join(
+            "\t".join(getattr(o.partitions, column) or "" for column in schema.PARTITION_COLUMNS)
+            for o in objects
+        )
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {PARTITIONS_TABLE} (file_id INTEGER, "
             "aws_account_id VARCHAR, aws_region VARCHAR, day VARCHAR, hour VARCHAR)"
         )
+        if not objects:
+            return
         self.con.execute(
-            f"INSERT INTO {PARTITIONS_TABLE} SELECT * FROM (SELECT unnest(?) AS file_id, "
-            "unnest(?), unnest(?), unnest(?), unnest(?))",
-            [
-                list(range(len(objects))),
-                [o.partitions.aws_account_id for o in objects],
-                [o.partitions.aws_region for o in objects],
-                [o.partitions.day for o in objects],
-                [o.partitions.hour for o in objects],
-            ],
+            f"INSERT INTO {PARTITIONS_TABLE} SELECT i - 1, nullif(f[1], ''), nullif(f[2], ''), "
+            "nullif(f[3], ''), nullif(f[4], '') FROM (SELECT i, string_split(s.l[i], '\t') AS f "
+            "FROM (SELECT string_split(?, '\n') AS l) AS s, range(1, len(s.l) + 1) AS t(i))",
+            [lines],
         )
 
     def _prepare_tables(self, tree: exp.Expr, values: list[object]) -> list[ReadFile]:
@@ -899,9 +913,14 @@ class LocalEngine:
         return [objects[i] for i in sorted(chosen)]
 
     def _read_files(self, selected: list[FlowLogObject]) -> list[ReadFile]:
-        paths = self._copies.paths(selected, on_done=self._download_progress(selected))
+        """The selected files ready to read: from the cache's entries where it has them
+        (no download, no header), else downloaded, their headers read, and cached."""
+        hits = self.cache.lookup(selected) if self.cache is not None else {}
+        rest = [obj for i, obj in enumerate(selected) if i not in hits]
+        rest_at = [i for i in range(len(selected)) if i not in hits]
+        paths = self._copies.paths(rest, on_done=self._download_progress(rest))
         files: list[ReadFile] = []
-        for obj, path in zip(selected, paths, strict=True):
+        for obj, path in zip(rest, paths, strict=True):
             if obj.file_format == "text":
                 fields = self._headers.get(str(path))
                 if fields is None:
@@ -910,7 +929,21 @@ class LocalEngine:
             else:
                 fields = sources.parquet_fields(self.con, path, obj.location)
             files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
-        return files
+        if self.cache is not None and files:
+            try:
+                filled = self.cache.fill(
+                    self.con, list(zip(rest, files, strict=True)), threads=self._threads()
+                )
+            except duckdb.Error as exc:
+                raise self._error(exc, files) from exc
+            files = [filled.get(i, f) for i, f in enumerate(files)]
+        ready = dict(hits) | dict(zip(rest_at, files, strict=True))
+        return [ready[i] for i in range(len(selected))]
+
+    def _threads(self) -> int:
+        """DuckDB's thread count (the machine's cores unless set)."""
+        row = self.con.execute("SELECT current_setting('threads')").fetchone()
+        return int(row[0]) if row else 1
 
     def _download_progress(self, selected: list[FlowLogObject]) -> Callable[[int], None] | None:
         """A bar of S3 downloads on stderr, objects and bytes (progress on, stderr a terminal)."""

@@ -48,6 +48,7 @@ class FlowLogObject:
     location: str  # local path, or s3://bucket/key
     partitions: KeyPartitions
     size: int | None = None  # bytes, as listed (S3)
+    etag: str | None = None  # as listed (S3): with the size, what says the object is unchanged
 
     @property
     def file_format(self) -> FileFormat:
@@ -105,7 +106,9 @@ def _discover_s3(logs: str, s3_client: Any, page_size: int) -> Iterable[FlowLogO
                 key = item["Key"]
                 parts = layout.parse_key(key)
                 if parts is not None:
-                    yield FlowLogObject(f"s3://{bucket}/{key}", parts, item.get("Size"))
+                    yield FlowLogObject(
+                        f"s3://{bucket}/{key}", parts, item.get("Size"), item.get("ETag")
+                    )
     except client.exceptions.NoSuchBucket as exc:
         raise SourceError(f"--logs {logs}: bucket {bucket!r} does not exist") from exc
 
@@ -254,11 +257,11 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _sql_list(items: Iterable[str]) -> str:
+def sql_list(items: Iterable[str]) -> str:
     return "[" + ", ".join(_sql_string(i) for i in items) + "]"
 
 
-def _column_expr(field: schema.Field, ref: str | None) -> str:
+def column_expr(field: schema.Field, ref: str | None) -> str:
     """A flow-table column from the raw text `ref` of its field (None: the file lacks it)."""
     if ref is None:
         return f"CAST(NULL AS {field.duckdb_type}) AS {_quote(field.column)}"
@@ -267,7 +270,7 @@ def _column_expr(field: schema.Field, ref: str | None) -> str:
     return f"TRY_CAST({ref} AS {field.duckdb_type}) AS {_quote(field.column)}"
 
 
-def _column_ref(field: schema.Field, present: set[str]) -> str | None:
+def column_ref(field: schema.Field, present: set[str]) -> str | None:
     return f"r.{_quote(field.column)}" if field.name in present else None
 
 
@@ -313,23 +316,29 @@ def text_group_select(files: Sequence[ReadFile], group: int | None = None) -> st
     group's number in `RAGGED_TABLE`), the lines of that group kept there are read too.
     """
     fields = files[0].fields
-    columns = (
-        "{" + ", ".join(f"{_sql_string(n.replace('-', '_'))}: 'VARCHAR'" for n in fields) + "}"
-    )
-    paths = _sql_list(str(f.path) for f in files)
-    reader = (
-        f"read_csv({paths}, delim=' ', header=true, columns={columns}, auto_detect=false, "
-        "quote='', escape='', nullstr='\\N', strict_mode=true, null_padding=false, "
-        f"ignore_errors=true, store_rejects=true, rejects_table='{REJECTS_TABLE}', "
-        f"rejects_scan='{REJECTS_SCAN}', compression='gzip')"
-    )
     present = set(fields)
     kind = files[0].kind
-    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in kind.fields)
-    text = f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
+    select = ", ".join(column_expr(f, column_ref(f, present)) for f in kind.fields)
+    text = f"SELECT {select}, {_partition_exprs(files)} FROM {text_reader(files)} AS r"
     if group is not None:
         text += "\nUNION ALL\n" + ragged_group_select(fields, group)
     return text
+
+
+def text_reader(files: Sequence[ReadFile]) -> str:
+    """DuckDB's reader of text files that share one header, every field as text: lines whose
+    field count differs from the header go to `REJECTS_TABLE`."""
+    columns = (
+        "{"
+        + ", ".join(f"{_sql_string(n.replace('-', '_'))}: 'VARCHAR'" for n in files[0].fields)
+        + "}"
+    )
+    return (
+        f"read_csv({sql_list(str(f.path) for f in files)}, delim=' ', header=true, "
+        f"columns={columns}, auto_detect=false, quote='', escape='', nullstr='\\N', "
+        "strict_mode=true, null_padding=false, ignore_errors=true, store_rejects=true, "
+        f"rejects_table='{REJECTS_TABLE}', rejects_scan='{REJECTS_SCAN}', compression='gzip')"
+    )
 
 
 def ragged_group_select(fields: Sequence[str], group: int) -> str:
@@ -341,7 +350,7 @@ def ragged_group_select(fields: Sequence[str], group: int) -> str:
     for f in schema.kind_of_format(" ".join(fields)).fields:
         i = position.get(f.name)
         ref = None if i is None else f"CASE WHEN r.f[{i}] = '\\N' THEN NULL ELSE r.f[{i}] END"
-        exprs.append(_column_expr(f, ref))
+        exprs.append(column_expr(f, ref))
     partitions = ", ".join(f"r.{_quote(c)}" for c in schema.PARTITION_COLUMNS)
     return (
         f"SELECT {', '.join(exprs)}, {partitions} FROM (SELECT string_split(line, ' ') AS f, "
@@ -453,10 +462,10 @@ def parquet_group_select(files: Sequence[ReadFile]) -> str:
     present: set[str] = set()
     for f in files:
         present.update(f.fields)
-    paths = _sql_list(str(f.path) for f in files)
+    paths = sql_list(str(f.path) for f in files)
     reader = f"read_parquet({paths}, union_by_name=true)"
     kind = files[0].kind
-    select = ", ".join(_column_expr(f, _column_ref(f, present)) for f in kind.fields)
+    select = ", ".join(column_expr(f, column_ref(f, present)) for f in kind.fields)
     return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 

@@ -77,12 +77,14 @@ def run_local(
     networks: Sequence[tuple[str, str]] = (),
     strict: bool = False,
     write: Writer | None = None,
+    cache_dir: Path | None = None,
 ) -> QueryOutput:
     """Run on the embedded engine over flow-log files; the cidrtable form expands the
     query's own CIDR parameters unless a folder of expanded blocks is given. `networks` are
     the rows (network, cidr) of the `networks` table (empty when none are named); `strict`: a
     text line that does not match its header is an error (else `ragged_note` says so);
-    `write`: see `run_on`."""
+    `write`: see `run_on`; `cache_dir`: the engine's cache of typed copies of text files
+    (`engine.cache`)."""
     cidrs = cidrs_of(query, values) if form == "cidrtable" and cidr_dir is None else []
     with local_engine(
         logs,
@@ -93,6 +95,7 @@ def run_local(
         s3_client=s3_client,
         networks=networks,
         strict=strict,
+        cache_dir=cache_dir,
     ) as engine:
         return run_on(engine, query, values, raw=raw, form=form, write=write)
 
@@ -107,6 +110,7 @@ def local_engine(
     s3_client: Any = None,
     networks: Sequence[tuple[str, str]] = (),
     strict: bool = False,
+    cache_dir: Path | None = None,
 ) -> LocalEngine:
     """A local engine over the logs with the `networks` table, for several `run_on` calls
     (the files are listed, their headers read and S3 objects downloaded once); close it."""
@@ -120,6 +124,7 @@ def local_engine(
         progress=progress,
         s3_client=s3_client,
         strict=strict,
+        cache_dir=cache_dir,
     )
     try:
         add_networks_table(engine, networks)

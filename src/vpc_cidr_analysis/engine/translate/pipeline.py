@@ -26,6 +26,7 @@ session zone and the macros of macros.sql (`MACROS`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -152,7 +153,17 @@ def translate(sql: str, *, today: date | None = None, pretty: bool = False) -> s
 
 
 def translate_query(sql: str, *, today: date | None = None) -> Translation:
-    """Like `translate`, also returning the DuckDB syntax tree and the number of parameters."""
+    """Like `translate`, also returning the DuckDB syntax tree and the number of parameters.
+
+    The translation of a text is made once per process (the pack's queries are long, and
+    `report`, `usage` and the tests run the same ones again); each call gets its own tree.
+    """
+    kept = _translated(sql, today)
+    return Translation(sql=kept.sql, tree=kept.tree.copy(), parameter_count=kept.parameter_count)
+
+
+@functools.lru_cache(maxsize=64)
+def _translated(sql: str, today: date | None) -> Translation:
     marked, count = _mark_placeholders(sql)
     try:
         statements = [s for s in sqlglot.parse(marked, read=AthenaReader) if s is not None]
