@@ -376,3 +376,31 @@ def test_s3_objects_are_downloaded_once_across_runs(s3: Any, tmp_path: Path) -> 
     (plain, d0), (cold, d1), (warm, d2) = runs
     assert plain == cold == warm and plain
     assert 0 < d0 == d1 <= files and d2 == 0
+
+
+def test_every_command_that_reads_logs_takes_the_cache(tmp_path: Path) -> None:
+    """`query run`, `usage` and `report` give the same output with `--cache` as without, and
+    fill it."""
+    logs = tmp_path / "logs"
+    write_sample(_config(38), logs)
+    networks = tmp_path / "networks.yaml"
+    networks.write_text("vpc-a: [10.0.0.0/16]\nvpc-b: [10.1.0.0/16]\n")
+    common = ["--logs", str(logs), "--today", END.isoformat()]
+    commands = {
+        "query": ["query", "run", "external", "-p", "vpc_cidrs=10.0.0.0/16", "--format", "csv"],
+        "usage": ["usage", "rules", "--inventory", str(logs), "--format", "csv"],
+        "report": ["report", "--networks", str(networks), "--json", "{out}"],
+    }
+    runner = CliRunner()
+    for name, args in commands.items():
+        outputs = []
+        for cache in (None, tmp_path / f"cache-{name}", tmp_path / f"cache-{name}"):
+            out = tmp_path / f"{name}-{len(outputs)}.json"
+            extra = [] if cache is None else ["--cache", str(cache)]
+            argv = [a.replace("{out}", str(out)) for a in args] + common + extra
+            result = runner.invoke(cli, argv)
+            assert result.exit_code == 0, result.output
+            text = out.read_text() if name == "report" else result.output
+            outputs.append(text)
+        assert outputs[0] == outputs[1] == outputs[2] and len(outputs[0]) > 100, name
+        assert _entries(tmp_path / f"cache-{name}"), name
