@@ -838,8 +838,8 @@ class LocalEngine:
         """The partition values of every file, by its number in `objects`.
 
         Passed as one text (a line per file, tab between values: the values are digits,
-        letters and `-`, `/`), split by DuckDB: binding thousands of values one by one costs
-        about 60 µs each in DuckDB's Python package, a tenth of a second for 500 files.
+        letters and `-`, `/`), split by DuckDB: DuckDB's Python package tries to import pandas
+        for every value it binds, about 60 µs each without pandas (0.15 s for 500 files).
         """
         lines = "\n".join(
             "\t".join(getattr(o.partitions, column) or "" for column in schema.PARTITION_COLUMNS)
