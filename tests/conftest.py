@@ -36,9 +36,8 @@ FAKE_CREDENTIALS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fake credentials and region, so no test can reach (or bill) a real AWS account."""
+def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region, no profile, role or AWS config file."""
     for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     for name in (
@@ -50,7 +49,21 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fake credentials and region, so no test can reach (or bill) a real AWS account."""
+    fake_aws_environment(monkeypatch)
     yield
+
+
+@pytest.fixture(scope="module")
+def module_aws_credentials() -> Iterator[None]:
+    """The same environment for a module-scoped fixture (set up before any test's own)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fake_aws_environment(monkeypatch)
+        yield
 
 
 @dataclass(frozen=True)
