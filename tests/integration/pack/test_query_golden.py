@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from local_answers import answer
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.pack.queries import load_queries
@@ -139,8 +140,8 @@ BETWEEN = {"both": "peering", "inbound": "inbound", "outbound": "outbound"}
 def _run(path: Path, truth: dict[str, Any], name: str, **extra: str) -> list[dict[str, Any]]:
     networks = _networks(truth)
     values = {"vpc_cidrs": ",".join(networks["A"]), **SCENARIO_PARAMS[name](networks), **extra}
-    query = QUERIES["between" if "direction" in extra else name]
-    return _as_dicts(run_local(query, values, str(path), today=END))
+    query = "between" if "direction" in extra else name
+    return _as_dicts(answer(query, values, str(path), today=END))
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIO_PARAMS))
@@ -195,8 +196,8 @@ def test_a_connection_logged_at_both_ends_counts_once(dataset: Any) -> None:
     path, config, truth = dataset
     networks = _networks(truth)
     values = {"vpc_cidrs": ",".join(networks["A"]), "peer_cidrs": ",".join(networks["B"])}
-    rows = _as_dicts(run_local(QUERIES["peering"], values, str(path), today=END))
-    raw = run_local(QUERIES["peering"], values, str(path), today=END, raw=True)
+    rows = _as_dicts(answer("peering", values, str(path), today=END))
+    raw = answer("peering", values, str(path), today=END, raw=True)
     records = [dict(zip(raw.columns, r, strict=True)) for r in raw.rows]
     assert rows
     for row in rows:
@@ -217,8 +218,8 @@ def test_raw_form_returns_the_matched_records(dataset: Any) -> None:
     path, _config, truth = dataset
     networks = _networks(truth)
     values = {"vpc_cidrs": ",".join(networks["A"]), "peer_cidrs": ",".join(networks["C"])}
-    out = run_local(QUERIES["cross_vpc"], values, str(path), today=END, raw=True)
-    rows = _as_dicts(run_local(QUERIES["cross_vpc"], values, str(path), today=END))
+    out = answer("cross_vpc", values, str(path), today=END, raw=True)
+    rows = _as_dicts(answer("cross_vpc", values, str(path), today=END))
     assert rows
     assert len(out.rows) == sum(r["records"] for r in rows)
     assert {"srcaddr", "dstaddr", "start", "end", "day", "interface_id"} <= set(out.columns)

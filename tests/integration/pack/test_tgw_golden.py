@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from local_answers import answer
 
 from vpc_cidr_analysis.engine.local import LocalEngine
 from vpc_cidr_analysis.pack.queries import load_queries
@@ -89,7 +90,7 @@ def _days(truth: dict[str, Any], window: str) -> dict[str, str]:
 
 def _run(path: Path, truth: dict[str, Any], query: str, window: str) -> list[dict[str, Any]]:
     values = truth["tgw"]["params"][query] | _days(truth, window)
-    out = run_local(QUERIES[query], values, str(path), today=END)
+    out = answer(query, values, str(path), today=END)
     assert list(out.columns) == list(TGW_QUERY_COLUMNS[query])
     return _as_dicts(out)
 
@@ -178,7 +179,7 @@ def test_vpc_table_is_unaffected_by_tgw_files_under_the_same_prefix(
         ("cross_vpc", {"vpc_cidrs": networks["A"], "peer_cidrs": networks["C"]}),
         ("top_talkers", {"vpc_cidrs": networks["B"]}),
     ):
-        with_tgw = run_local(QUERIES[name], values, str(path), today=END)
+        with_tgw = answer(name, values, str(path), today=END)
         without = run_local(QUERIES[name], values, str(bare), today=END)
         assert with_tgw.rows, name
         assert with_tgw.rows == without.rows, name
@@ -194,7 +195,7 @@ def test_vpc_table_is_unaffected_by_tgw_files_under_the_same_prefix(
 def _peering(path: Path, truth: dict[str, Any]) -> list[dict[str, Any]]:
     networks = {v["key"]: ",".join(v["cidrs"]) for v in truth["topology"]["vpcs"]}
     values = {"vpc_cidrs": networks["A"], "peer_cidrs": networks["B"]}
-    return _as_dicts(run_local(QUERIES["peering"], values, str(path), today=END))
+    return _as_dicts(answer("peering", values, str(path), today=END))
 
 
 #: The VPC pack's conversation queries with their peers (A = vpc_cidrs), as the ground truth's
@@ -218,7 +219,7 @@ def test_vpc_pack_equals_its_ground_truth_on_the_hub(dataset: Any, name: str) ->
     values = {"vpc_cidrs": networks["A"]}
     if PACK[name] is not None:
         values["peer_cidrs"] = networks[str(PACK[name])]
-    got = _as_dicts(run_local(QUERIES[name], values, str(path), today=END))
+    got = _as_dicts(answer(name, values, str(path), today=END))
     expected, _hops = connection_rows(truth, name, "last_10_days")
     for row in expected:
         del row["reject_reason"]

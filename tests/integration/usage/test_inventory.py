@@ -144,13 +144,15 @@ def _network(ec2: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def collected() -> Any:
+@pytest.fixture(scope="module")
+def collected(module_aws_credentials: None) -> Any:
+    """The network's ids and its inventory, collected once for the tests that read them (both
+    plain values: nothing stays mocked after)."""
     with mock_aws():
         ec2 = boto3.client("ec2", region_name=REGION)
         ids = _network(ec2)
         inventory = collect(boto3.Session(region_name=REGION), [REGION], page_size=5)
-        yield ids, inventory
+    return ids, inventory
 
 
 def test_network_interface_values_are_collected_exactly(collected: Any) -> None:
