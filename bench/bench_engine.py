@@ -199,7 +199,7 @@ def main() -> None:
         if befores:
             before_wall = statistics.median(r["wall"] for r in befores)
             before_cpu = statistics.median(r["cpu"] for r in befores)
-            compared = {
+            compared |= {
                 "before_src": args.before,
                 "before_rows": result_rows(name, args.data, args.end_date, before),
                 "before_engine_s": round(before_wall, 3),
