@@ -921,13 +921,13 @@ class LocalEngine:
         paths = self._copies.paths(rest, on_done=self._download_progress(rest))
         files: list[ReadFile] = []
         for obj, path in zip(rest, paths, strict=True):
-            if obj.file_format == "text":
-                fields = self._headers.get(str(path))
-                if fields is None:
+            fields = self._headers.get(str(path))  # read once per engine
+            if fields is None:
+                if obj.file_format == "text":
                     fields = sources.read_text_header(path, obj.location)
-                    self._headers[str(path)] = fields
-            else:
-                fields = sources.parquet_fields(self.con, path, obj.location)
+                else:
+                    fields = sources.parquet_fields(self.con, path, obj.location)
+                self._headers[str(path)] = fields
             files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
         if self.cache is not None and files:
             try:
