@@ -4,16 +4,18 @@ gzip and text parsing (`--cache DIR`, or the `VPC_CIDR_ANALYSIS_CACHE` environme
 A text file's entry holds the columns its header names, with the flow table's types, as the
 text reader reads them (the literal `-` of string fields kept, values that do not parse NULL),
 so every answer is the same with and without the cache. An S3 object's entry also spares its
-download. Entries are keyed by the file's location and what says it is unchanged — size and
-modification time for a local file, size and ETag for an S3 object — and by the format of
-entries (`FORMAT`, the tables' columns and types): a changed file or a new version of the
-tables gets a new entry; old ones are never read again.
+download. Entries are keyed by the file's location and what says it is unchanged — size,
+modification and change times and inode for a local file (a copy that keeps size and mtime
+still has a new ctime), size and ETag for an S3 object — and by how entries are made (`FORMAT`,
+the DuckDB version, the reader and the column expressions of every kind's table): a changed
+file or a new version of the reader gets a new entry; old ones are never read again.
 
 Not cached: Parquet flow-log files (already columnar), text files with lines that do not match
-their header (read as text every time, so the note about them, and `--strict`, still apply).
-Entries are written under a temporary folder inside the cache and renamed into place when
-complete, so an interrupted run leaves nothing that looks whole. The folder may be deleted at
-any time.
+their header (read as text every time, so the note about them, and `--strict`, still apply; a
+marker says so, so they are not copied again). Entries are written under a temporary folder
+inside the cache and renamed into place when complete, so an interrupted run leaves nothing
+that looks whole (work folders it left are removed by a later fill after an hour). The folder
+may be deleted between runs.
 """
 
 from __future__ import annotations
@@ -22,17 +24,21 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
+
+import duckdb
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.engine import sources
 from vpc_cidr_analysis.engine.sources import FlowLogObject, ReadFile
 from vpc_cidr_analysis.errors import AnalysisError
+from vpc_cidr_analysis.layout import KeyPartitions
 
 #: The layout of entries; a change to it (or to the tables' columns) starts new entries.
 FORMAT = 1
@@ -40,17 +46,24 @@ FORMAT = 1
 FILL_BATCH = 64
 #: The hidden column that tells the files of one COPY apart (not written to the entries).
 _FILE_COLUMN = "cache_file"
+#: Work folders and partial files older than this are what a killed run left behind.
+_STALE_SECONDS = 3600
 _T = TypeVar("_T")
+Connection = duckdb.DuckDBPyConnection
+_NO_PARTITIONS = KeyPartitions("", "", "", None, "text")
 
 
 @cache
-def _tables_digest() -> str:
-    """The columns and types of every kind's table: part of every key."""
-    text = ";".join(
-        f"{kind.name}:" + ",".join(f"{f.column} {f.duckdb_type}" for f in kind.fields)
-        for kind in schema.KINDS
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def _entries_digest() -> str:
+    """How entries are made — the DuckDB version, the text reader's options and each kind's
+    column expressions — so any change to them starts new entries (part of every key)."""
+    sample = Path("flow.log.gz")
+    parts = [duckdb.__version__]
+    for kind in schema.KINDS:
+        names = tuple(f.name for f in kind.fields)
+        read = ReadFile(sample, "", _NO_PARTITIONS, names, "text")
+        parts.append(entry_select([read]))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 class CacheError(AnalysisError, ValueError):
@@ -83,6 +96,7 @@ class FlowLogCache:
 
     @property
     def entries(self) -> Path:
+        """The folder of this `FORMAT`'s entries."""
         return self.root / f"v{FORMAT}"
 
     def key(self, obj: FlowLogObject) -> str | None:
@@ -99,8 +113,8 @@ class FlowLogCache:
                 stat = os.stat(obj.location)
             except OSError:
                 return None
-            stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
-        text = f"{FORMAT}\n{_tables_digest()}\n{obj.location}\n{stamp}"
+            stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+        text = f"{FORMAT}\n{_entries_digest()}\n{obj.location}\n{stamp}"
         return hashlib.sha256(text.encode()).hexdigest()
 
     def entry(self, key: str, header: tuple[str, ...]) -> Path:
@@ -110,6 +124,10 @@ class FlowLogCache:
     @property
     def _formats(self) -> Path:
         return self.entries / "formats"
+
+    def _ragged_marker(self, key: str, header: tuple[str, ...]) -> Path:
+        """Says a file has lines that do not match its header (so it is not copied again)."""
+        return self.entries / "ragged" / f"{key}-{_header_digest(header)}"
 
     def headers(self) -> list[tuple[str, ...]]:
         """The headers (field lists) entries have been written for, one small file each."""
@@ -154,7 +172,7 @@ class FlowLogCache:
         return hits
 
     def fill(
-        self, con: Any, pairs: Sequence[tuple[FlowLogObject, ReadFile]], *, threads: int = 1
+        self, con: Connection, pairs: Sequence[tuple[FlowLogObject, ReadFile]], *, threads: int = 1
     ) -> dict[int, ReadFile]:
         """Write the entries of text files read from `pairs` (object, its local text file);
         returns those written, by index, as Parquet files to read.
@@ -166,14 +184,18 @@ class FlowLogCache:
         keyed = [
             (index, key, read)
             for index, (obj, read) in enumerate(pairs)
-            if read.file_format == "text" and (key := self.key(obj)) is not None
+            if read.file_format == "text"
+            and (key := self.key(obj)) is not None
+            and not self._ragged_marker(key, read.fields).exists()
         ]
         if not keyed:
             return {}
-        self.entries.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".fill-", dir=self.entries))
         written: dict[int, tuple[Path, ReadFile]] = {}
+        work: Path | None = None
         try:
+            self.entries.mkdir(parents=True, exist_ok=True)
+            self._remove_stale()
+            work = Path(tempfile.mkdtemp(prefix=".fill-", dir=self.entries))
             by_header: dict[tuple[str, ...], list[tuple[int, str, ReadFile]]] = {}
             for item in keyed:
                 by_header.setdefault(item[2].fields, []).append(item)
@@ -185,6 +207,7 @@ class FlowLogCache:
             def run(worker: int) -> dict[int, tuple[Path, ReadFile]]:
                 """One worker's share of the batches, on a connection of its own."""
                 done: dict[int, tuple[Path, ReadFile]] = {}
+                assert work is not None
                 with con.cursor() as cursor:
                     for number in range(worker, len(batches), workers):
                         done.update(self._fill_batch(cursor, batches[number], work / str(number)))
@@ -197,17 +220,48 @@ class FlowLogCache:
                     for done in pool.map(run, range(workers)):
                         written.update(done)
         except OSError as exc:
-            raise CacheError(
-                f"--cache {self.root}: cannot write an entry ({exc.strerror or exc}); expected "
-                "a folder with room for typed copies of the logs (or run without --cache)"
-            ) from None
+            raise self._write_error(exc.strerror or str(exc)) from None
+        except duckdb.IOException as exc:
+            if work is None or work.as_posix() not in str(exc):
+                raise  # reading a log failed: the engine names the file
+            reason = str(exc).strip().splitlines()[0].rpartition(": ")[2]
+            raise self._write_error(reason) from None
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
             sources.clear_rejects(con)
         return {
             index: ReadFile(entry, read.display, read.partitions, read.fields, "parquet")
             for index, (entry, read) in written.items()
         }
+
+    def _write_error(self, reason: str) -> CacheError:
+        return CacheError(
+            f"--cache {self.root}: cannot write an entry ({reason}); expected a folder with "
+            "room for typed copies of the logs (or run without --cache)"
+        )
+
+    def _remove_stale(self) -> None:
+        """Remove the work folders and partial files a killed run left (older than an hour)."""
+        limit = time.time() - _STALE_SECONDS
+        for folder in (self.entries, self._formats):
+            try:
+                names = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if not name.startswith((".fill-", ".part-")):
+                    continue
+                path = folder / name
+                try:
+                    if path.stat().st_mtime >= limit:
+                        continue  # maybe another run's, still working
+                except OSError:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
     def _keep_header(self, header: tuple[str, ...]) -> None:
         """Record a header entries are written for (written whole, then renamed)."""
@@ -222,8 +276,10 @@ class FlowLogCache:
         os.replace(out.name, target)
 
     def _fill_batch(
-        self, con: Any, batch: Sequence[tuple[int, str, ReadFile]], work: Path
+        self, con: Connection, batch: Sequence[tuple[int, str, ReadFile]], work: Path
     ) -> dict[int, tuple[Path, ReadFile]]:
+        """One COPY of a batch of files into `work`, one partition per file; each file's entry
+        is then moved into place (files with lines that do not match the header: a marker)."""
         files = [read for _, _, read in batch]
         sources.clear_rejects(con)
         con.execute(
@@ -234,6 +290,9 @@ class FlowLogCache:
         done: dict[int, tuple[Path, ReadFile]] = {}
         for position, (index, key, read) in enumerate(batch):
             if str(read.path) in ragged:
+                marker = self._ragged_marker(key, read.fields)
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
                 continue
             target = self.entry(key, read.fields)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -275,6 +334,7 @@ def entry_select(files: Sequence[ReadFile], *, with_file: bool = True) -> str:
 
 
 def _header_digest(header: tuple[str, ...]) -> str:
+    """A short name for a header's field list (entries of one file differ by header)."""
     return hashlib.sha256(" ".join(header).encode()).hexdigest()[:12]
 
 
@@ -289,4 +349,5 @@ def _whole(path: Path) -> bool:
 
 
 def _sql_path(path: Path) -> str:
-    return path.as_posix().replace("'", "''")
+    """A path as the text inside a SQL string literal."""
+    return sources.sql_string(path.as_posix())[1:-1]

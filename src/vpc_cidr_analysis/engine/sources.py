@@ -253,12 +253,12 @@ class ReadFile:
         return schema.kind_of_format(" ".join(self.fields))
 
 
-def _sql_string(text: str) -> str:
+def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 def sql_list(items: Iterable[str]) -> str:
-    return "[" + ", ".join(_sql_string(i) for i in items) + "]"
+    return "[" + ", ".join(sql_string(i) for i in items) + "]"
 
 
 def column_expr(field: schema.Field, ref: str | None) -> str:
@@ -290,10 +290,10 @@ def _partition_exprs(files: Sequence[ReadFile]) -> str:
         values: list[str | None] = [getattr(f.partitions, column) for f in files]
         if len(set(values)) == 1:
             value = values[0]
-            literal = _sql_string(value) if value is not None else "NULL"
+            literal = sql_string(value) if value is not None else "NULL"
             exprs.append(f"CAST({literal} AS VARCHAR) AS {_quote(column)}")
             continue
-        items = ", ".join(_sql_string(v) if v is not None else "NULL" for v in values)
+        items = ", ".join(sql_string(v) if v is not None else "NULL" for v in values)
         exprs.append(
             f"CAST([{items}] AS VARCHAR[])[CAST(r.file_index AS BIGINT) + 1] AS {_quote(column)}"
         )
@@ -330,7 +330,7 @@ def text_reader(files: Sequence[ReadFile]) -> str:
     field count differs from the header go to `REJECTS_TABLE`."""
     columns = (
         "{"
-        + ", ".join(f"{_sql_string(n.replace('-', '_'))}: 'VARCHAR'" for n in files[0].fields)
+        + ", ".join(f"{sql_string(n.replace('-', '_'))}: 'VARCHAR'" for n in files[0].fields)
         + "}"
     )
     return (

@@ -8,6 +8,9 @@ from __future__ import annotations
 import errno
 import gzip
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -202,15 +205,28 @@ def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
     assert len(_entries(cache)) == 2  # the old entry is never read again
 
 
-def test_files_with_lines_that_do_not_match_their_header_are_not_copied(tmp_path: Path) -> None:
+def test_files_with_lines_that_do_not_match_their_header_are_not_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read as text every time (with the note), and copied only once: a marker says why."""
     logs = tmp_path / "logs"
     good = _write_log(_day_folder(logs, END), "good", _record("10.0.0.1", 5))
     short = _write_log(_day_folder(logs, END), "short", _record("10.0.0.3", 9), "2 only three")
     cache = tmp_path / "cache"
-    for _ in range(2):
+    copied: list[list[str]] = []
+    fill_batch = FlowLogCache._fill_batch
+
+    def spy(self: FlowLogCache, con: Any, batch: Any, work: Path) -> Any:
+        copied.append(sorted(Path(read.display).name for _, _, read in batch))
+        return fill_batch(self, con, batch, work)
+
+    monkeypatch.setattr(FlowLogCache, "_fill_batch", spy)
+    for _ in range(3):
         with LocalEngine(str(logs), cache_dir=cache) as engine:
             assert engine.execute(SUM).rows == [(3, 14, 2, "10.0.0.1")]
             assert [(r.display, r.line) for r in engine.last_ragged] == [(str(short), 3)]
+    copied_names = sorted(name for batch in copied for name in batch)
+    assert copied_names == sorted([good.name, short.name])  # the later runs copy nothing
     assert len(_entries(cache)) == 1
     keyed = FlowLogCache(cache)
     objects = {o.location: o for o in _objects(logs)}
@@ -404,3 +420,77 @@ def test_every_command_that_reads_logs_takes_the_cache(tmp_path: Path) -> None:
             outputs.append(text)
         assert outputs[0] == outputs[1] == outputs[2] and len(outputs[0]) > 100, name
         assert _entries(tmp_path / f"cache-{name}"), name
+
+
+def test_a_copy_with_the_same_size_and_mtime_is_read_again(tmp_path: Path) -> None:
+    """`cp -p`, `rsync -a` and `tar x` keep size and mtime; the inode and ctime change."""
+    logs = tmp_path / "logs"
+    path = _write_log(_day_folder(logs, END), "a", _record("10.0.0.1", 5))
+    cache = tmp_path / "cache"
+    with LocalEngine(str(logs), cache_dir=cache) as engine:
+        assert engine.execute(SUM).rows == [(1, 5, 1, "10.0.0.1")]
+    stat = path.stat()
+    other = _write_log(tmp_path, "b", _record("10.0.0.9", 7))
+    assert other.stat().st_size == stat.st_size
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(other, path)
+    with LocalEngine(str(logs), cache_dir=cache) as engine:
+        assert engine.execute(SUM).rows == [(1, 7, 1, "10.0.0.9")]
+
+
+def test_a_real_write_failure_is_one_clear_line(tmp_path: Path) -> None:
+    """A file-size limit hit while DuckDB writes an entry (as a full disk would be): one line
+    naming the cache, non-zero exit, no work folder left (in a child: the limit is the
+    process's)."""
+    logs = tmp_path / "logs"
+    for name in ("a", "b"):
+        lines = [_record(f"10.0.{n // 256}.{n % 256}", n) for n in range(3000)]
+        _write_log(_day_folder(logs, END), name, *lines)
+    cache = tmp_path / "cache"
+    child = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))\n"
+        "from vpc_cidr_analysis.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    argv = ["sql", "--logs", str(logs), "--cache", str(cache), SUM]
+    done = subprocess.run(
+        [sys.executable, "-c", child, *argv], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"--cache {cache}: cannot write an entry (File too large)" in lines[0]
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".fill-")]
+    assert _entries(cache) == []
+
+
+def test_work_folders_a_killed_run_left_are_removed_later(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    _write_log(_day_folder(logs, END), "a", _record("10.0.0.1", 5))
+    cache = tmp_path / "cache"
+    entries = FlowLogCache.open(cache).entries
+    old, recent = entries / ".fill-old", entries / ".fill-recent"
+    for folder in (old, recent):
+        (folder / "0").mkdir(parents=True)
+        (folder / "0" / "data_0.parquet").write_bytes(b"PAR1 cut short")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    with LocalEngine(str(logs), cache_dir=cache) as engine:
+        assert engine.execute(SUM).rows == [(1, 5, 1, "10.0.0.1")]
+    assert not old.exists() and recent.exists()  # a recent one may be another run's
+
+
+def test_keys_change_with_how_entries_are_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache_module._entries_digest()
+    cache_module._entries_digest.cache_clear()
+    real = cache_module.sources.column_expr
+    monkeypatch.setattr(
+        cache_module.sources, "column_expr", lambda f, ref: real(f, ref).replace("TRY_", "")
+    )
+    try:
+        assert cache_module._entries_digest() != before
+    finally:
+        cache_module._entries_digest.cache_clear()
