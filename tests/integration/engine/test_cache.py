@@ -11,15 +11,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner
-from moto import mock_aws
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.cli import cli
@@ -366,14 +364,6 @@ def test_fill_batches_are_even_and_bounded() -> None:
     assert [len(b) for b in cache_module._batches(list(range(1)), 2)] == [1]
     sizes = [len(b) for b in cache_module._batches(list(range(200)), 2)]
     assert sum(sizes) == 200 and max(sizes) <= cache_module.FILL_BATCH and len(sizes) == 4
-
-
-@pytest.fixture
-def s3() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="flow-logs")
-        yield client
 
 
 def test_s3_objects_are_downloaded_once_across_runs(s3: Any, tmp_path: Path) -> None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from vpc_cidr_analysis import layout
 from vpc_cidr_analysis.engine import sources
@@ -73,14 +70,6 @@ def test_discover_errors_name_the_path_and_what_was_looked_for(tmp_path: Path) -
     assert str(tmp_path) in message
     for expected in ("*.log.gz", "*.log.parquet", "vpcflowlogs/<region>/yyyy/MM/dd", "hour=HH"):
         assert expected in message
-
-
-@pytest.fixture
-def s3() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="flow-logs")
-        yield client
 
 
 def put_log(client: Any, key: str, header: str, *lines: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from engine_counts import count_engines_and_downloads
 
 from vpc_cidr_analysis.aws_ranges import load_aws_ranges
 from vpc_cidr_analysis.cli import cli
@@ -139,23 +140,8 @@ def test_one_engine_serves_every_query_and_fetches_each_object_once(
     import boto3
     from moto import mock_aws
 
-    from vpc_cidr_analysis.engine import local, sources
-
     tmp = built["tmp"]
-    engines: list[object] = []
-    fetched: list[str] = []
-    start, download = local.LocalEngine.__init__, sources.LocalCopies._download
-
-    def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        engines.append(self)
-        start(self, *args, **kwargs)
-
-    def counted_download(self: Any, obj: Any, on_done: Any) -> None:
-        fetched.append(obj.location)
-        download(self, obj, on_done)
-
-    monkeypatch.setattr(local.LocalEngine, "__init__", counted_init)
-    monkeypatch.setattr(sources.LocalCopies, "_download", counted_download)
+    counts = count_engines_and_downloads(monkeypatch)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -171,6 +157,7 @@ def test_one_engine_serves_every_query_and_fetches_each_object_once(
              "2026-11-27", "--days", "7", "--json", str(tmp / "s3.json")],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert len(engines) == 1
+    assert len(counts.engines) == 1
+    fetched = counts.fetched
     assert sorted(fetched) == sorted(set(fetched)) and len(fetched) >= 7  # the window's days
     assert json.loads((tmp / "s3.json").read_text()) == built["json"]

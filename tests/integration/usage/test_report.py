@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from engine_counts import count_engines_and_downloads
 
 from vpc_cidr_analysis.cli import cli
 from vpc_cidr_analysis.simulate.topology import default_topology, rule_id
@@ -182,7 +183,6 @@ def test_usage_queries_share_one_engine_and_fetch_each_object_once(
     from moto import mock_aws
 
     from vpc_cidr_analysis import output
-    from vpc_cidr_analysis.engine import local, sources
     from vpc_cidr_analysis.pack.queries import get_query, window_days
     from vpc_cidr_analysis.pack.runner import run_local
     from vpc_cidr_analysis.usage.inventory import read_inventory
@@ -203,20 +203,7 @@ def test_usage_queries_share_one_engine_and_fetch_each_object_once(
     expected = output.render(UsageReport.RULE_COLUMNS, separate.rule_rows(), "json")
     assert len(json.loads(expected)) > 10 and any(r[8] for r in separate.rule_rows())
 
-    engines: list[object] = []
-    fetched: list[str] = []
-    start, download = local.LocalEngine.__init__, sources.LocalCopies._download
-
-    def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        engines.append(self)
-        start(self, *args, **kwargs)
-
-    def counted_download(self: Any, obj: Any, on_done: Any) -> None:
-        fetched.append(obj.location)
-        download(self, obj, on_done)
-
-    monkeypatch.setattr(local.LocalEngine, "__init__", counted_init)
-    monkeypatch.setattr(sources.LocalCopies, "_download", counted_download)
+    counts = count_engines_and_downloads(monkeypatch)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -225,7 +212,8 @@ def test_usage_queries_share_one_engine_and_fetch_each_object_once(
             s3.upload_file(str(path), "flow-logs", path.relative_to(small_sample.path).as_posix())
         args = ["--inventory", str(small_sample.path), "--logs", "s3://flow-logs/"]
         over_s3 = _run("usage", "rules", *args, "--today", today.isoformat(), "--format", "json")
-    assert len(engines) == 1
+    assert len(counts.engines) == 1
+    fetched = counts.fetched
     assert sorted(fetched) == sorted(set(fetched)) and len(fetched) >= 10  # the window's days
     assert over_s3.stdout == expected
     assert _run("usage", "rules", *_args(small_sample), "--format", "json").stdout == expected
