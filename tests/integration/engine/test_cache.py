@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import aws_examples
 import pytest
 from click.testing import CliRunner
 
@@ -484,3 +485,24 @@ def test_keys_change_with_how_entries_are_made(monkeypatch: pytest.MonkeyPatch) 
         assert cache_module._entries_digest() != before
     finally:
         cache_module._entries_digest.cache_clear()
+
+
+@pytest.mark.parametrize("name", sorted(aws_examples.load()))
+def test_aws_example_records_read_the_same_from_the_cache(name: str, tmp_path: Path) -> None:
+    """AWS's own example records (VPC User Guide): every column, plain, cold and warm; the
+    record with AWS's double space (a line that does not match its header) is not copied."""
+    example = aws_examples.load()[name]
+    logs = tmp_path / "logs"
+    aws_examples.write(example, logs)
+    sql = "SELECT * FROM vpcflowlogstable"
+    cache = tmp_path / "cache"
+    results = []
+    for cache_dir in (None, cache, cache):
+        with LocalEngine(str(logs), cache_dir=cache_dir) as engine:
+            rows = sorted(engine.execute(sql).rows, key=repr)
+            results.append((rows, len(engine.last_ragged)))
+    assert results[0][0] and results == [results[0]] * 3
+    ragged = results[0][1] > 0
+    assert ragged == (name == "tcp_flags")  # AWS's double space
+    assert len(list(logs.rglob("*.log.gz"))) == 1
+    assert len(_entries(cache)) == (0 if ragged else 1)
