@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -83,7 +83,7 @@ class FlowLogCache:
         """The cache in `root`, made if missing; a CacheError unless it is a writable folder."""
         folder = Path(root).expanduser()
         try:
-            (folder / f"v{FORMAT}").mkdir(parents=True, exist_ok=True)
+            cls(folder).entries.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
                 pass
         except OSError as exc:
@@ -231,7 +231,7 @@ class FlowLogCache:
                 shutil.rmtree(work, ignore_errors=True)
             sources.clear_rejects(con)
         return {
-            index: ReadFile(entry, read.display, read.partitions, read.fields, "parquet")
+            index: replace(read, path=entry, file_format="parquet")
             for index, (entry, read) in written.items()
         }
 
@@ -283,7 +283,7 @@ class FlowLogCache:
         files = [read for _, _, read in batch]
         sources.clear_rejects(con)
         con.execute(
-            f"COPY ({entry_select(files)}) TO '{_sql_path(work)}' "
+            f"COPY ({entry_select(files)}) TO {sources.sql_string(work.as_posix())} "
             f"(FORMAT parquet, PARTITION_BY ({_FILE_COLUMN}))"
         )
         ragged = {item.path for item in sources.rejected_lines(con, files)}
@@ -306,7 +306,9 @@ class FlowLogCache:
                     if parts
                     else f"{entry_select([read], with_file=False)} LIMIT 0"
                 )
-                con.execute(f"COPY ({source}) TO '{_sql_path(partial)}' (FORMAT parquet)")
+                con.execute(
+                    f"COPY ({source}) TO {sources.sql_string(partial.as_posix())} (FORMAT parquet)"
+                )
             os.replace(partial, target)
             done[index] = (target, read)
         return done
@@ -346,8 +348,3 @@ def _whole(path: Path) -> bool:
             return handle.read(4) == b"PAR1"
     except OSError:
         return False
-
-
-def _sql_path(path: Path) -> str:
-    """A path as the text inside a SQL string literal."""
-    return sources.sql_string(path.as_posix())[1:-1]

@@ -410,10 +410,6 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _file_lines(path: Path, *, csv: bool, block: int = 1 << 20) -> Iterator[str]:
     """The records of a file DuckDB wrote one per line, then the file is removed.
 
@@ -793,15 +789,16 @@ class LocalEngine:
         target = folder / f"result-{next(self._result_numbers)}.txt"
         # JSON: the whole array. With a PREFIX, DuckDB's CSV writer puts NEW_LINE between
         # rows only (none after the last), then the SUFFIX: the separators of the array.
+        literal = sources.sql_string
         array = (
-            f", PREFIX {_sql_text(output.JSON_START)}, SUFFIX {_sql_text(output.JSON_END)}, "
-            f"NEW_LINE {_sql_text(output.JSON_SEPARATOR)}"
+            f", PREFIX {literal(output.JSON_START)}, SUFFIX {literal(output.JSON_END)}, "
+            f"NEW_LINE {literal(output.JSON_SEPARATOR)}"
             if fmt == "json"
             else ""
         )
         copy = (
             f"COPY (SELECT {line} FROM ({query.plain_sql}) AS q({renamed})) TO "
-            f"{_sql_text(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+            f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
             f"DELIMITER '\x01', NULLSTR ''{array})"
         )
         ordered = _ordered(query.tree)
@@ -987,7 +984,7 @@ class LocalEngine:
         if self.cidr_dir is not None:
             paths += [p.as_posix() for p in cidr_files(self.cidr_dir)]
         if paths:
-            listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+            listed = sources.sql_list(paths)
             parts.append(
                 f"SELECT cidr, ip FROM read_csv({listed}, header=false, delim=',', "
                 "columns={'cidr': 'VARCHAR', 'ip': 'VARCHAR'}, auto_detect=false, "
