@@ -38,7 +38,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.usage.initiator import by_time
@@ -110,9 +111,8 @@ def _records(
 # Rows of sg_connections, and the direction each start had on its ENI.
 
 
-@dataclass(frozen=True)
-class ConnectionRow:
-    """One row of the `sg_connections` query."""
+class ConnectionRow(NamedTuple):
+    """One row of the `sg_connections` query (a named tuple: 10⁵ of them are made per run)."""
 
     interface_id: str
     day: str
@@ -127,34 +127,43 @@ class ConnectionRow:
     last_seen: int
 
 
-CONNECTION_COLUMNS = tuple(ConnectionRow.__dataclass_fields__)
+CONNECTION_COLUMNS = ConnectionRow._fields
 
 
 def connection_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[ConnectionRow]:
     """Typed `sg_connections` rows from a query result (local engine or Athena)."""
+    missing = [c for c in CONNECTION_COLUMNS if c not in columns]
+    if missing:
+        raise UsageError(
+            f"query output lacks column(s) {', '.join(missing)}; got {', '.join(columns)}"
+        )
+    pick = itemgetter(*(list(columns).index(c) for c in CONNECTION_COLUMNS))
+    width = len(columns)
+    directions = ("ingress", "egress")
     out = []
-    for r in _records(columns, rows, CONNECTION_COLUMNS):
-        direction = r["flow_direction"]
+    for row in rows:
+        if len(row) != width:
+            raise UsageError(f"a row has {len(row)} values for {width} columns: {row!r}")
+        eni, day, direction, src, dst, proto, port, evidence, count, first, last = pick(row)
         out.append(
             ConnectionRow(
-                interface_id=str(r["interface_id"]),
-                day=str(r["day"]),
-                flow_direction=direction if direction in ("ingress", "egress") else None,
-                srcaddr=str(r["srcaddr"]),
-                dstaddr=str(r["dstaddr"]),
-                protocol=int(r["protocol"]),
-                dstport=int(r["dstport"] or 0),
-                evidence=str(r["evidence"]),
-                connections=int(r["connections"]),
-                first_seen=_epoch(r["first_seen"]) or 0,
-                last_seen=_epoch(r["last_seen"]) or 0,
+                str(eni),
+                str(day),
+                direction if direction in directions else None,
+                str(src),
+                str(dst),
+                int(proto),
+                int(port or 0),
+                str(evidence),
+                int(count),
+                _epoch(first) or 0,
+                _epoch(last) or 0,
             )
         )
     return out
 
 
-@dataclass(frozen=True)
-class Start:
+class Start(NamedTuple):
     """Connection starts on one ENI, with the direction they were started in."""
 
     eni_id: str
@@ -204,6 +213,7 @@ class RuleMatcher:
         }
         self.cidrs: dict[str, Network | None] = {}
         self._cache: dict[tuple[str, str, str, int, int], tuple[str, ...]] = {}
+        self._addresses: dict[str, Address | None] = {}
         self.unknown_prefix_lists: set[str] = set()
 
     def eni_at(self, address: str) -> NetworkInterface | None:
@@ -220,10 +230,7 @@ class RuleMatcher:
         key = (eni.id, direction, peer, protocol, port)
         found = self._cache.get(key)
         if found is None:
-            try:
-                address: Address | None = ipaddress.ip_address(peer)
-            except ValueError:
-                address = None
+            address = self._address(peer)
             found = tuple(
                 rule.id
                 for group_id in eni.security_group_ids
@@ -232,6 +239,17 @@ class RuleMatcher:
             )
             self._cache[key] = found
         return found
+
+    def _address(self, text: str) -> Address | None:
+        """A peer's address, parsed once per text (a peer is asked about per ENI and port)."""
+        if text in self._addresses:
+            return self._addresses[text]
+        try:
+            address: Address | None = ipaddress.ip_address(text)
+        except ValueError:
+            address = None
+        self._addresses[text] = address
+        return address
 
     def admits(self, rule: SecurityGroupRule, peer: Address, protocol: int, port: int) -> bool:
         """Whether one rule admits a start with this peer, protocol and port."""
@@ -331,13 +349,10 @@ def resolve(
         sides[direction] = (
             start
             if seen is None
-            else Start(
-                **{
-                    **seen.__dict__,
-                    "connections": seen.connections + start.connections,
-                    "first_seen": min(seen.first_seen, start.first_seen),
-                    "last_seen": max(seen.last_seen, start.last_seen),
-                }
+            else seen._replace(
+                connections=seen.connections + start.connections,
+                first_seen=min(seen.first_seen, start.first_seen),
+                last_seen=max(seen.last_seen, start.last_seen),
             )
         )
     for sides in pairs.values():

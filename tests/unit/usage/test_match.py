@@ -262,7 +262,7 @@ def test_query_output_is_checked() -> None:
         connection_rows(["interface_id"], [("eni-1",)])
     with pytest.raises(UsageError, match="lacks column"):
         eni_usage_records(["interface_id", "flows"], [])
-    columns = list(ConnectionRow.__dataclass_fields__)
+    columns = list(ConnectionRow._fields)
     row = ["eni-1", DAY, "-", "10.0.0.1", "10.0.0.2", 6, None, "port", 2,
            "2026-11-27 10:00:00.000 UTC", datetime(2026, 11, 27, 10, 1)]  # fmt: skip
     parsed = connection_rows(columns, [row])[0]
@@ -271,6 +271,11 @@ def test_query_output_is_checked() -> None:
     assert parsed.last_seen == parsed.first_seen + 60
     with pytest.raises(UsageError, match="not a timestamp"):
         connection_rows(columns, [[*row[:9], "yesterday", None]])
+    with pytest.raises(UsageError, match="10 values for 11 columns"):
+        connection_rows(columns, [row[:10]])
+    # Columns are found by name, in whatever order the query gave them.
+    shuffled = connection_rows(columns[::-1], [row[::-1]])[0]
+    assert shuffled == parsed
 
 
 def test_internal_ranges_are_not_exposure() -> None:
