@@ -37,7 +37,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
@@ -87,11 +87,12 @@ class QueryResult:
 class StreamingResult:
     """Column names and an iterator over rows fetched in batches (bounded memory).
 
-    Over text files, `lines(fmt, columns)` gives the rows as finished CSV / JSON text lines
-    that DuckDB formats and writes (the shapes of `output`, many times faster than Python
-    values; None when a column's type is not one it formats the same way), and `count()` the
-    number of rows. Nothing runs before one of these or the rows is asked for (errors come
-    then); use either the lines or the rows, not both.
+    `lines(fmt, columns)` gives the rows as finished CSV / JSON text lines that DuckDB
+    formats and writes (the shapes of `output`, many times faster than Python values; None
+    when a column's type is not one it formats the same way); over text files `count()` is
+    the number of rows. A result streamed with `keep` also has `tally(column)`: how many rows
+    hold each value of a column. Nothing runs before one of these or the rows is asked for
+    (errors come then); use either the lines or the rows, not both.
     """
 
     columns: list[str]
@@ -100,6 +101,7 @@ class StreamingResult:
         default=None, repr=False
     )
     count: Callable[[], int] | None = field(default=None, repr=False)
+    tally: Callable[[str], dict[Any, int]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for batch in self._batches:
@@ -661,38 +663,72 @@ class LocalEngine:
         return QueryResult(columns, rows)
 
     def stream(
-        self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
+        self,
+        sql: str,
+        params: Sequence[object] = (),
+        *,
+        batch_size: int = 10_000,
+        keep: bool = False,
     ) -> StreamingResult:
         """Run an Athena query; rows are fetched in batches as they are iterated.
 
-        Over text files nothing runs until rows (or `lines`, or `count`) are asked for:
-        `lines` lets DuckDB write the result to a file and reads that, the rows come from a
-        kept copy (`RESULT_TABLE`), so that in both the lines the text reader set aside are
-        known before anything is handed out. Consume the rows before running the next query
-        on this engine: DuckDB keeps one open result per connection.
+        Nothing runs until rows (or `lines`, `count`, `tally`) are asked for. `lines` lets
+        DuckDB write the result to a file and reads that. Over text files the rows come from
+        a kept copy (`RESULT_TABLE`), so that in both the lines the text reader set aside
+        are known before anything is handed out; over Parquet only (no line can be set
+        aside) straight from the query. With `keep` the result is kept in any case and the
+        lines are written from the copy, so `tally` can count its values afterwards without
+        running the query again. Consume the rows before running the next query on this
+        engine: DuckDB keeps one open result per connection.
         """
         query = self._prepare(sql, params)
-        if not query.text or not query.names:  # no text read, or the query fails: run now
+        if not query.names:  # the query fails: run it now, it says why
             return self._stream_now(query, batch_size)
+        if not query.text and not keep:
+
+            def straight() -> Iterator[list[tuple[Any, ...]]]:
+                yield from self._stream_now(query, batch_size)._batches
+
+            direct = StreamingResult(list(query.names), straight())
+            direct.lines = lambda fmt, picks: self._lines(query, fmt, picks)
+            return direct
+        if keep:  # the copy is for lines and counts: values as the query gives them
+            query = replace(query, sql=query.plain_sql, fast=False)
         kept: list[bool] = []
 
-        def keep() -> None:
+        def keep_once() -> None:
             if not kept:
                 self._keep_checked(query)
                 kept.append(True)
 
         def batches() -> Iterator[list[tuple[Any, ...]]]:
-            keep()
+            keep_once()
             yield from self._stream_kept(query, batch_size)._batches
 
         def count() -> int:
-            keep()
+            keep_once()
             row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
             return int(row[0]) if row else 0
 
+        def tally(column: str) -> dict[Any, int]:
+            keep_once()
+            name = _quoted(column)
+            counted = self.con.execute(
+                f"SELECT {name}, count(*) FROM {RESULT_TABLE} GROUP BY {name}"
+            ).fetchall()
+            return {value: int(n) for value, n in counted}
+
+        def lines(fmt: str, picks: Sequence[int]) -> FileLines | None:
+            if not keep:
+                return self._lines(query, fmt, picks)
+            keep_once()
+            return self._lines(query, fmt, picks, kept=True)
+
         result = StreamingResult(list(query.names), batches())
-        result.lines = lambda fmt, picks: self._lines(query, fmt, picks)
+        result.lines = lines
         result.count = count
+        if keep:
+            result.tally = tally
         return result
 
     def _prepare(self, sql: str, params: Sequence[object]) -> _Prepared:
@@ -763,14 +799,17 @@ class LocalEngine:
         columns, row = self._shape(query, cursor.description or [], kept=True)
         return StreamingResult(columns, self._batches(cursor, batch_size, row, query.files))
 
-    def _lines(self, query: _Prepared, fmt: str, picks: Sequence[int]) -> FileLines | None:
+    def _lines(
+        self, query: _Prepared, fmt: str, picks: Sequence[int], *, kept: bool = False
+    ) -> FileLines | None:
         """The result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB.
 
-        DuckDB writes them straight from the query to a file in the engine's folder (no
-        kept copy; for JSON the whole array, brackets and separators included); once the
-        lines the scans set aside are known (the query runs again when there are some;
-        `--strict` fails with nothing written) the file is handed out, to copy or read.
-        None when a column's type is not one DuckDB formats as `output` does (nothing runs).
+        DuckDB writes them straight from the query to a file in the engine's folder (for
+        JSON the whole array, brackets and separators included), or from the kept copy when
+        `kept` (`RESULT_TABLE`, in its order); once the lines the scans set aside are known
+        (the query runs again when there are some; `--strict` fails with nothing written)
+        the file is handed out, to copy or read. None when a column's type is not one DuckDB
+        formats as `output` does.
         """
         values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
         for i in picks:
@@ -796,8 +835,9 @@ class LocalEngine:
             if fmt == "json"
             else ""
         )
+        source = RESULT_TABLE if kept else f"({query.plain_sql})"
         copy = (
-            f"COPY (SELECT {line} FROM ({query.plain_sql}) AS q({renamed})) TO "
+            f"COPY (SELECT {line} FROM {source} AS q({renamed})) TO "
             f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
             f"DELIMITER '\x01', NULLSTR ''{array})"
         )
@@ -805,11 +845,11 @@ class LocalEngine:
 
         def write() -> int:
             with self._insertion_order(ordered):
-                done = self._run(copy, query.values, query.files).fetchone()
+                done = self._run(copy, [] if kept else query.values, query.files).fetchone()
             return int(done[0]) if done else 0
 
         try:
-            count = self._checked(query, write)
+            count = write() if kept else self._checked(query, write)
         except BaseException:
             target.unlink(missing_ok=True)
             raise

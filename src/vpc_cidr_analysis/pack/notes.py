@@ -8,7 +8,8 @@ not say which fields the files hold) and from the rows (`decided_by`). Standard 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from vpc_cidr_analysis.pack.queries import Query
@@ -50,20 +51,26 @@ def notes(
     fields: Iterable[str] | None,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
+    tallies: Mapping[str, Mapping[Any, int]] | None = None,
 ) -> list[str]:
-    """One line per thing the answer could not use, and per row caveat, for stderr."""
+    """One line per thing the answer could not use, and per row caveat, for stderr.
+
+    The row caveats read `rows`, or `tallies` (rows per value of a `ROW_COLUMNS` column)
+    when the rows were written without being kept."""
     out: list[str] = []
     if fields is not None:
         present = {f.replace("_", "-") for f in fields}
         if present:  # no file read: nothing to say about fields
             out += [WITHOUT[f] for f in used_fields(query) if f not in present]
-    if "decided_by" in columns and rows:
+    decided = (tallies or {}).get("decided_by")
+    if decided is None and "decided_by" in columns:
         at = list(columns).index("decided_by")
-        unknown = sum(1 for row in rows if row[at] == "unknown")
-        if unknown:
-            out.append(
-                f"{unknown} of {len(rows)} rows: who started them is unknown (equal ports, "
-                "first records in the same second, e.g. ICMP echo and reply): client and server "
-                "are in address order"
-            )
+        decided = Counter(row[at] for row in rows)
+    unknown, total = (decided.get("unknown", 0), sum(decided.values())) if decided else (0, 0)
+    if unknown:
+        out.append(
+            f"{unknown} of {total} rows: who started them is unknown (equal ports, first "
+            "records in the same second, e.g. ICMP echo and reply): client and server are in "
+            "address order"
+        )
     return out

@@ -65,6 +65,43 @@ def test_lines_are_what_output_writes(logs: Path, fmt: str, picks: list[int] | N
         assert ("null" in text) == (fmt != "csv")
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+@pytest.mark.parametrize("source", ["parquet", "kept"])
+def test_lines_from_parquet_entries_and_from_a_kept_copy(
+    logs: Path, tmp_path: Path, fmt: str, source: str
+) -> None:
+    """Over typed Parquet copies (a warm `--cache`: no text read) the lines come straight
+    from the query; with `keep` from the kept copy, whose values `tally` counts."""
+    from collections import Counter
+
+    cache = tmp_path / "cache"
+    with LocalEngine(str(logs), cache_dir=cache) as engine:
+        values = engine.execute(SQL)  # fills the cache
+    with LocalEngine(str(logs), cache_dir=cache) as engine:
+        result = engine.stream(SQL, keep=source == "kept")
+        assert engine.last_files and not any(f.endswith(".log.gz") for f in _read(engine))
+        positions = list(range(len(result.columns)))
+        assert result.lines is not None
+        lines = result.lines(fmt, positions)
+        assert lines is not None
+        fast = io.StringIO()
+        assert output.write_lines(result.columns, lines, fmt, fast) == 4
+        if source == "kept":
+            assert result.tally is not None
+            at = result.columns.index("log_status")
+            assert result.tally("log_status") == Counter(row[at] for row in values.rows)
+        else:
+            assert result.tally is None
+    slow = io.StringIO()
+    output.write(values.columns, values.rows, fmt, slow)
+    assert fast.getvalue() == slow.getvalue()
+
+
+def _read(engine: LocalEngine) -> list[str]:
+    """The local paths of the files the engine's flow table reads now."""
+    return [str(f.path) for group in engine._groups for f in group]
+
+
 def test_types_formatted_otherwise_fall_back_to_python_values(logs: Path) -> None:
     with LocalEngine(str(logs)) as engine:
         result = engine.stream("SELECT srcaddr, bytes / 3.0 AS ratio FROM vpcflowlogstable")
