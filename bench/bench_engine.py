@@ -22,7 +22,8 @@ one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this
 --before SRC, another checkout's `src` runs too, alternating with it in the same rounds (floor,
 before, after), and each JSON object gains `before_*` figures measured alongside. With --cache,
 each round also runs the command with `--cache`: cold (an empty cache, so the run writes it)
-and warm (a cache filled by one run before the rounds), as `cold_*` and `warm_*` figures.
+and warm (a cache filled by one run before the rounds), as `cold_*` and `warm_*` figures; with
+both, the other checkout runs warm too (a cache of its own), as `before_warm_*`.
 """
 
 from __future__ import annotations
@@ -154,11 +155,15 @@ def main() -> None:
     names = list(COMMANDS) if args.query == "all" else [args.query]
     for name in names:
         command = engine_command(name, args.data, args.end_date)
-        floors, runs, befores, colds, warms = [], [], [], [], []
+        floors, runs, befores, colds, warms, before_warms = [], [], [], [], [], []
         with tempfile.TemporaryDirectory(prefix="bench-cache-") as scratch:
             warm_cache = Path(scratch) / "warm"
+            before_cache = Path(scratch) / "before-warm"
             if args.cache:
                 measured(engine_command(name, args.data, args.end_date, warm_cache))
+                if before is not None:
+                    warmed = engine_command(name, args.data, args.end_date, before_cache)
+                    measured(warmed, env=before)
             for number in range(args.repeat):  # alternate, so load changes hit all alike
                 floors.append(gzip_floor(files))
                 if before is not None:
@@ -173,6 +178,13 @@ def main() -> None:
                     warms.append(
                         measured(engine_command(name, args.data, args.end_date, warm_cache))
                     )
+                    if before is not None:
+                        before_warms.append(
+                            measured(
+                                engine_command(name, args.data, args.end_date, before_cache),
+                                env=before,
+                            )
+                        )
             warm_rows = (
                 result_rows(name, args.data, args.end_date, cache=warm_cache)
                 if args.cache
@@ -183,7 +195,11 @@ def main() -> None:
         floor_wall = statistics.median(f["wall"] for f in floors)
         floor_cpu = statistics.median(f["cpu"] for f in floors)
         compared: dict[str, Any] = {}
-        for label, measured_runs in (("cold", colds), ("warm", warms)):
+        for label, measured_runs in (
+            ("cold", colds),
+            ("warm", warms),
+            ("before_warm", before_warms),
+        ):
             if measured_runs:
                 run_wall = statistics.median(r["wall"] for r in measured_runs)
                 run_cpu = statistics.median(r["cpu"] for r in measured_runs)
