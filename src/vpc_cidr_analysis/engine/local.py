@@ -772,17 +772,11 @@ class LocalEngine:
         `--strict` fails with nothing written) the file is handed out, to copy or read.
         None when a column's type is not one DuckDB formats as `output` does (nothing runs).
         """
-        values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
-        for i in picks:
-            if i >= len(query.kinds):
-                return None
-            text = output_sql.text_sql(f"c{i}", query.kinds[i])
-            if text is None:
-                return None  # e.g. INET: Python's address text
-            values.append((query.names[i], text, query.kinds[i]))
-        line = output_sql.line_sql(fmt, values)
-        if line is None:
+        if any(i >= len(query.kinds) for i in picks):
             return None
+        line = output_sql.line_sql(fmt, [(query.names[i], f"c{i}", query.kinds[i]) for i in picks])
+        if line is None:
+            return None  # e.g. INET: Python's address text
         renamed = ", ".join(f"c{i}" for i in range(len(query.names)))
         folder = self._copies.workdir / "results"
         folder.mkdir(exist_ok=True)
