@@ -790,10 +790,13 @@ class LocalEngine:
             if fmt == "json"
             else ""
         )
+        # Each line is written as it is (no QUOTE). FORCE_QUOTE with no QUOTE skips the writer's
+        # look through every byte for a character that would need quotes (0.33 s CPU per
+        # 376 MB of JSON Lines); the bytes are the same.
         copy = (
-            f"COPY (SELECT {line} FROM ({query.plain_sql}) AS q({renamed})) TO "
+            f"COPY (SELECT {line} AS line FROM ({query.plain_sql}) AS q({renamed})) TO "
             f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
-            f"DELIMITER '\x01', NULLSTR ''{array})"
+            f"DELIMITER '\x01', NULLSTR '', FORCE_QUOTE (line){array})"
         )
         ordered = _ordered(query.tree)
 
