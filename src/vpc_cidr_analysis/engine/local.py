@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import itertools
+import os
 import shutil
 import sys
 import threading
@@ -40,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 import duckdb
 import sqlglot
@@ -459,6 +460,27 @@ def _array_records(lines: Iterator[str], count: int) -> Iterator[str]:
             yield line[indent:-1] if number < count else line[indent:]
 
 
+def _send_file(handle: BinaryIO, out: BinaryIO) -> int:
+    """Send a file to `out`'s descriptor in the kernel (`os.sendfile`: no copy through
+    Python) as far as it will go; returns the bytes sent (0: `out` has no descriptor, e.g. a
+    test's buffer, or sendfile cannot write to it), the caller copies the rest."""
+    try:
+        descriptor = out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return 0
+    size = os.fstat(handle.fileno()).st_size
+    sent = 0
+    while sent < size:
+        try:
+            count = os.sendfile(descriptor, handle.fileno(), sent, size - sent)
+        except (AttributeError, OSError):  # no sendfile here, or not to this descriptor
+            break
+        if count == 0:
+            break
+        sent += count
+    return sent
+
+
 class FileLines:
     """A result's records in a file DuckDB wrote, one per line, in the shape of `fmt`: CSV
     records (no header) or JSON Lines; for JSON the whole document (`output.JSON_START`,
@@ -488,8 +510,10 @@ class FileLines:
             out.flush()
             buffer = getattr(out, "buffer", None)
             if buffer is not None:
+                buffer.flush()
                 with open(self.path, "rb") as handle:
-                    shutil.copyfileobj(handle, buffer, 1 << 20)
+                    handle.seek(_send_file(handle, buffer))
+                    shutil.copyfileobj(handle, buffer, 1 << 20)  # what sendfile did not send
                 buffer.flush()
             else:
                 with open(self.path, encoding="utf-8", newline="\n") as text:

@@ -7,10 +7,12 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
 from vpc_cidr_analysis import output, schema
+from vpc_cidr_analysis.engine import local
 from vpc_cidr_analysis.engine.local import LocalEngine
 
 SQL = """
@@ -199,3 +201,32 @@ def test_timestamps_in_other_zones_are_written_in_utc(logs: Path) -> None:
     assert first["india"] == "2026-11-27T00:40:00.125Z"  # 1795740000 is 00:40 UTC
     assert first["newfoundland"] == "2026-11-27T00:40:00Z"
     assert first["tokyo_plain"] == "2026-11-27T09:39:59.999"  # Tokyo's wall clock
+
+
+@pytest.mark.parametrize("mode", ["w", "a"])  # sendfile to the file; to O_APPEND it cannot
+def test_lines_copied_to_a_file_follow_what_was_written_before(
+    logs: Path, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[int] = []  # what each call of _send_file sent
+    send_file = local._send_file
+
+    def recorded(handle: BinaryIO, out: BinaryIO) -> int:
+        sent.append(send_file(handle, out))
+        return sent[-1]
+
+    monkeypatch.setattr(local, "_send_file", recorded)
+    sql = "SELECT srcaddr, bytes, log_status FROM vpcflowlogstable ORDER BY srcaddr"
+    target = tmp_path / "out.jsonl"
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(sql)
+        expected = output.render(values.columns, values.rows, "jsonl")
+        result = engine.stream(sql)
+        assert result.lines is not None
+        lines = result.lines("jsonl", [0, 1, 2])
+        assert lines is not None
+        with open(target, mode, encoding="utf-8") as out:
+            out.write("before\n")  # still in the text layer's buffer
+            assert lines.copy_to(out) == 4  # type: ignore[attr-defined]
+            out.write("after\n")
+    assert target.read_text(encoding="utf-8") == f"before\n{expected}after\n"
+    assert sent == ([len(expected.encode())] if mode == "w" else [0])  # sent, or copied
