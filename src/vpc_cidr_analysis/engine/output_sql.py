@@ -14,15 +14,16 @@ What each value costs was measured (BENCHMARKS.md, "JSON and JSON Lines lines"):
 timestamp one `strftime` of its epoch microseconds as a plain TIMESTAMP (converting a
 TIMESTAMP WITH TIME ZONE with `timezone('UTC', …)` goes through ICU: three times the CPU),
 with JSON's quotes inside the format; a JSON string DuckDB's `to_json`, which escapes as
-Python does but for the hexadecimal digits of `\\u00XX` (upper case: `\\u001B`), so a string
-whose JSON holds a `\\u00` is escaped here instead, by `replace` (rare: control characters).
+Python does but for the hexadecimal digits of `\\u00XX` (upper case: `\\u001B`), so a JSON
+line holding a `\\u00` is made again with its strings escaped by `replace` (rare: control
+characters).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _INTEGERS = re.compile(r"^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT))$")
 
@@ -68,20 +69,24 @@ def text_sql(value: str, kind: str) -> str | None:
     return None
 
 
-def _json_string(value: str) -> str:
-    """SQL of a VARCHAR as a JSON string, as `json.dumps` writes it (NULL for NULL)."""
-    dumped = f"CAST(to_json({value}) AS VARCHAR)"
+def _dumped(value: str) -> str:
+    """A VARCHAR as DuckDB's JSON string: `json.dumps`'s but for `\\u00XX`'s hex digits."""
+    return f"CAST(to_json({value}) AS VARCHAR)"
+
+
+def _escaped(value: str) -> str:
+    """A VARCHAR as the JSON string `json.dumps` writes, escaped by `replace` (slower)."""
     escaped = value
     for char, escape in _JSON_ESCAPES:
         escaped = f"replace({escaped}, {_char(char)}, {_literal(escape)})"
-    return f"CASE WHEN contains({dumped}, '\\u00') THEN '\"' || {escaped} || '\"' ELSE {dumped} END"
+    return f"'\"' || {escaped} || '\"'"
 
 
-def json_sql(value: str, kind: str) -> str | None:
-    """SQL giving a value as JSON text (`null` for NULL), for a DuckDB type; None: not here."""
+def _json_value(value: str, kind: str, string: Callable[[str], str]) -> str | None:
+    """SQL giving a value as JSON text (`null` for NULL), strings made by `string`."""
     text: str | None
     if kind == "VARCHAR":
-        text = _json_string(value)
+        text = string(value)
     elif kind in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP"):
         text = _timestamp(value, zone=kind != "TIMESTAMP", quote='"')
     elif kind == "DATE":  # digits and dashes: nothing to escape
@@ -89,6 +94,17 @@ def json_sql(value: str, kind: str) -> str | None:
     else:
         text = text_sql(value, kind)  # integers and booleans: as they are
     return None if text is None else f"coalesce({text}, 'null')"
+
+
+def _json_line(columns: Sequence[tuple[str, str, str]], string: Callable[[str], str]) -> str | None:
+    parts = []
+    for i, (name, value, kind) in enumerate(columns):
+        text = _json_value(value, kind, string)
+        if text is None:
+            return None
+        key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
+        parts.append(f"{_literal(key)}, {text}")
+    return "concat(" + ", ".join(parts) + ", '}')"
 
 
 def _csv_field(value: str, kind: str) -> str | None:
@@ -109,23 +125,18 @@ def line_sql(fmt: str, columns: Sequence[tuple[str, str, str]]) -> str | None:
     handled here."""
     if not columns:
         return None
-    parts = []
     if fmt == "csv":
-        if len(columns) == 1:
+        fields = [_csv_field(value, kind) for _, value, kind in columns]
+        if len(fields) == 1 or None in fields:
             return None
-        for i, (_, value, kind) in enumerate(columns):
-            field = _csv_field(value, kind)
-            if field is None:
-                return None
-            parts.append(field if i == 0 else f"',', {field}")
-    elif fmt in ("json", "jsonl"):
-        for i, (name, value, kind) in enumerate(columns):
-            text = json_sql(value, kind)
-            if text is None:
-                return None
-            key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-            parts.append(f"{_literal(key)}, {text}")
-        parts.append("'}'")
-    else:
+        return "concat(" + ", ',', ".join(f for f in fields if f is not None) + ")"
+    if fmt not in ("json", "jsonl"):
         return None
-    return "concat(" + ", ".join(parts) + ")"
+    line = _json_line(columns, _dumped)
+    if line is None or all(kind != "VARCHAR" for _, _, kind in columns):
+        return line
+    # A line whose to_json text holds a \u00 (rare: a control character, or that text) is
+    # made again with its strings escaped by replace. One contains() per line costs less
+    # than one per string; DuckDB computes the line once for both of its uses.
+    again = _json_line(columns, _escaped)
+    return f"CASE WHEN contains({line}, '\\u00') THEN {again} ELSE {line} END"
