@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import itertools
+import os
 import shutil
 import sys
 import threading
@@ -40,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 import duckdb
 import sqlglot
@@ -461,6 +462,27 @@ def _array_records(lines: Iterator[str], count: int) -> Iterator[str]:
             yield line[indent:-1] if number < count else line[indent:]
 
 
+def _send_file(handle: BinaryIO, out: BinaryIO) -> int:
+    """Send a file to `out`'s descriptor in the kernel (`os.sendfile`: no copy through
+    Python) as far as it will go; returns the bytes sent (0: `out` has no descriptor, e.g. a
+    test's buffer, or sendfile cannot write to it), the caller copies the rest."""
+    try:
+        descriptor = out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return 0
+    size = os.fstat(handle.fileno()).st_size
+    sent = 0
+    while sent < size:
+        try:
+            count = os.sendfile(descriptor, handle.fileno(), sent, size - sent)
+        except (AttributeError, OSError):  # no sendfile here, or not to this descriptor
+            break
+        if count == 0:
+            break
+        sent += count
+    return sent
+
+
 class FileLines:
     """A result's records in a file DuckDB wrote, one per line, in the shape of `fmt`: CSV
     records (no header) or JSON Lines; for JSON the whole document (`output.JSON_START`,
@@ -490,8 +512,10 @@ class FileLines:
             out.flush()
             buffer = getattr(out, "buffer", None)
             if buffer is not None:
+                buffer.flush()
                 with open(self.path, "rb") as handle:
-                    shutil.copyfileobj(handle, buffer, 1 << 20)
+                    handle.seek(_send_file(handle, buffer))
+                    shutil.copyfileobj(handle, buffer, 1 << 20)  # what sendfile did not send
                 buffer.flush()
             else:
                 with open(self.path, encoding="utf-8", newline="\n") as text:
@@ -811,17 +835,11 @@ class LocalEngine:
         the file is handed out, to copy or read. None when a column's type is not one DuckDB
         formats as `output` does.
         """
-        values: list[tuple[str, str, str]] = []  # (name, SQL text of the value, its kind)
-        for i in picks:
-            if i >= len(query.kinds):
-                return None
-            text = output_sql.text_sql(f"c{i}", query.kinds[i])
-            if text is None:
-                return None  # e.g. INET: Python's address text
-            values.append((query.names[i], text, query.kinds[i]))
-        line = output_sql.line_sql(fmt, values)
-        if line is None:
+        if any(i >= len(query.kinds) for i in picks):
             return None
+        line = output_sql.line_sql(fmt, [(query.names[i], f"c{i}", query.kinds[i]) for i in picks])
+        if line is None:
+            return None  # e.g. INET: Python's address text
         renamed = ", ".join(f"c{i}" for i in range(len(query.names)))
         folder = self._copies.workdir / "results"
         folder.mkdir(exist_ok=True)
@@ -836,10 +854,13 @@ class LocalEngine:
             else ""
         )
         source = RESULT_TABLE if kept else f"({query.plain_sql})"
+        # Each line is written as it is (no QUOTE). FORCE_QUOTE with no QUOTE skips the writer's
+        # look through every byte for a character that would need quotes (0.33 s CPU per
+        # 376 MB of JSON Lines); the bytes are the same.
         copy = (
-            f"COPY (SELECT {line} FROM {source} AS q({renamed})) TO "
+            f"COPY (SELECT {line} AS line FROM {source} AS q({renamed})) TO "
             f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
-            f"DELIMITER '\x01', NULLSTR ''{array})"
+            f"DELIMITER '\x01', NULLSTR '', FORCE_QUOTE (line){array})"
         )
         ordered = _ordered(query.tree)
 

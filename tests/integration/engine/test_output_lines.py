@@ -7,10 +7,12 @@ import gzip
 import io
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
 from vpc_cidr_analysis import output, schema
+from vpc_cidr_analysis.engine import local
 from vpc_cidr_analysis.engine.local import LocalEngine
 
 SQL = """
@@ -163,3 +165,105 @@ def test_json_array_of_many_rows_written_on_every_thread(logs: Path, order: str)
         records = body.split(output.JSON_SEPARATOR)
         assert all(r.startswith("{") and r.endswith("}") and "\n" not in r for r in records)
         assert sorted(records) == sorted(json.dumps(r) for r in json.loads(expected))
+
+
+#: Strings every escaping rule meets: each control character (DuckDB's `to_json` writes
+#: `\u001B` where `json.dumps` writes `\u001b`), quotes and backslashes, a backslash before
+#: a control character, the text of an escape, U+2028/U+2029 (left as they are), non-ASCII,
+#: CSV's separators, the empty string and NULL.
+AWKWARD_STRINGS = [
+    "".join(map(chr, range(0x20))) + "\x7f",
+    'say "hi" \\ there',
+    "\\u001B is text",
+    "\\\x1b\\\\\x0b",
+    "\u2028\u2029 é ü 😀 中文",
+    "a,b\r\nc",
+    "plain",
+    "",
+    None,
+]
+
+
+def _trino_string(text: str | None) -> str:
+    """A string as Trino SQL made of `chr()` calls (no character of it quoted in the SQL)."""
+    if text is None:
+        return "NULL"
+    return "(" + " || ".join(f"chr({ord(c)})" for c in text) + ")" if text else "''"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_strings_are_escaped_as_python_escapes_them(logs: Path, fmt: str) -> None:
+    values = ", ".join(f"({n}, {_trino_string(s)})" for n, s in enumerate(AWKWARD_STRINGS))
+    sql = (
+        "SELECT t.text, n, srcaddr FROM vpcflowlogstable "
+        f"CROSS JOIN (VALUES {values}) AS t(n, text) WHERE bytes = 100 ORDER BY n"
+    )
+    with LocalEngine(str(logs)) as engine:
+        expected = engine.execute(sql)
+        result = engine.stream(sql)
+        assert result.lines is not None
+        lines = result.lines(fmt, [0, 1, 2])
+        assert lines is not None
+        fast = io.StringIO()
+        assert lines.copy_to(fast) == len(AWKWARD_STRINGS)  # type: ignore[attr-defined]
+    assert [row[0] for row in expected.rows] == AWKWARD_STRINGS
+    slow = io.StringIO()
+    output.write(expected.columns, expected.rows, fmt, slow)
+    if fmt == "csv":  # copy_to writes the records, the CLI the header
+        slow = io.StringIO(slow.getvalue().partition("\n")[2])
+    assert fast.getvalue() == slow.getvalue()
+    if fmt != "csv":
+        text = fast.getvalue()
+        assert "\\u001b" in text and "\\u001B" not in text.replace("\\\\u001B", "")
+        assert "\u2028" in text and "😀" in text and '\\"hi\\"' in text
+
+
+def test_timestamps_in_other_zones_are_written_in_utc(logs: Path) -> None:
+    sql = (
+        "SELECT from_unixtime(\"start\" + 0.125, 'Asia/Kolkata') AS india, "
+        "from_unixtime(\"start\", 'America/St_Johns') AS newfoundland, "
+        "CAST(from_unixtime(\"start\" - 0.0002, 'Asia/Tokyo') AS TIMESTAMP) AS tokyo_plain, "
+        "srcaddr FROM vpcflowlogstable ORDER BY srcaddr"
+    )
+    with LocalEngine(str(logs)) as engine:
+        expected = engine.execute(sql)
+        result = engine.stream(sql)
+        assert result.lines is not None
+        lines = result.lines("jsonl", [0, 1, 2, 3])
+        assert lines is not None
+        fast = io.StringIO()
+        assert output.write_lines(result.columns, lines, "jsonl", fast) == 4
+    assert fast.getvalue() == output.render(expected.columns, expected.rows, "jsonl")
+    first = json.loads(fast.getvalue().splitlines()[0])
+    assert first["india"] == "2026-11-27T00:40:00.125Z"  # 1795740000 is 00:40 UTC
+    assert first["newfoundland"] == "2026-11-27T00:40:00Z"
+    assert first["tokyo_plain"] == "2026-11-27T09:39:59.999"  # Tokyo's wall clock
+
+
+@pytest.mark.parametrize("mode", ["w", "a"])  # sendfile to the file; to O_APPEND it cannot
+def test_lines_copied_to_a_file_follow_what_was_written_before(
+    logs: Path, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[int] = []  # what each call of _send_file sent
+    send_file = local._send_file
+
+    def recorded(handle: BinaryIO, out: BinaryIO) -> int:
+        sent.append(send_file(handle, out))
+        return sent[-1]
+
+    monkeypatch.setattr(local, "_send_file", recorded)
+    sql = "SELECT srcaddr, bytes, log_status FROM vpcflowlogstable ORDER BY srcaddr"
+    target = tmp_path / "out.jsonl"
+    with LocalEngine(str(logs)) as engine:
+        values = engine.execute(sql)
+        expected = output.render(values.columns, values.rows, "jsonl")
+        result = engine.stream(sql)
+        assert result.lines is not None
+        lines = result.lines("jsonl", [0, 1, 2])
+        assert lines is not None
+        with open(target, mode, encoding="utf-8") as out:
+            out.write("before\n")  # still in the text layer's buffer
+            assert lines.copy_to(out) == 4  # type: ignore[attr-defined]
+            out.write("after\n")
+    assert target.read_text(encoding="utf-8") == f"before\n{expected}after\n"
+    assert sent == ([len(expected.encode())] if mode == "w" else [0])  # sent, or copied
