@@ -622,7 +622,10 @@ class LocalEngine:
         self._kinds: list[schema.FlowLogKind] = []
         self._result_numbers = itertools.count()
         self.con = duckdb.connect(":memory:")
-        translate.prepare_connection(self.con)
+        # The macros a query calls are created before it runs (`_macros`): creating all 129
+        # would cost every command ~35 ms, when a pack query needs a handful.
+        translate.prepare_connection(self.con, macros=False)
+        self._macros: set[str] = set()
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute("SET preserve_insertion_order = false")
         spill = self._copies.workdir / "duckdb-spill"
@@ -655,8 +658,11 @@ class LocalEngine:
     # ---- public API --------------------------------------------------------------------
 
     def translate(self, sql: str) -> str:
-        """The DuckDB SQL this engine runs for an Athena query."""
-        return translate.translate(sql, today=self.today)
+        """The DuckDB SQL this engine runs for an Athena query (the macros it calls are
+        created on `con`, so it runs there as it is)."""
+        text = translate.translate(sql, today=self.today)
+        translate.create_macros(self.con, text, self._macros)
+        return text
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
         """Run an Athena query; all rows in memory (see `stream` for large results).
@@ -758,6 +764,7 @@ class LocalEngine:
     def _prepare(self, sql: str, params: Sequence[object]) -> _Prepared:
         """Translate a query, open the files it reads and describe its columns."""
         translation = translate.translate_query(sql, today=self.today)
+        translate.create_macros(self.con, translation.sql, self._macros)
         values = list(params)
         if len(values) != translation.parameter_count:
             raise EngineError(

@@ -43,13 +43,13 @@ where a plain transpile would run *something else*:
 
 Anything outside the checked subset (a function without a faithful DuckDB equivalent, a type
 such as IPPREFIX or JSON, a non-literal format string) raises `UnsupportedSqlError` naming the
-construct. The translated SQL relies on the macros in `MACROS`; `prepare_connection` loads the
-inet extension and creates them on a DuckDB connection.
+construct. The translated SQL relies on the macros of macros.sql; `prepare_connection` loads the
+inet extension and creates them on a DuckDB connection (or `create_macros` those a query calls).
 
 Modules, one job each:
 
 - `pipeline`: the entry points (`translate`, `translate_query`, `generate`,
-  `prepare_connection`) and the order of the passes;
+  `prepare_connection`, `create_macros`) and the order of the passes;
 - `supported`: the functions and cast types let through, and the check refusing the rest;
 - `rules`: the rewrites, one rule per sqlglot node type, by family (casts, ip, numbers, dates,
   strings, calls);
@@ -71,28 +71,32 @@ from vpc_cidr_analysis.engine.translate.errors import (
 from vpc_cidr_analysis.engine.translate.formats import joda_to_strftime, teradata_to_strftime
 from vpc_cidr_analysis.engine.translate.networks import trino_network
 from vpc_cidr_analysis.engine.translate.pipeline import (
-    MACROS,
     Translation,
+    create_macros,
     generate,
     inet_extension_path,
     iter_parameters,
+    macro_statements,
+    macros_called,
     prepare_connection,
     translate,
     translate_query,
 )
 
 __all__ = [
-    "MACROS",
     "READ_DIALECT",
     "InetContainedBy",
     "InvalidSqlError",
     "Translation",
     "TranslationError",
     "UnsupportedSqlError",
+    "create_macros",
     "generate",
     "inet_extension_path",
     "iter_parameters",
     "joda_to_strftime",
+    "macro_statements",
+    "macros_called",
     "prepare_connection",
     "teradata_to_strftime",
     "translate",

@@ -8,6 +8,8 @@ run as floating point.
 
 from __future__ import annotations
 
+import functools
+
 from sqlglot import exp
 
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT
@@ -148,17 +150,16 @@ def try_(node: exp.Try, context: Context) -> exp.Expr:
     return node
 
 
+@functools.cache
 def _raising_macros() -> frozenset[str]:
     """The macros of macros.sql that may call error(), also through another macro."""
-    from vpc_cidr_analysis.engine.translate.pipeline import MACROS  # pipeline imports rules
+    from vpc_cidr_analysis.engine.translate.pipeline import macro_calls  # pipeline imports rules
 
-    bodies = {m.split()[4].split("(")[0].lower(): m.lower() for m in MACROS}
-    raising = {name for name, body in bodies.items() if "error(" in body}
+    calls = macro_calls()
+    raising = {name for name, called in calls.items() if "error" in called}
     grown = True
     while grown:
-        more = {
-            n for n, b in bodies.items() if n not in raising and any(r + "(" in b for r in raising)
-        }
+        more = {n for n, called in calls.items() if n not in raising and called & raising}
         raising |= more
         grown = bool(more)
     return frozenset(raising)
