@@ -164,7 +164,7 @@ class FlowLogCache:
                 if path.is_file():
                     if _whole(path):
                         hits[index] = ReadFile(
-                            path, obj.location, obj.partitions, header, "parquet"
+                            path, obj.location, obj.partitions, header, "parquet", _columns(header)
                         )
                     else:
                         path.unlink(missing_ok=True)
@@ -231,7 +231,12 @@ class FlowLogCache:
                 shutil.rmtree(work, ignore_errors=True)
             sources.clear_rejects(con)
         return {
-            index: replace(read, path=entry, file_format="parquet")
+            index: replace(
+                read,
+                path=entry,
+                file_format="parquet",
+                columns=_columns(read.fields),
+            )
             for index, (entry, read) in written.items()
         }
 
@@ -333,6 +338,12 @@ def entry_select(files: Sequence[ReadFile], *, with_file: bool = True) -> str:
     if with_file:
         columns.append(f"r.file_index AS {_FILE_COLUMN}")
     return f"SELECT {', '.join(columns)} FROM {sources.text_reader(files)} AS r"
+
+
+def _columns(header: tuple[str, ...]) -> str:
+    """`ReadFile.columns` of an entry: its columns and their types follow from its header and
+    how entries are made, so entries of one header are read by position."""
+    return f"entry {FORMAT} {_entries_digest()} {' '.join(header)}"
 
 
 def _header_digest(header: tuple[str, ...]) -> str:

@@ -606,7 +606,8 @@ class LocalEngine:
         #: Typed Parquet copies of the text files read (`cache_dir`), see `engine.cache`.
         self.cache = FlowLogCache.open(cache_dir) if cache_dir is not None else None
         self._objects: list[FlowLogObject] | None = None
-        self._headers: dict[str, tuple[str, ...]] = {}
+        #: Each file's fields and (Parquet) columns, by local path.
+        self._headers: dict[str, tuple[tuple[str, ...], str]] = {}
         self._cidrtable_ready = False
         #: Files opened by all queries so far, and the locations the last query read.
         self.files_read = 0
@@ -637,6 +638,9 @@ class LocalEngine:
         # (Measuring stays on: turning it off cost more CPU, not less, BENCHMARKS.md.)
         self.con.execute("SET enable_progress_bar = true")
         self.con.execute("SET enable_progress_bar_print = false")
+        # Parquet footers read once per engine, not at each bind of a view (CREATE VIEW,
+        # DESCRIBE, the run). DuckDB reads a file again when its modification time changed.
+        self.con.execute("SET parquet_metadata_cache = true")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema.DATABASE}")
         self._finalizer = weakref.finalize(self, LocalCopies.close, self._copies)
 
@@ -986,14 +990,17 @@ class LocalEngine:
         paths = self._copies.paths(rest, on_done=self._download_progress(rest))
         files: list[ReadFile] = []
         for obj, path in zip(rest, paths, strict=True):
-            fields = self._headers.get(str(path))  # read once per engine
-            if fields is None:
+            header = self._headers.get(str(path))  # read once per engine
+            if header is None:
                 if obj.file_format == "text":
-                    fields = sources.read_text_header(path, obj.location)
+                    header = sources.read_text_header(path, obj.location), ""
                 else:
-                    fields = sources.parquet_fields(self.con, path, obj.location)
-                self._headers[str(path)] = fields
-            files.append(ReadFile(path, obj.location, obj.partitions, fields, obj.file_format))
+                    header = sources.parquet_fields(self.con, path, obj.location)
+                self._headers[str(path)] = header
+            fields, columns = header
+            files.append(
+                ReadFile(path, obj.location, obj.partitions, fields, obj.file_format, columns)
+            )
         if self.cache is not None and files:
             try:
                 filled = self.cache.fill(

@@ -246,6 +246,9 @@ class ReadFile:
     partitions: KeyPartitions
     fields: tuple[str, ...]
     file_format: FileFormat
+    #: A Parquet file's columns, names and types in order ("" when not known): the files of
+    #: a group that all have the same are read by position, not united by name.
+    columns: str = ""
 
     @property
     def kind(self) -> schema.FlowLogKind:
@@ -458,22 +461,28 @@ def ragged_note(lines: Sequence[RaggedLine]) -> str:
 
 
 def parquet_group_select(files: Sequence[ReadFile]) -> str:
-    """SELECT of the flow table over Parquet files (columns united by name)."""
+    """SELECT of the flow table over Parquet files: columns united by name, unless every file
+    has the same columns (names and types), as the cache's entries of one header and AWS's
+    files of one format do; DuckDB then reads each file's schema only once per bind, not every
+    file's (DuckDB maps the columns by name either way)."""
     present: set[str] = set()
     for f in files:
         present.update(f.fields)
     paths = sql_list(str(f.path) for f in files)
-    reader = f"read_parquet({paths}, union_by_name=true)"
+    alike = files[0].columns != "" and all(f.columns == files[0].columns for f in files)
+    reader = f"read_parquet({paths}, union_by_name={'false' if alike else 'true'})"
     kind = files[0].kind
     select = ", ".join(column_expr(f, column_ref(f, present)) for f in kind.fields)
     return f"SELECT {select}, {_partition_exprs(files)} FROM {reader} AS r"
 
 
-def parquet_fields(con: Any, path: Path, display: str) -> tuple[str, ...]:
-    """Flow-log fields of a Parquet file (its top-level column names)."""
+def parquet_fields(con: Any, path: Path, display: str) -> tuple[tuple[str, ...], str]:
+    """Flow-log fields of a Parquet file (its top-level column names), and its columns with
+    their types as one text (`ReadFile.columns`)."""
     try:
         rows = con.execute(
-            "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR num_children = 0",
+            "SELECT name, type, converted_type, logical_type, scale, precision "
+            "FROM parquet_schema(?) WHERE num_children IS NULL OR num_children = 0",
             [str(path)],
         ).fetchall()
     except Exception as exc:
@@ -482,8 +491,9 @@ def parquet_fields(con: Any, path: Path, display: str) -> tuple[str, ...]:
             "flow-log .log.parquet object"
         ) from exc
     names = [str(r[0]) for r in rows]
+    columns = "\n".join(" ".join(str(value) for value in row) for row in rows)
     try:
-        return schema.parse_any_log_format(" ".join(names))[1]
+        return schema.parse_any_log_format(" ".join(names))[1], columns
     except schema.UnknownFieldError as exc:
         raise SourceError(f"{display}: Parquet columns: {exc}") from exc
 
