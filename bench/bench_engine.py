@@ -23,12 +23,16 @@ one on PYTHONPATH (so `PYTHONPATH=other/src` measures another checkout with this
 before, after), and each JSON object gains `before_*` figures measured alongside. With --cache,
 each round also runs the command with `--cache`: cold (an empty cache, so the run writes it)
 and warm (a cache filled by one run before the rounds), as `cold_*` and `warm_*` figures; with
-both, the other checkout runs warm too (a cache of its own), as `before_warm_*`.
+both, the other checkout runs warm too (a cache of its own), as `before_warm_*`. The measured
+`src` trees (this one's and --before's) are byte-compiled once first (`compileall`), so the
+figures are those of an installed package even where PYTHONDONTWRITEBYTECODE is set (every
+run would otherwise compile the package again).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -41,6 +45,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import vpc_cidr_analysis
 from vpc_cidr_analysis import layout
 from vpc_cidr_analysis.simulate.simulator import SampleConfig, write_sample
 
@@ -148,6 +153,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     before = {**os.environ, "PYTHONPATH": os.path.abspath(args.before)} if args.before else None
+    compileall.compile_dir(str(Path(vpc_cidr_analysis.__file__).parent), quiet=1)
+    if args.before:
+        compileall.compile_dir(str(Path(args.before) / "vpc_cidr_analysis"), quiet=1)
     end = date.fromisoformat(args.end_date)
     ensure_sample(args.records, args.data, end)
     files = window_files(args.data, end)
