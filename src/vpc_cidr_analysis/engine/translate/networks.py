@@ -96,6 +96,7 @@ def precompute_networks(tree: exp.Expr) -> None:
             network, address = pattern
             each = exp.Lambda(this=network.copy(), expressions=[fn.expressions[0].copy()])
             parsed = call("athena_networks", exp.Transform(this=array.copy(), expression=each))
+            parsed.meta[CONSTANT_NETWORKS] = True  # see hoist_constant_networks
             node.replace(_network_call(name, parsed, address))
             continue
         cte = _one_row_cte_column(array, node) if pattern is not None else None
@@ -113,6 +114,46 @@ def precompute_networks(tree: exp.Expr) -> None:
             select.append("expressions", exp.alias_(call("athena_networks", texts), column))
         reference = exp.column(column, table=array.table)
         node.replace(_network_call(name, reference, address))
+
+
+#: `meta` key of an `athena_networks` call over a list that is the same on every row.
+CONSTANT_NETWORKS = "athena_constant_networks"
+
+
+def hoist_constant_networks(tree: exp.Expr) -> None:
+    """Parse a CIDR list that is the same on every row in a one-row table joined to its
+    SELECT, instead of inline (run after the rules, on the DuckDB tree).
+
+    DuckDB puts a macro's argument wherever the macro's body names it: inline, the list's
+    parse (`athena_networks(…)`, itself a macro naming its argument four times) is bound
+    about ten times per `athena_any_network` call, 30 ms a call at every bind of the query
+    (DESCRIBE and the run). As the column of `CROSS JOIN (SELECT athena_networks(…) AS
+    athena_constant_networks_1) AS athena_constant_networks_1` it is bound once and still
+    computed once per query; the rows and errors are the same. Only for calls in a WHERE
+    clause (evaluated before any grouping, so the column needs no GROUP BY) of a SELECT with
+    a FROM and no unqualified `*` (which would show the column); others stay inline.
+    """
+    number = 0
+    for parsed in list(tree.find_all(exp.Anonymous)):
+        if not parsed.meta.get(CONSTANT_NETWORKS):
+            continue
+        where = parsed.find_ancestor(exp.Where, exp.Select, exp.Lambda, exp.Subquery)
+        select = where.parent if isinstance(where, exp.Where) else None
+        if not isinstance(select, exp.Select):
+            continue
+        if select.args.get("from_") is None and select.args.get("from") is None:
+            continue
+        if any(
+            isinstance(item, exp.Star)
+            or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star) and not item.table)
+            for item in select.expressions
+        ):
+            continue
+        number += 1
+        name = f"{CONSTANT_NETWORKS}_{number}"
+        derived = exp.select(exp.alias_(parsed.copy(), name)).subquery(name)
+        select.append("joins", exp.Join(this=derived, kind="CROSS"))
+        parsed.replace(exp.column(name, table=name))
 
 
 def _network_call(name: str, networks: exp.Expr, address: exp.Expr) -> exp.Expr:

@@ -17,6 +17,8 @@
    `rules.arrays.mark_array_columns` what array columns hold, `rules.conditionals.mark_eager_in`
    the IN lists Trino evaluates whole, then
    `rules.rewrite` applies the rules, bottom-up;
+   `networks.hoist_constant_networks` then moves each CIDR list that is the same on every row
+   into a one-row table joined to its SELECT (bound once, not at every use in the macros);
 8. unnamed output columns are named `_col0`, `_col1`, … as Athena names them;
 9. `dialects.DuckDBInet` writes the DuckDB SQL.
 
@@ -46,7 +48,10 @@ from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.engine.translate.columns import mark_arrays, mark_dates, mark_literals
 from vpc_cidr_analysis.engine.translate.dialects import READ_DIALECT, AthenaReader, DuckDBInet
 from vpc_cidr_analysis.engine.translate.errors import InvalidSqlError, UnsupportedSqlError
-from vpc_cidr_analysis.engine.translate.networks import precompute_networks
+from vpc_cidr_analysis.engine.translate.networks import (
+    hoist_constant_networks,
+    precompute_networks,
+)
 from vpc_cidr_analysis.engine.translate.nodes import PARAM_MARK
 from vpc_cidr_analysis.engine.translate.rules import Context, rewrite
 from vpc_cidr_analysis.engine.translate.rules.arrays import mark_array_columns
@@ -277,6 +282,7 @@ def _translated(sql: str, today: date | None) -> Translation:
     tree = rewrite(tree, Context(types, today))
     check_zones(tree)
     check_times(tree)
+    hoist_constant_networks(tree)
     _name_output_columns(tree)
     try:
         text = tree.sql(dialect=DuckDBInet, unsupported_level=ErrorLevel.RAISE)
