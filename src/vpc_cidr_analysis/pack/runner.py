@@ -196,6 +196,10 @@ def add_networks_table(engine: Any, rows: Sequence[tuple[str, str]]) -> None:
 
     database, table = schema.DATABASE, NETWORKS_TABLE
     con = engine.con
+    if not rows:  # no file to write and read back for an empty table
+        con.execute(f"CREATE OR REPLACE TABLE {database}.{table} (network VARCHAR, cidr VARCHAR)")
+        con.execute(f"CREATE OR REPLACE VIEW main.{table} AS SELECT * FROM {database}.{table}")
+        return
     with tempfile.TemporaryDirectory(prefix="vpc-cidr-networks-") as folder:
         path = Path(folder) / "networks.csv"
         path.write_text(networks_csv(rows), encoding="utf-8")
