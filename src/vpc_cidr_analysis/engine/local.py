@@ -49,7 +49,6 @@ from sqlglot import exp
 
 from vpc_cidr_analysis import output, schema
 from vpc_cidr_analysis.cidr import DEFAULT_MAX_ADDRESSES, CidrError, Network, parse_block
-from vpc_cidr_analysis.cidrtable.expand import expand_to_dir
 from vpc_cidr_analysis.engine import output_sql, sources, translate
 from vpc_cidr_analysis.engine.cache import FlowLogCache
 from vpc_cidr_analysis.engine.sources import (
@@ -1048,6 +1047,8 @@ class LocalEngine:
         parts = []
         paths: list[str] = []
         if self.networks:  # expanded by the CIDR Lambda's own code, so the rows are the same
+            from vpc_cidr_analysis.cidrtable.expand import expand_to_dir  # only for cidrtable
+
             expanded = self._copies.workdir / "cidrs"
             written = expand_to_dir(
                 [str(n) for n in self.networks],
