@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +141,8 @@ Opener = Callable[[str, float], bytes]
 
 
 def _download(url: str, timeout: float) -> bytes:
+    import urllib.request  # only to fetch: every command reading --aws-ranges or --help skips it
+
     with urllib.request.urlopen(url, timeout=timeout) as response:
         payload: bytes = response.read()
         return payload
