@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +15,7 @@ from vpc_cidr_analysis.output import (
     human_bytes,
     parse_columns,
     render,
+    render_csv,
     select_columns,
     text_value,
 )
@@ -83,3 +87,38 @@ def test_columns_that_cannot_fit_are_left_out_and_named() -> None:
 )
 def test_human_bytes(count: int, text: str) -> None:
     assert human_bytes(count) == text
+
+
+def test_csv_cells_are_text_value_of_every_type() -> None:
+    # render_csv turns text, integers and NULL into text itself: the same as text_value
+    class Text(str):
+        def __str__(self) -> str:
+            return "shown"
+
+    values = [
+        "a,b",
+        'say "hi"',
+        "",
+        None,
+        0,
+        -7,
+        2**70,
+        True,
+        False,
+        1.5,
+        Decimal("12.50"),
+        date(2026, 11, 27),
+        datetime(2026, 11, 27, 1, 2, 3, 456000, tzinfo=UTC),
+        timedelta(seconds=90),
+        b"\x01\xff",
+        [1, None],
+        Text("raw"),
+    ]
+    rows = [values, list(reversed(values))]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow([f"c{i}" for i in range(len(values))])
+    writer.writerows([text_value(v) for v in row] for row in rows)
+    out = io.StringIO()
+    assert render_csv([f"c{i}" for i in range(len(values))], rows, out) == 2
+    assert out.getvalue() == expected.getvalue()
