@@ -230,7 +230,7 @@ def run(
         out = run_athena(q, values, athena, settings, raw=raw, form=form)  # type: ignore[arg-type]
     if not out.written:
         emit(out.columns, out.rows, fmt, columns, limit)
-    for text in notes(q, out.fields, out.columns, out.rows, out.tallies):
+    for text in notes(q, out.fields, out.columns, out.rows):
         note(f"Note: {text}")
     if out.ragged_note:
         note(f"Note: {out.ragged_note}")

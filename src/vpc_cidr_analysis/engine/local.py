@@ -38,7 +38,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO, TypeVar
@@ -90,9 +90,8 @@ class StreamingResult:
     `lines(fmt, columns)` gives the rows as finished CSV / JSON text lines that DuckDB
     formats and writes (the shapes of `output`, many times faster than Python values; None
     when a column's type is not one it formats the same way); over text files `count()` is
-    the number of rows. A result streamed with `keep` also has `tally(column)`: how many rows
-    hold each value of a column. Nothing runs before one of these or the rows is asked for
-    (errors come then); use either the lines or the rows, not both.
+    the number of rows. Nothing runs before one of these or the rows is asked for (errors
+    come then); use either the lines or the rows, not both.
     """
 
     columns: list[str]
@@ -101,7 +100,6 @@ class StreamingResult:
         default=None, repr=False
     )
     count: Callable[[], int] | None = field(default=None, repr=False)
-    tally: Callable[[str], dict[Any, int]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for batch in self._batches:
@@ -696,28 +694,21 @@ class LocalEngine:
         return QueryResult(columns, rows)
 
     def stream(
-        self,
-        sql: str,
-        params: Sequence[object] = (),
-        *,
-        batch_size: int = 10_000,
-        keep: bool = False,
+        self, sql: str, params: Sequence[object] = (), *, batch_size: int = 10_000
     ) -> StreamingResult:
         """Run an Athena query; rows are fetched in batches as they are iterated.
 
-        Nothing runs until rows (or `lines`, `count`, `tally`) are asked for. `lines` lets
-        DuckDB write the result to a file and reads that. Over text files the rows come from
-        a kept copy (`RESULT_TABLE`), so that in both the lines the text reader set aside
-        are known before anything is handed out; over Parquet only (no line can be set
-        aside) straight from the query. With `keep` the result is kept in any case and the
-        lines are written from the copy, so `tally` can count its values afterwards without
-        running the query again. Consume the rows before running the next query on this
-        engine: DuckDB keeps one open result per connection.
+        Nothing runs until rows (or `lines`, or `count`) are asked for. `lines` lets DuckDB
+        write the result to a file and reads that. Over text files the rows come from a kept
+        copy (`RESULT_TABLE`), so that in both the lines the text reader set aside are known
+        before anything is handed out; over Parquet only (no line can be set aside) straight
+        from the query. Consume the rows before running the next query on this engine:
+        DuckDB keeps one open result per connection.
         """
         query = self._prepare(sql, params)
         if not query.names:  # the query fails: run it now, it says why
             return self._stream_now(query, batch_size)
-        if not query.text and not keep:
+        if not query.text:
 
             def straight() -> Iterator[list[tuple[Any, ...]]]:
                 yield from self._stream_now(query, batch_size)._batches
@@ -725,43 +716,25 @@ class LocalEngine:
             direct = StreamingResult(list(query.names), straight())
             direct.lines = lambda fmt, picks: self._lines(query, fmt, picks)
             return direct
-        if keep:  # the copy is for lines and counts: values as the query gives them
-            query = replace(query, sql=query.plain_sql, fast=False)
         kept: list[bool] = []
 
-        def keep_once() -> None:
+        def keep() -> None:
             if not kept:
                 self._keep_checked(query)
                 kept.append(True)
 
         def batches() -> Iterator[list[tuple[Any, ...]]]:
-            keep_once()
+            keep()
             yield from self._stream_kept(query, batch_size)._batches
 
         def count() -> int:
-            keep_once()
+            keep()
             row = self.con.execute(f"SELECT count(*) FROM {RESULT_TABLE}").fetchone()
             return int(row[0]) if row else 0
 
-        def tally(column: str) -> dict[Any, int]:
-            keep_once()
-            name = _quoted(column)
-            counted = self.con.execute(
-                f"SELECT {name}, count(*) FROM {RESULT_TABLE} GROUP BY {name}"
-            ).fetchall()
-            return {value: int(n) for value, n in counted}
-
-        def lines(fmt: str, picks: Sequence[int]) -> FileLines | None:
-            if not keep:
-                return self._lines(query, fmt, picks)
-            keep_once()
-            return self._lines(query, fmt, picks, kept=True)
-
         result = StreamingResult(list(query.names), batches())
-        result.lines = lines
+        result.lines = lambda fmt, picks: self._lines(query, fmt, picks)
         result.count = count
-        if keep:
-            result.tally = tally
         return result
 
     def _prepare(self, sql: str, params: Sequence[object]) -> _Prepared:
@@ -833,17 +806,14 @@ class LocalEngine:
         columns, row = self._shape(query, cursor.description or [], kept=True)
         return StreamingResult(columns, self._batches(cursor, batch_size, row, query.files))
 
-    def _lines(
-        self, query: _Prepared, fmt: str, picks: Sequence[int], *, kept: bool = False
-    ) -> FileLines | None:
+    def _lines(self, query: _Prepared, fmt: str, picks: Sequence[int]) -> FileLines | None:
         """The result's rows (columns `picks`) as CSV or JSON lines formatted by DuckDB.
 
-        DuckDB writes them straight from the query to a file in the engine's folder (for
-        JSON the whole array, brackets and separators included), or from the kept copy when
-        `kept` (`RESULT_TABLE`, in its order); once the lines the scans set aside are known
-        (the query runs again when there are some; `--strict` fails with nothing written)
-        the file is handed out, to copy or read. None when a column's type is not one DuckDB
-        formats as `output` does.
+        DuckDB writes them straight from the query to a file in the engine's folder (no
+        kept copy; for JSON the whole array, brackets and separators included); once the
+        lines the scans set aside are known (the query runs again when there are some;
+        `--strict` fails with nothing written) the file is handed out, to copy or read.
+        None when a column's type is not one DuckDB formats as `output` does (nothing runs).
         """
         if any(i >= len(query.kinds) for i in picks):
             return None
@@ -863,12 +833,11 @@ class LocalEngine:
             if fmt == "json"
             else ""
         )
-        source = RESULT_TABLE if kept else f"({query.plain_sql})"
         # Each line is written as it is (no QUOTE). FORCE_QUOTE with no QUOTE skips the writer's
         # look through every byte for a character that would need quotes (0.33 s CPU per
         # 376 MB of JSON Lines); the bytes are the same.
         copy = (
-            f"COPY (SELECT {line} AS line FROM {source} AS q({renamed})) TO "
+            f"COPY (SELECT {line} AS line FROM ({query.plain_sql}) AS q({renamed})) TO "
             f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
             f"DELIMITER '\x01', NULLSTR '', FORCE_QUOTE (line){array})"
         )
@@ -876,11 +845,11 @@ class LocalEngine:
 
         def write() -> int:
             with self._insertion_order(ordered):
-                done = self._run(copy, [] if kept else query.values, query.files).fetchone()
+                done = self._run(copy, query.values, query.files).fetchone()
             return int(done[0]) if done else 0
 
         try:
-            count = write() if kept else self._checked(query, write)
+            count = self._checked(query, write)
         except BaseException:
             target.unlink(missing_ok=True)
             raise

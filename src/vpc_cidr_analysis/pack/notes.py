@@ -8,8 +8,7 @@ not say which fields the files hold) and from the rows (`decided_by`). Standard 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from vpc_cidr_analysis.pack.queries import Query
@@ -51,26 +50,20 @@ def notes(
     fields: Iterable[str] | None,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    tallies: Mapping[str, Mapping[Any, int]] | None = None,
 ) -> list[str]:
-    """One line per thing the answer could not use, and per row caveat, for stderr.
-
-    The row caveats read `rows`, or `tallies` (rows per value of a `ROW_COLUMNS` column)
-    when the rows were written without being kept."""
+    """One line per thing the answer could not use, and per row caveat, for stderr."""
     out: list[str] = []
     if fields is not None:
         present = {f.replace("_", "-") for f in fields}
         if present:  # no file read: nothing to say about fields
             out += [WITHOUT[f] for f in used_fields(query) if f not in present]
-    decided = (tallies or {}).get("decided_by")
-    if decided is None and "decided_by" in columns:
+    if "decided_by" in columns and rows:
         at = list(columns).index("decided_by")
-        decided = Counter(row[at] for row in rows)
-    unknown, total = (decided.get("unknown", 0), sum(decided.values())) if decided else (0, 0)
-    if unknown:
-        out.append(
-            f"{unknown} of {total} rows: who started them is unknown (equal ports, first "
-            "records in the same second, e.g. ICMP echo and reply): client and server are in "
-            "address order"
-        )
+        unknown = sum(1 for row in rows if row[at] == "unknown")
+        if unknown:
+            out.append(
+                f"{unknown} of {len(rows)} rows: who started them is unknown (equal ports, "
+                "first records in the same second, e.g. ICMP echo and reply): client and server "
+                "are in address order"
+            )
     return out

@@ -45,8 +45,6 @@ class QueryOutput:
     skipped_note: str | None = None
     #: The rows were handed to the `write` given to the run (and are not in `rows`).
     written: bool = False
-    #: For written rows: how many rows hold each value of the columns the notes read.
-    tallies: dict[str, dict[Any, int]] | None = None
 
 
 def query_sql(query: Query, *, raw: bool = False, form: CidrForm = "contains") -> str:
@@ -147,27 +145,21 @@ def run_on(
 ) -> QueryOutput:
     """Run on an open local engine (see `local_engine`); the cidrtable form reads the
     engine's cidrtable as it is. With `write`, the result is streamed to it instead of
-    kept (`written`); when it has columns the notes read (`notes.ROW_COLUMNS`), the engine
-    keeps a copy and counts their values (`tallies`)."""
+    kept (`written`), unless it has a column the notes read (`notes.ROW_COLUMNS`)."""
     from vpc_cidr_analysis.engine.sources import ragged_note
     from vpc_cidr_analysis.pack.notes import ROW_COLUMNS
 
     sql = query_sql(query, raw=raw, form=form)
     bound = query.bind(values, sql)
     written = False
-    tallies: dict[str, dict[Any, int]] | None = None
     if write is not None:
-        noted = [] if raw else [c.name for c in query.columns if c.name in ROW_COLUMNS]
-        streamed = engine.stream(sql, bound, keep=bool(noted))
+        streamed = engine.stream(sql, bound)
         columns = list(streamed.columns)
-        read = [c for c in ROW_COLUMNS if c in columns]
-        if read and (streamed.tally is None or read != noted):
-            rows = [tuple(r) for r in streamed]  # the notes read what the header did not say
+        if set(columns) & set(ROW_COLUMNS):
+            rows = [tuple(r) for r in streamed]
         else:
             write(streamed)
             rows, written = [], True
-            if streamed.tally is not None and read:
-                tallies = {c: streamed.tally(c) for c in read}
     else:
         result = engine.execute(sql, bound)
         columns, rows = list(result.columns), [tuple(r) for r in result.rows]
@@ -181,7 +173,6 @@ def run_on(
         ragged_note=ragged,
         skipped_note=engine.last_skipped_note,
         written=written,
-        tallies=tallies,
     )
 
 

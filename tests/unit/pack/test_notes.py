@@ -27,13 +27,3 @@ def test_on_athena_only_the_rows_speak() -> None:
     row = ["a", "b", 0, 1, "ACCEPT", 1, 2, 1, 84, 1, 84, None, None, "unknown"]
     (said,) = notes(QUERIES["external"], None, columns, [row, [*row[:-1], "tcp-flags"]])
     assert said.startswith("1 of 2 rows: who started them is unknown")
-
-
-def test_counted_values_speak_as_the_rows_would() -> None:
-    """Rows DuckDB wrote are not kept: their `decided_by` values come counted (`tallies`)."""
-    columns = [c.name for c in QUERIES["external"].columns]
-    counted = {"decided_by": {"unknown": 2, "tcp-flags": 5, "port": 1}}
-    (said,) = notes(QUERIES["external"], V5, columns, [], counted)
-    assert said.startswith("2 of 8 rows: who started them is unknown")
-    assert notes(QUERIES["external"], V5, columns, [], {"decided_by": {"port": 3}}) == []
-    assert notes(QUERIES["external"], V5, columns, [], {"decided_by": {}}) == []
