@@ -6,14 +6,11 @@ import gzip
 import io
 import ipaddress
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from vpc_cidr_analysis import schema
 from vpc_cidr_analysis.engine.local import (
@@ -472,25 +469,17 @@ def test_hourly_layout_fills_hour(tmp_path: Path, reference: list[tuple[Any, ...
     assert got[0][5] > 1 and reference[0][5] == 0
 
 
-@pytest.fixture
-def bucket() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="flow-log-archive")
-        yield client
-
-
 def test_s3_logs_download_only_selected_objects(
-    tmp_path: Path, bucket: Any, month_of_logs: Path
+    tmp_path: Path, s3: Any, month_of_logs: Path
 ) -> None:
     for path in month_of_logs.rglob("*.log.gz"):
         key = "org/" + path.relative_to(month_of_logs).as_posix()
-        bucket.put_object(Bucket="flow-log-archive", Key=key, Body=path.read_bytes())
-    engine = LocalEngine("s3://flow-log-archive/org", s3_client=bucket, today=TODAY)
+        s3.put_object(Bucket="flow-logs", Key=key, Body=path.read_bytes())
+    engine = LocalEngine("s3://flow-logs/org", s3_client=s3, today=TODAY)
     got = rows(engine, "SELECT count(*), sum(bytes) FROM vpcflowlogstable WHERE day > '2026/11/24'")
     assert got == [(3, 27 + 26 + 25)]
     assert engine.downloads == 3
-    assert all(f.startswith("s3://flow-log-archive/org/AWSLogs/") for f in engine.last_files)
+    assert all(f.startswith("s3://flow-logs/org/AWSLogs/") for f in engine.last_files)
     workdir = engine._copies.workdir
     assert len([p for p in workdir.rglob("*.log.gz")]) == 3
     engine.close()
@@ -503,14 +492,14 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_on_a_terminal(
-    bucket: Any, month_of_logs: Path, monkeypatch: pytest.MonkeyPatch
+    s3: Any, month_of_logs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for path in month_of_logs.rglob("*.log.gz"):
         key = path.relative_to(month_of_logs).as_posix()
-        bucket.put_object(Bucket="flow-log-archive", Key=key, Body=path.read_bytes())
+        s3.put_object(Bucket="flow-logs", Key=key, Body=path.read_bytes())
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    with LocalEngine("s3://flow-log-archive", s3_client=bucket, progress=True) as engine:
+    with LocalEngine("s3://flow-logs", s3_client=s3, progress=True) as engine:
         got = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/26'")
         again = rows(engine, "SELECT count(*) FROM vpcflowlogstable WHERE day >= '2026/11/25'")
     assert got == [(2,)] and again == [(3,)]
