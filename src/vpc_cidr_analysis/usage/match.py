@@ -96,14 +96,19 @@ def timestamp(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-def _records(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], need: Sequence[str]
-) -> list[dict[str, Any]]:
+def _require(columns: Sequence[str], need: Sequence[str]) -> None:
+    """Query output must have every column of `need`."""
     missing = [c for c in need if c not in columns]
     if missing:
         raise UsageError(
             f"query output lacks column(s) {', '.join(missing)}; got {', '.join(columns)}"
         )
+
+
+def _records(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], need: Sequence[str]
+) -> list[dict[str, Any]]:
+    _require(columns, need)
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
@@ -132,11 +137,7 @@ CONNECTION_COLUMNS = ConnectionRow._fields
 
 def connection_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[ConnectionRow]:
     """Typed `sg_connections` rows from a query result (local engine or Athena)."""
-    missing = [c for c in CONNECTION_COLUMNS if c not in columns]
-    if missing:
-        raise UsageError(
-            f"query output lacks column(s) {', '.join(missing)}; got {', '.join(columns)}"
-        )
+    _require(columns, CONNECTION_COLUMNS)
     pick = itemgetter(*(list(columns).index(c) for c in CONNECTION_COLUMNS))
     width = len(columns)
     directions = ("ingress", "egress")
