@@ -386,6 +386,8 @@ def rejected_lines(con: Any, files: Sequence[ReadFile]) -> list[RaggedLine]:
     A line rejected for anything but its field count (e.g. invalid UTF-8) is a SourceError
     naming the file and line, as before: Athena's reader would not read it as text either.
     """
+    if any(f.file_format == "text" for f in files):
+        settle_scans(con)
     present = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [REJECTS_TABLE]
     ).fetchone()
@@ -411,6 +413,28 @@ def rejected_lines(con: Any, files: Sequence[ReadFile]) -> list[RaggedLine]:
         found = len(str(text).split(" "))
         lines.append(RaggedLine(display, str(path), int(line), expected, found, str(text)))
     return lines
+
+
+_SETTLING = threading.Lock()
+
+
+def settle_scans(con: Any) -> None:
+    """Wait until DuckDB's worker threads have released the last query's scans.
+
+    DuckDB writes a file's set-aside lines to the rejects table when the file's last scanner
+    is released, and a worker thread may release it just after the query has returned (about
+    once in a thousand queries here, more under load): read then, the table can miss the line.
+    Lowering the thread count joins every worker thread (DuckDB's TaskScheduler), so setting
+    it to 1 and back is a barrier; it costs a thread start. One at a time: the setting is the
+    database's, shared by the cache's worker connections.
+    """
+    with _SETTLING:
+        row = con.execute("SELECT current_setting('threads')").fetchone()
+        threads = int(row[0]) if row else 1
+        if threads > 1:
+            con.execute("SET threads = 1")
+            con.execute(f"SET threads = {threads}")
+
 
 
 def clear_rejects(con: Any) -> None:

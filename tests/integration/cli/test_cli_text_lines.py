@@ -99,9 +99,10 @@ def test_lines_duckdb_wrote_are_what_python_values_give(
     from vpc_cidr_analysis.engine.local import LocalEngine
 
     logs, _, _ = ragged_sample
+    # Ordered by every column shown: rows tied on the key print the same in either order.
     sql = (
         'SELECT srcaddr, dstport, from_unixtime("start") AS first_seen, log_status '
-        'FROM vpcflowlogstable ORDER BY "start", srcaddr, dstport, srcport, bytes'
+        'FROM vpcflowlogstable ORDER BY "start", srcaddr, dstport, log_status, srcport, bytes'
     )
     result = CliRunner().invoke(cli, ["sql", "--logs", str(logs), "--format", fmt, sql])
     assert result.exit_code == 0, result.output
@@ -133,9 +134,10 @@ def test_sql_json_of_chosen_columns_is_what_python_values_give(
     from vpc_cidr_analysis.engine.local import LocalEngine
 
     logs, _, _ = ragged_sample
+    # Ordered by every column shown (see above).
     sql = (
         'SELECT srcaddr, dstport, "end" FROM vpcflowlogstable '
-        'ORDER BY "start", srcaddr, dstport, srcport, bytes'
+        'ORDER BY "start", srcaddr, dstport, "end", srcport, bytes'
     )
     args = ["sql", "--logs", str(logs), "--format", "json", "--columns", "end,srcaddr", sql]
     result = CliRunner().invoke(cli, args)

@@ -188,3 +188,16 @@ def test_downloads_stay_inside_the_temporary_folder(s3: Any) -> None:
     (path,) = copies.paths([obj])
     assert path.resolve().is_relative_to(copies.workdir.resolve())
     copies.close()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_settle_scans_leaves_the_thread_count_as_it_was(threads: int) -> None:
+    """The barrier before the rejects table is read lowers DuckDB's thread count to 1 (which
+    joins its worker threads) and puts it back."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    assert con.execute("SELECT sum(range) FROM range(1000000)").fetchone() == (499999500000,)
+    sources.settle_scans(con)
+    assert con.execute("SELECT current_setting('threads')").fetchone() == (threads,)
