@@ -436,7 +436,6 @@ def settle_scans(con: Any) -> None:
             con.execute(f"SET threads = {threads}")
 
 
-
 def clear_rejects(con: Any) -> None:
     """Forget the lines earlier scans set aside (DuckDB appends to the rejects tables)."""
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
