@@ -39,6 +39,7 @@ from vpc_cidr_analysis.engine import sources
 from vpc_cidr_analysis.engine.sources import FlowLogObject, ReadFile
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.layout import KeyPartitions
+from vpc_cidr_analysis.sqltext import sql_string
 
 #: The layout of entries; a change to it (or to the tables' columns) starts new entries.
 FORMAT = 1
@@ -288,7 +289,7 @@ class FlowLogCache:
         files = [read for _, _, read in batch]
         sources.clear_rejects(con)
         con.execute(
-            f"COPY ({entry_select(files)}) TO {sources.sql_string(work.as_posix())} "
+            f"COPY ({entry_select(files)}) TO {sql_string(work.as_posix())} "
             f"(FORMAT parquet, PARTITION_BY ({_FILE_COLUMN}))"
         )
         ragged = {item.path for item in sources.rejected_lines(con, files)}
@@ -311,9 +312,7 @@ class FlowLogCache:
                     if parts
                     else f"{entry_select([read], with_file=False)} LIMIT 0"
                 )
-                con.execute(
-                    f"COPY ({source}) TO {sources.sql_string(partial.as_posix())} (FORMAT parquet)"
-                )
+                con.execute(f"COPY ({source}) TO {sql_string(partial.as_posix())} (FORMAT parquet)")
             os.replace(partial, target)
             done[index] = (target, read)
         return done

@@ -61,6 +61,7 @@ from vpc_cidr_analysis.engine.sources import (
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.output import human_bytes
 from vpc_cidr_analysis.s3url import is_s3_url
+from vpc_cidr_analysis.sqltext import sql_string
 
 #: Largest block `--cidr` expands into cidrtable rows (a /8, as the CIDR Lambda allows).
 PARTITIONS_TABLE = "athena_partitions"
@@ -826,7 +827,7 @@ class LocalEngine:
         target = folder / f"result-{next(self._result_numbers)}.txt"
         # JSON: the whole array. With a PREFIX, DuckDB's CSV writer puts NEW_LINE between
         # rows only (none after the last), then the SUFFIX: the separators of the array.
-        literal = sources.sql_string
+        literal = sql_string
         array = (
             f", PREFIX {literal(output.JSON_START)}, SUFFIX {literal(output.JSON_END)}, "
             f"NEW_LINE {literal(output.JSON_SEPARATOR)}"

@@ -25,6 +25,8 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
+from vpc_cidr_analysis.sqltext import sql_string
+
 _INTEGERS = re.compile(r"^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT))$")
 
 #: What `json.dumps` writes for each character it escapes in a string (ensure_ascii=False):
@@ -35,13 +37,9 @@ _JSON_ESCAPES = [
 ]
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _char(char: str) -> str:
     """A one-character SQL string (control characters as `chr(n)`)."""
-    return f"chr({ord(char)})" if ord(char) < 0x20 else _literal(char)
+    return f"chr({ord(char)})" if ord(char) < 0x20 else sql_string(char)
 
 
 def _timestamp(value: str, *, zone: bool, quote: str = "") -> str:
@@ -51,8 +49,8 @@ def _timestamp(value: str, *, zone: bool, quote: str = "") -> str:
     whole = f"{quote}%Y-%m-%dT%H:%M:%S"
     end = ("Z" if zone else "") + quote
     return (
-        f"CASE WHEN {micros} % 1000000 = 0 THEN strftime({stamp}, {_literal(whole + end)}) "
-        f"ELSE strftime({stamp}, {_literal(whole + '.%g' + end)}) END"
+        f"CASE WHEN {micros} % 1000000 = 0 THEN strftime({stamp}, {sql_string(whole + end)}) "
+        f"ELSE strftime({stamp}, {sql_string(whole + '.%g' + end)}) END"
     )
 
 
@@ -78,7 +76,7 @@ def _escaped(value: str) -> str:
     """A VARCHAR as the JSON string `json.dumps` writes, escaped by `replace` (slower)."""
     escaped = value
     for char, escape in _JSON_ESCAPES:
-        escaped = f"replace({escaped}, {_char(char)}, {_literal(escape)})"
+        escaped = f"replace({escaped}, {_char(char)}, {sql_string(escape)})"
     return f"'\"' || {escaped} || '\"'"
 
 
@@ -103,7 +101,7 @@ def _json_line(columns: Sequence[tuple[str, str, str]], string: Callable[[str], 
         if text is None:
             return None
         key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-        parts.append(f"{_literal(key)}, {text}")
+        parts.append(f"{sql_string(key)}, {text}")
     return "concat(" + ", ".join(parts) + ", '}')"
 
 

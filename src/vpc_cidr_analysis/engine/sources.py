@@ -35,6 +35,7 @@ from vpc_cidr_analysis import layout, schema
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.layout import FileFormat, KeyPartitions
 from vpc_cidr_analysis.s3url import is_s3_url, parse_s3_url
+from vpc_cidr_analysis.sqltext import sql_string
 
 
 class SourceError(AnalysisError, ValueError):
@@ -254,10 +255,6 @@ class ReadFile:
     def kind(self) -> schema.FlowLogKind:
         """VPC or Transit Gateway flow logs, by the file's fields."""
         return schema.kind_of_format(" ".join(self.fields))
-
-
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def sql_list(items: Iterable[str]) -> str:

@@ -28,6 +28,7 @@ from vpc_cidr_analysis.cidr import parse_block
 from vpc_cidr_analysis.days import DayError, parse_day, partition_day
 from vpc_cidr_analysis.errors import AnalysisError
 from vpc_cidr_analysis.pack.resources import queries_dir
+from vpc_cidr_analysis.sqltext import sql_string
 
 MAX_CIDRS = 64
 
@@ -231,9 +232,7 @@ def _unquote(text: str) -> str:
 
 def athena_literal(value: str | int) -> str:
     """A bound value as the SQL literal Athena's ExecutionParameters expects."""
-    if isinstance(value, int):
-        return str(value)
-    return "'" + value.replace("'", "''") + "'"
+    return str(value) if isinstance(value, int) else sql_string(value)
 
 
 _HEADER_LINE = re.compile(r"^-- (name|title|description|body|param|column): ?(.*)$")

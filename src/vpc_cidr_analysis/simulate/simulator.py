@@ -82,6 +82,7 @@ from vpc_cidr_analysis.simulate.topology import (
     az_id,
     default_topology,
 )
+from vpc_cidr_analysis.sqltext import sql_string
 from vpc_cidr_analysis.usage.initiator import RULES
 
 DEFAULT_RECORDS = 50_000
@@ -1809,10 +1810,10 @@ class _ParquetWriter(_TextWriter):
         try:
             staging.write_text(text)
             self.con.execute(
-                f"COPY (SELECT * FROM read_csv({_sql_str(staging)}, delim=' ', header=true, "
+                f"COPY (SELECT * FROM read_csv({sql_string(str(staging))}, delim=' ', header=true, "
                 f"columns={self.columns}, nullstr='-', quote='', escape='', auto_detect=false, "
                 f"hive_partitioning=false)) "
-                f"TO {_sql_str(temp)} (FORMAT parquet, COMPRESSION gzip)"
+                f"TO {sql_string(str(temp))} (FORMAT parquet, COMPRESSION gzip)"
             )
             os.replace(temp, path)
         finally:
@@ -1857,10 +1858,6 @@ def tgw_rows(truth: Mapping[str, Any], query: str, window: str) -> list[dict[str
     if rows is None:
         raise ValueError("this ground truth was written with totals only (--ground-truth summary)")
     return [dict(zip(part["columns"], row, strict=True)) for row in rows]
-
-
-def _sql_str(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _logs_root(out: Path, prefix: str) -> Path:
