@@ -827,10 +827,9 @@ class LocalEngine:
         target = folder / f"result-{next(self._result_numbers)}.txt"
         # JSON: the whole array. With a PREFIX, DuckDB's CSV writer puts NEW_LINE between
         # rows only (none after the last), then the SUFFIX: the separators of the array.
-        literal = sql_string
         array = (
-            f", PREFIX {literal(output.JSON_START)}, SUFFIX {literal(output.JSON_END)}, "
-            f"NEW_LINE {literal(output.JSON_SEPARATOR)}"
+            f", PREFIX {sql_string(output.JSON_START)}, SUFFIX {sql_string(output.JSON_END)}, "
+            f"NEW_LINE {sql_string(output.JSON_SEPARATOR)}"
             if fmt == "json"
             else ""
         )
@@ -839,7 +838,7 @@ class LocalEngine:
         # 376 MB of JSON Lines); the bytes are the same.
         copy = (
             f"COPY (SELECT {line} AS line FROM ({query.plain_sql}) AS q({renamed})) TO "
-            f"{literal(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
+            f"{sql_string(target.as_posix())} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', "
             f"DELIMITER '\x01', NULLSTR '', FORCE_QUOTE (line){array})"
         )
         ordered = _ordered(query.tree)
